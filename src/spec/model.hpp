@@ -170,7 +170,7 @@ struct Config {
     std::string hostname, domainname;
     Hooks hooks;
     std::map<std::string, std::string> annotations;
-    std::optional<Linux> linux;
+    std::optional<Linux> linux_; // "linux" (a macro under gnu++ dialects)
 };
 
 } // namespace burrow::spec

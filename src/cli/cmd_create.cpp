@@ -1,0 +1,61 @@
+// create and run share their options.
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "error.hpp"
+
+#include <climits>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace burrow::cli {
+namespace {
+
+const std::vector<Option> kCreate = {
+    {"bundle", 'b', true},        {"console-socket", 0, true}, {"pid-file", 0, true},
+    {"no-pivot", 0, false},       {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
+    {"no-subreaper", 0, false},   {"notify-socket", 0, true},
+};
+
+std::string absolute(const std::string &p) {
+    char real[PATH_MAX];
+    if (!realpath(p.c_str(), real)) throw Error("bundle " + p, errno);
+    return real;
+}
+
+lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage) {
+    lifecycle::CreateOptions o;
+    o.id = c.id = one_id(p, usage);
+    o.bundle = absolute(p.get("bundle", "."));
+    o.console_socket = p.get("console-socket");
+    if (auto pf = p.get("pid-file"); !pf.empty()) o.pid_file = pf[0] == '/' ? pf : absolute(".") + "/" + pf;
+    o.no_pivot = p.has("no-pivot");
+    o.no_new_keyring = p.has("no-new-keyring");
+    if (auto n = p.get("preserve-fds"); !n.empty()) {
+        char *end;
+        long v = strtol(n.c_str(), &end, 10);
+        if (*end || v < 0 || v > 1 << 20) throw Error("--preserve-fds: \"" + n + "\" is not a count of fds");
+        o.preserve_fds = static_cast<int>(v);
+    }
+    return o;
+}
+
+} // namespace
+
+int cmd_create(Context &c, const Args &a) {
+    auto p = parse(a, kCreate);
+    auto o = options(c, p, "burrow create [options] ID");
+    return lifecycle::create(c.globals, o, lifecycle::RunMode::create, false);
+}
+
+int cmd_run(Context &c, const Args &a) {
+    auto opts = kCreate;
+    opts.push_back({"detach", 'd', false});
+    opts.push_back({"keep", 0, false});
+    auto p = parse(a, opts);
+    auto o = options(c, p, "burrow run [options] ID");
+    if (p.has("detach") && p.has("keep")) throw Error("--keep cannot be used with --detach");
+    auto mode = p.has("detach") ? lifecycle::RunMode::detached : lifecycle::RunMode::foreground;
+    return lifecycle::create(c.globals, o, mode, p.has("keep"));
+}
+
+} // namespace burrow::cli

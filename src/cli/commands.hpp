@@ -1,0 +1,29 @@
+// One function per command: parse its options, call one lifecycle function.
+#pragma once
+#include "lifecycle/lifecycle.hpp"
+
+#include <string>
+#include <vector>
+
+namespace burrow::cli {
+
+using Args = std::vector<std::string>;
+
+// Each returns burrow's exit code. `id` is set as soon as it is known, for
+// the error line "burrow: <command> <id>: ...".
+struct Context {
+    lifecycle::Globals globals;
+    std::string id;
+};
+
+int cmd_spec(Context &c, const Args &a);
+int cmd_create(Context &c, const Args &a);
+int cmd_run(Context &c, const Args &a);
+int cmd_start(Context &c, const Args &a);
+int cmd_state(Context &c, const Args &a);
+int cmd_list(Context &c, const Args &a);
+int cmd_kill(Context &c, const Args &a);
+int cmd_delete(Context &c, const Args &a);
+int cmd_features(Context &c, const Args &a);
+
+} // namespace burrow::cli

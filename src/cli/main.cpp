@@ -1,0 +1,137 @@
+// burrow: global options, then one command. Errors become one line,
+// "burrow: <command> <id>: <what>: <why>", and exit status 1.
+#include "cli/commands.hpp"
+#include "error.hpp"
+#include "log.hpp"
+
+#include <cstring>
+#include <unistd.h>
+
+using namespace burrow;
+
+namespace {
+
+const char kUsage[] =
+    "usage: burrow [global options] COMMAND [options] [ID]\n"
+    "\n"
+    "A rootless-first OCI container runtime.\n"
+    "\n"
+    "Commands:\n"
+    "  spec      write a starting config.json\n"
+    "  create    create a container; its process waits for start\n"
+    "  start     run the user process of a created container\n"
+    "  run       create and start, then wait for the container\n"
+    "  state     print a container's state as JSON\n"
+    "  list      list containers\n"
+    "  kill      send a signal to a container's process\n"
+    "  delete    delete a container\n"
+    "  features  print the runtime's features as JSON\n"
+    "\n"
+    "Global options:\n"
+    "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, or /run/burrow for root)\n"
+    "  --log FILE          write log messages to FILE\n"
+    "  --log-format FMT    text or json\n"
+    "  --debug             log debug messages\n"
+    "  --systemd-cgroup    use the systemd cgroup manager\n"
+    "  -v, --version       print the version\n"
+    "  -h, --help          print this help\n"
+    "\n"
+    "See burrow(1) and burrow-COMMAND(1).\n";
+
+struct Command {
+    const char *name;
+    int (*fn)(cli::Context &, const cli::Args &);
+};
+
+const Command kCommands[] = {
+    {"spec", cli::cmd_spec},   {"create", cli::cmd_create}, {"run", cli::cmd_run},
+    {"start", cli::cmd_start}, {"state", cli::cmd_state},   {"list", cli::cmd_list},
+    {"kill", cli::cmd_kill},   {"delete", cli::cmd_delete}, {"features", cli::cmd_features},
+};
+
+std::string default_root() {
+    if (geteuid() == 0) return "/run/burrow";
+    if (const char *x = getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/burrow";
+    return "/tmp/burrow-" + std::to_string(geteuid());
+}
+
+// Global flags that podman, containerd, CRI-O or conmon pass to runc or crun:
+// accepted, and ignored where burrow decides by itself.
+bool takes_value(const std::string &n) {
+    return n == "root" || n == "log" || n == "log-format" || n == "rootless" || n == "criu" ||
+           n == "cgroup-manager" || n == "log-level";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::string root, logfile, logfmt = "text";
+    bool debug = false;
+    int i = 1;
+    try {
+        for (; i < argc && argv[i][0] == '-'; i++) {
+            std::string a = argv[i];
+            if (a == "-h" || a == "--help") {
+                fputs(kUsage, stdout);
+                return 0;
+            }
+            if (a == "-v" || a == "--version") {
+                printf("burrow version %s\nspec: 1.2.0\n", BURROW_VERSION);
+                return 0;
+            }
+            std::string name = a.substr(a[1] == '-' ? 2 : 1), value;
+            bool has_value = false;
+            if (auto eq = name.find('='); eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+                has_value = true;
+            }
+            if (takes_value(name) && !has_value) {
+                if (i + 1 >= argc) throw Error("option --" + name + " needs a value");
+                value = argv[++i];
+            }
+            if (name == "root") root = value;
+            else if (name == "log") logfile = value;
+            else if (name == "log-format") {
+                if (value != "text" && value != "json") throw Error("--log-format: \"" + value + "\" is not text or json");
+                logfmt = value;
+            } else if (name == "debug") debug = !has_value || value == "true";
+            // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level and
+            // unknown ones: accepted so that wrappers' command lines work.
+        }
+        if (!root.empty() && root[0] != '/') {
+            char cwd[4096];
+            if (getcwd(cwd, sizeof cwd)) root = std::string(cwd) + "/" + root;
+        }
+        log::init(logfile, logfmt == "json", debug);
+    } catch (const std::exception &e) {
+        log::error(std::string("burrow: ") + e.what());
+        return 1;
+    }
+    if (i >= argc) {
+        fputs(kUsage, stderr);
+        return 1;
+    }
+    std::string cmd = argv[i];
+    cli::Args args(argv + i + 1, argv + argc);
+    cli::Context ctx;
+    ctx.globals.root = root.empty() ? default_root() : root;
+    for (auto &c : kCommands) {
+        if (cmd != c.name) continue;
+        for (auto &a : args)
+            if (a == "-h" || a == "--help") {
+                printf("usage: burrow %s [options]%s\nSee burrow-%s(1).\n", c.name,
+                       cmd == "list" || cmd == "spec" || cmd == "features" ? "" : " ID", c.name);
+                return 0;
+            }
+        try {
+            return c.fn(ctx, args);
+        } catch (const std::exception &e) {
+            std::string where = "burrow: " + cmd + (ctx.id.empty() ? "" : " " + ctx.id) + ": ";
+            log::error(where + e.what());
+            return 1;
+        }
+    }
+    log::error("burrow: unknown command \"" + cmd + "\" (see burrow --help)");
+    return 1;
+}

@@ -1,0 +1,33 @@
+// Command-line options as runc takes them (Go's flag syntax): --name value,
+// --name=value, -name value, short -n, and booleans as --flag or --flag=false.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace burrow::cli {
+
+struct Option {
+    const char *name;     // "bundle"
+    char short_name;      // 'b' or 0
+    bool takes_value;
+};
+
+struct Parsed {
+    std::map<std::string, std::string> values; // booleans hold "true"/"false"
+    std::vector<std::string> args;             // positional
+    bool has(const std::string &n) const { return values.count(n) && values.at(n) != "false"; }
+    std::string get(const std::string &n, const std::string &def = "") const {
+        auto it = values.find(n);
+        return it == values.end() ? def : it->second;
+    }
+};
+
+// Parses argv[0..argc) (the command's own arguments). Options and positional
+// arguments may mix, as urfave/cli allows; "--" ends options. Throws Error.
+Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts);
+
+// Exactly one positional: the container id. Throws Error with the usage.
+const std::string &one_id(const Parsed &p, const char *usage);
+
+} // namespace burrow::cli

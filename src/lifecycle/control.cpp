@@ -1,0 +1,144 @@
+// start, kill and delete: commands on an existing container.
+#include "error.hpp"
+#include "hooks/run_hooks.hpp"
+#include "lifecycle/hooks_state.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "log.hpp"
+#include "spec/parse.hpp"
+
+#include <csignal>
+#include <dirent.h>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace burrow::lifecycle {
+
+std::string hooks_state(const state::Record &r, const char *status) {
+    nlohmann::ordered_json j;
+    j["ociVersion"] = r.oci_version;
+    j["id"] = r.id;
+    j["status"] = status;
+    j["pid"] = r.pid;
+    j["bundle"] = r.bundle;
+    if (!r.annotations.empty()) j["annotations"] = r.annotations;
+    return j.dump();
+}
+
+namespace {
+
+// A pidfd for the container's process, or -1 when it is gone (or the pid was reused).
+int open_process(const state::Record &r) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
+    if (fd < 0) return -1;
+    // Checked after opening: the pidfd pins this very process.
+    if (state::process_start_time(r.pid) != r.pid_start) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+std::string ns_of(pid_t pid) {
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/pid", pid);
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// Every process in the container's pid namespace (its own pid namespace only).
+void signal_all(const state::Record &r, int sig) {
+    std::string ns = ns_of(r.pid);
+    if (ns.empty()) return;
+    DIR *d = opendir("/proc");
+    if (!d) throw_errno("open /proc");
+    while (auto *e = readdir(d)) {
+        pid_t p = atoi(e->d_name);
+        if (p > 0 && p != r.pid && ns_of(p) == ns) ::kill(p, sig);
+    }
+    closedir(d);
+}
+
+bool wait_gone(int pidfd, int ms) {
+    struct pollfd p = {pidfd, POLLIN, 0};
+    int n;
+    do n = poll(&p, 1, ms);
+    while (n < 0 && errno == EINTR);
+    return n > 0;
+}
+
+} // namespace
+
+void start(const Globals &g, const std::string &id) {
+    state::validate_id(id);
+    state::Store store(g.root);
+    auto lock = store.lock(id);
+    auto r = store.read(id);
+    auto st = state::status_of(store, r);
+    if (st == state::Status::running) throw Error("cannot start an already running container");
+    if (st == state::Status::stopped) throw Error("cannot start a container that has stopped");
+    std::string fifo = store.dir(id) + "/exec.fifo";
+    int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENXIO) throw Error("the container process is no longer waiting to start");
+        throw_errno("open " + fifo);
+    }
+    ssize_t n = write(fd, "0", 1);
+    int e = errno;
+    close(fd);
+    if (n != 1) throw Error("release the container process", e);
+    unlink(fifo.c_str());
+    auto hooks = spec::parse_hooks_json(r.hooks_json);
+    if (!hooks.poststart.empty())
+        hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(r, "running"), "poststart");
+}
+
+void kill(const Globals &g, const std::string &id, int sig, bool all) {
+    state::validate_id(id);
+    state::Store store(g.root);
+    auto r = store.read(id);
+    int fd = open_process(r);
+    if (fd < 0) throw Error("container not running");
+    if (all && r.own_pidns) signal_all(r, sig);
+    long rc = syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0);
+    int e = errno;
+    close(fd);
+    if (rc < 0) throw Error("send signal " + std::to_string(sig), e);
+}
+
+void remove(const Globals &g, const std::string &id, bool force) {
+    state::validate_id(id);
+    state::Store store(g.root);
+    if (force && !store.exists(id)) {
+        // runc: --force on a missing container is not an error; tidy a half-made dir.
+        try {
+            store.remove(id);
+        } catch (...) {
+        }
+        return;
+    }
+    auto lock = store.lock(id);
+    auto r = store.read(id);
+    auto st = state::status_of(store, r);
+    if (st == state::Status::running && !force)
+        throw Error("cannot delete container \"" + id + "\" that is not stopped: running (use --force)");
+    if (st != state::Status::stopped) {
+        int fd = open_process(r);
+        if (fd >= 0) {
+            if (r.own_pidns) signal_all(r, SIGKILL);
+            syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+            bool gone = wait_gone(fd, 10000);
+            close(fd);
+            if (!gone) throw Error("the container process did not exit after SIGKILL");
+        }
+    }
+    auto hooks = spec::parse_hooks_json(r.hooks_json);
+    if (!hooks.poststop.empty())
+        hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
+    store.remove(id);
+}
+
+} // namespace burrow::lifecycle

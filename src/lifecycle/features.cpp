@@ -1,0 +1,44 @@
+// `burrow features`: the runtime-spec features document, saying only what
+// burrow really does.
+#include "lifecycle/lifecycle.hpp"
+#include "security/caps.hpp"
+#include "security/seccomp.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace burrow::lifecycle {
+
+std::string features() {
+    nlohmann::ordered_json j;
+    j["ociVersionMin"] = "1.0.0";
+    j["ociVersionMax"] = "1.2.0";
+    j["hooks"] = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+    j["mountOptions"] = {"async",      "atime",   "bind",       "dev",         "diratime",    "dirsync",
+                         "exec",       "lazytime", "loud",      "mand",        "noatime",     "nodev",
+                         "nodiratime", "noexec",  "nolazytime", "nomand",      "norelatime",  "nostrictatime",
+                         "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",
+                         "ro",         "rprivate", "rshared",   "rslave",      "runbindable", "rw",
+                         "shared",     "silent",  "slave",      "strictatime", "suid",        "symfollow",
+                         "sync",       "unbindable"};
+    nlohmann::ordered_json lx;
+    lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+    lx["capabilities"] = security::known_caps();
+    lx["cgroup"] = {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    nlohmann::ordered_json sc;
+    sc["enabled"] = true;
+    sc["actions"] = security::known_actions();
+    sc["operators"] = security::known_operators();
+    sc["archs"] = security::known_archs();
+    sc["knownFlags"] = security::known_flags();
+    sc["supportedFlags"] = security::known_flags();
+    lx["seccomp"] = sc;
+    lx["apparmor"] = {{"enabled", false}};
+    lx["selinux"] = {{"enabled", false}};
+    lx["intelRdt"] = {{"enabled", false}};
+    lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
+    j["linux"] = lx;
+    j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    return j.dump(4) + "\n";
+}
+
+} // namespace burrow::lifecycle

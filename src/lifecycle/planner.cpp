@@ -1,0 +1,293 @@
+#include "lifecycle/planner.hpp"
+#include "error.hpp"
+#include "hooks/run_hooks.hpp"
+#include "userns/subid.hpp"
+
+#include <climits>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace burrow::lifecycle {
+namespace {
+
+int clone_flag(spec::NsType t) {
+    switch (t) {
+    case spec::NsType::user: return CLONE_NEWUSER;
+    case spec::NsType::pid: return CLONE_NEWPID;
+    case spec::NsType::network: return CLONE_NEWNET;
+    case spec::NsType::mount: return CLONE_NEWNS;
+    case spec::NsType::ipc: return CLONE_NEWIPC;
+    case spec::NsType::uts: return CLONE_NEWUTS;
+    case spec::NsType::cgroup: return CLONE_NEWCGROUP;
+    case spec::NsType::time: return CLONE_NEWTIME;
+    }
+    return 0;
+}
+
+std::vector<userns::IdMap> to_maps(const std::vector<spec::IdMapping> &m) {
+    std::vector<userns::IdMap> out;
+    for (auto &x : m) out.push_back({x.container_id, x.host_id, x.size});
+    return out;
+}
+
+bool mapped(const std::vector<userns::IdMap> &maps, uint32_t id) {
+    for (auto &m : maps)
+        if (id >= m.inside && id - m.inside < m.count) return true;
+    return false;
+}
+
+std::string user_name(uid_t uid) {
+    if (auto *pw = getpwuid(uid)) return pw->pw_name;
+    return std::to_string(uid);
+}
+
+void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
+    auto &p = l.plan;
+    if (!new_userns) return;
+    const auto &lx = *c.linux_;
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    bool root = uid == 0;
+    l.uid_map = to_maps(lx.uid_mappings);
+    l.gid_map = to_maps(lx.gid_mappings);
+    if (root) {
+        if (l.uid_map.empty()) throw Error("linux.uidMappings: required with a new user namespace");
+        if (l.gid_map.empty()) throw Error("linux.gidMappings: required with a new user namespace");
+    } else {
+        std::string name = user_name(uid);
+        if (l.uid_map.empty()) l.uid_map = {{0, uid, 1}};
+        if (l.gid_map.empty()) l.gid_map = {{0, gid, 1}};
+        auto subuid = userns::read_subid("/etc/subuid", name, uid);
+        auto subgid = userns::read_subid("/etc/subgid", name, uid);
+        userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", "/etc/subuid", name);
+        userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", "/etc/subgid", name);
+        // The kernel refuses an unprivileged gid map unless setgroups is denied.
+        l.deny_setgroups = userns::writable_directly(l.gid_map, gid);
+    }
+    p.setup_as_root = mapped(l.uid_map, 0) && mapped(l.gid_map, 0);
+    auto &u = c.process->user;
+    if (!mapped(l.uid_map, u.uid))
+        throw Error("process.user.uid: " + std::to_string(u.uid) + " is not mapped in linux.uidMappings");
+    if (!mapped(l.gid_map, u.gid))
+        throw Error("process.user.gid: " + std::to_string(u.gid) + " is not mapped in linux.gidMappings");
+    for (auto g : u.additional_gids)
+        if (!mapped(l.gid_map, g))
+            throw Error("process.user.additionalGids: " + std::to_string(g) + " is not mapped in linux.gidMappings");
+}
+
+void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &in_userns, bool &new_net,
+                     bool &new_cgroupns) {
+    auto &p = l.plan;
+    new_userns = in_userns = new_net = new_cgroupns = false;
+    if (!c.linux_) return;
+    const auto &lx = *c.linux_;
+    bool join_user = false;
+    // The user namespace goes first: the others are owned by it.
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < lx.namespaces.size(); i++) {
+            auto &n = lx.namespaces[i];
+            if ((n.type == spec::NsType::user) != (pass == 0)) continue;
+            int flag = clone_flag(n.type);
+            if (n.path.empty()) {
+                if (n.type == spec::NsType::user) new_userns = in_userns = true;
+                if (n.type == spec::NsType::network) new_net = true;
+                if (n.type == spec::NsType::cgroup) new_cgroupns = true;
+                p.clone_flags |= static_cast<unsigned long>(flag);
+                continue;
+            }
+            std::string field = "linux.namespaces[" + std::to_string(i) + "].path";
+            int fd = open(n.path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) throw Error(field + ": " + n.path, errno);
+            p.joins.push_back({fd, flag, n.path});
+            if (n.type == spec::NsType::user) join_user = in_userns = true;
+            if (n.type == spec::NsType::pid || n.type == spec::NsType::time) p.needs_fork = true;
+        }
+    p.new_userns = new_userns;
+    // clone(2) creates all new namespaces at once in the common case. A
+    // joined user namespace must be entered first, so the rest is unshared
+    // after it; time namespaces are only reachable through unshare(2).
+    unsigned long later = p.clone_flags & static_cast<unsigned long>(CLONE_NEWTIME);
+    if (join_user) later = p.clone_flags;
+    p.clone_flags &= ~later;
+    p.unshare_flags = later;
+    if (p.unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME)) p.needs_fork = true;
+    for (auto &[clock, off] : lx.time_offsets)
+        p.timens_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    p.bring_up_loopback = new_net;
+}
+
+unsigned long personality_of(const spec::Personality &pe) {
+    if (!pe.flags.empty()) throw Error("linux.personality.flags: no flags are supported");
+    return pe.domain == "LINUX32" ? PER_LINUX32 : PER_LINUX;
+}
+
+void plan_scheduler(const spec::Scheduler &s, process::Plan &p) {
+    static const std::pair<const char *, uint32_t> policies[] = {
+        {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2}, {"SCHED_BATCH", 3},
+        {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+    };
+    static const std::pair<const char *, uint64_t> flags[] = {
+        {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
+        {"SCHED_FLAG_KEEP_POLICY", 0x08},   {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+        {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+    };
+    bool found = false;
+    for (auto &[n, v] : policies)
+        if (s.policy == n) p.sched.policy = v, found = true;
+    if (!found) throw Error("process.scheduler.policy: unknown policy \"" + s.policy + "\"");
+    for (auto &f : s.flags) {
+        bool ok = false;
+        for (auto &[n, v] : flags)
+            if (f == n) p.sched.flags |= v, ok = true;
+        if (!ok) throw Error("process.scheduler.flags: unknown flag \"" + f + "\"");
+    }
+    if (s.nice < -20 || s.nice > 19) throw Error("process.scheduler.nice: must be between -20 and 19");
+    p.sched.nice = s.nice;
+    p.sched.priority = static_cast<uint32_t>(s.priority);
+    p.sched.runtime = s.runtime;
+    p.sched.deadline = s.deadline;
+    p.sched.period = s.period;
+    p.has_scheduler = true;
+}
+
+int ioprio_of(const spec::IoPriority &io) {
+    int cls = io.io_class == "IOPRIO_CLASS_RT" ? 1 : io.io_class == "IOPRIO_CLASS_BE" ? 2
+            : io.io_class == "IOPRIO_CLASS_IDLE" ? 3 : 0;
+    if (!cls) throw Error("process.ioPriority.class: unknown class \"" + io.io_class + "\"");
+    if (io.priority < 0 || io.priority > 7) throw Error("process.ioPriority.priority: must be between 0 and 7");
+    return cls << 13 | io.priority;
+}
+
+std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
+    std::string path = c.root.path[0] == '/' ? c.root.path : bundle + "/" + c.root.path;
+    char real[PATH_MAX];
+    if (!realpath(path.c_str(), real)) throw Error("root.path: " + path, errno);
+    struct stat st;
+    if (stat(real, &st) < 0) throw Error("root.path: " + path, errno);
+    if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + path + " is not a directory");
+    return real;
+}
+
+} // namespace
+
+Launch make_launch(const spec::Config &c, const CreateOptions &o) {
+    Launch l;
+    auto &p = l.plan;
+    auto &proc = *c.process;
+
+    p.rootfs = resolve_rootfs(c, o.bundle);
+    bool new_userns, in_userns, new_net, new_cgroupns;
+    try {
+        plan_namespaces(c, l, new_userns, in_userns, new_net, new_cgroupns);
+        if (geteuid() != 0 && !in_userns)
+            throw Error("linux.namespaces: a rootless container needs a user namespace "
+                        "(add {\"type\": \"user\"}, or make the config with `burrow spec --rootless`)");
+        if (!(p.clone_flags & CLONE_NEWNS) && !(p.unshare_flags & CLONE_NEWNS))
+            throw Error("linux.namespaces: a mount namespace is required");
+        plan_user_namespace(c, l, new_userns);
+
+        rootfs::HostFacts host;
+        host.in_userns = in_userns;
+        host.new_netns = new_net;
+        host.new_cgroupns = new_cgroupns;
+        struct statfs sfs;
+        host.cgroup2_host = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        p.mounts = rootfs::plan_mounts(c, host);
+        p.no_pivot = o.no_pivot;
+
+        p.hostname = c.hostname;
+        p.set_hostname = !c.hostname.empty();
+        p.domainname = c.domainname;
+        p.set_domainname = !c.domainname.empty();
+        if (c.linux_) {
+            auto &lx = *c.linux_;
+            for (auto &[k, v] : lx.sysctl) {
+                std::string path = "/proc/sys/" + k;
+                for (size_t i = 10; i < path.size(); i++)
+                    if (path[i] == '.') path[i] = '/';
+                p.sysctl.push_back({path, v});
+            }
+            if (lx.personality) p.personality = personality_of(*lx.personality);
+            if (lx.seccomp) {
+                if (!lx.seccomp->listener_path.empty())
+                    throw Error("linux.seccomp.listenerPath: seccomp notification is not supported yet");
+                p.seccomp = security::compile_seccomp(*lx.seccomp);
+            }
+        }
+        for (auto &r : proc.rlimits) p.rlimits.push_back({r.resource, {r.soft, r.hard}, r.type});
+        if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);
+        if (proc.scheduler) plan_scheduler(*proc.scheduler, p);
+        if (proc.io_priority) p.ioprio = ioprio_of(*proc.io_priority);
+        if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
+
+        p.uid = proc.user.uid;
+        p.gid = proc.user.gid;
+        p.groups.assign(proc.user.additional_gids.begin(), proc.user.additional_gids.end());
+        p.set_groups = !l.deny_setgroups;
+        if (l.deny_setgroups && !p.groups.empty())
+            throw Error("process.user.additionalGids: a single-id gid map denies setgroups; "
+                        "map a range from /etc/subgid to use additional groups");
+        if (proc.user.umask) p.umask = static_cast<mode_t>(*proc.user.umask);
+        if (proc.capabilities) p.caps = security::resolve_caps(*proc.capabilities);
+        p.last_cap = security::last_cap();
+        p.no_new_privs = proc.no_new_privileges;
+
+        p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
+        p.args = proc.args;
+        p.env = proc.env;
+        std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (auto &e : p.env)
+            if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+        for (size_t i = 0; i <= path.size();) {
+            size_t j = path.find(':', i);
+            if (j == std::string::npos) j = path.size();
+            p.path_dirs.push_back(path.substr(i, j - i));
+            i = j + 1;
+        }
+        p.terminal = proc.terminal;
+        if (proc.console_size) {
+            p.console_rows = static_cast<unsigned short>(proc.console_size->height);
+            p.console_cols = static_cast<unsigned short>(proc.console_size->width);
+        }
+        p.preserve_fds = o.preserve_fds;
+        if (const char *lf = getenv("LISTEN_FDS")) {
+            // Socket activation: pass the fds on, as runc does.
+            int n = atoi(lf);
+            if (n > 0) {
+                p.preserve_fds += n;
+                p.env.push_back("LISTEN_FDS=" + std::to_string(n));
+                p.env.push_back("LISTEN_PID=1");
+            }
+        }
+
+        l.prestart = hooks::prepare(c.hooks.prestart);
+        l.create_runtime = hooks::prepare(c.hooks.create_runtime);
+        p.create_container_hooks = hooks::prepare(c.hooks.create_container);
+        p.start_container_hooks = hooks::prepare(c.hooks.start_container);
+        p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+
+        p.argv = process::c_array(p.args);
+        p.envp = process::c_array(p.env);
+    } catch (...) {
+        close_launch_fds(l);
+        throw;
+    }
+    return l;
+}
+
+void close_launch_fds(Launch &l) {
+    for (auto &j : l.plan.joins)
+        if (j.fd >= 0) close(j.fd), j.fd = -1;
+}
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,37 @@
+// config.json → launch plan: everything resolved, opened, compiled and
+// checked in the parent, so the child only makes syscalls.
+#pragma once
+#include "process/plan.hpp"
+#include "spec/model.hpp"
+#include "userns/idmap.hpp"
+
+#include <string>
+#include <vector>
+
+namespace burrow::lifecycle {
+
+struct CreateOptions {
+    std::string id;
+    std::string bundle; // absolute
+    std::string console_socket;
+    std::string pid_file;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    int preserve_fds = 0;
+};
+
+struct Launch {
+    process::Plan plan;
+    std::vector<userns::IdMap> uid_map, gid_map; // for a new user namespace
+    bool deny_setgroups = false;
+    std::vector<process::Hook> prestart, create_runtime; // run by the parent
+};
+
+// Throws Error naming the field at fault. Opens namespace files (their fds
+// live in the plan until the child has joined them).
+Launch make_launch(const spec::Config &c, const CreateOptions &o);
+
+// Closes the fds make_launch opened.
+void close_launch_fds(Launch &l);
+
+} // namespace burrow::lifecycle

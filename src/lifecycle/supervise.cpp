@@ -1,0 +1,109 @@
+#include "lifecycle/supervise.hpp"
+#include "error.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <memory>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace burrow::lifecycle {
+namespace {
+
+// Puts stdin in raw mode while the container owns the terminal.
+class RawTerminal {
+public:
+    RawTerminal() {
+        if (isatty(0) && tcgetattr(0, &saved_) == 0) {
+            struct termios raw = saved_;
+            cfmakeraw(&raw);
+            raw.c_oflag = saved_.c_oflag; // keep our own output processing
+            active_ = tcsetattr(0, TCSANOW, &raw) == 0;
+        }
+    }
+    ~RawTerminal() {
+        if (active_) tcsetattr(0, TCSANOW, &saved_);
+    }
+
+private:
+    struct termios saved_ {};
+    bool active_ = false;
+};
+
+bool copy(int from, int to) {
+    char buf[8192];
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n <= 0) return false;
+    for (ssize_t off = 0; off < n;) {
+        ssize_t w = write(to, buf + off, static_cast<size_t>(n - off));
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        off += w;
+    }
+    return true;
+}
+
+void copy_winsize(int master) {
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+} // namespace
+
+int supervise(pid_t pid, int master) {
+    sigset_t set;
+    sigfillset(&set);
+    for (int s : {SIGCHLD, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (sfd < 0 || pfd < 0) throw_errno("watch the container process");
+
+    std::unique_ptr<RawTerminal> raw;
+    if (master >= 0) {
+        raw = std::make_unique<RawTerminal>();
+        copy_winsize(master);
+    }
+    bool in_open = master >= 0, out_open = master >= 0;
+    for (;;) {
+        struct pollfd fds[4] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
+                                {out_open ? master : -1, POLLIN, 0}};
+        if (poll(fds, 4, -1) < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("poll");
+        }
+        if (fds[3].revents & (POLLIN | POLLHUP)) out_open = copy(master, 1);
+        if (fds[2].revents & (POLLIN | POLLHUP)) in_open = copy(0, master);
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo == SIGWINCH && master >= 0) copy_winsize(master);
+                else syscall(SYS_pidfd_send_signal, pfd, si.ssi_signo, nullptr, 0);
+            }
+        }
+        if (fds[0].revents & POLLIN) {
+            // Drain what the process wrote last before we report.
+            while (out_open) {
+                struct pollfd o = {master, POLLIN, 0};
+                if (poll(&o, 1, 50) <= 0 || !(o.revents & POLLIN)) break;
+                out_open = copy(master, 1);
+            }
+            int st = 0;
+            while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR) throw_errno("wait for the container process");
+            close(pfd);
+            close(sfd);
+            sigprocmask(SIG_UNBLOCK, &set, nullptr);
+            return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+        }
+    }
+}
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,11 @@
+// `run` in the foreground: forward signals to the container, copy the
+// terminal when burrow holds the pty, and wait for the exit status.
+#pragma once
+#include <sys/types.h>
+
+namespace burrow::lifecycle {
+
+// Returns the shell-style exit code: the status, or 128+signal.
+int supervise(pid_t pid, int pty_master);
+
+} // namespace burrow::lifecycle

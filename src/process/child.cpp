@@ -1,0 +1,307 @@
+#include "process/child.hpp"
+#include "hooks/exec_hook.hpp"
+#include "netless/loopback.hpp"
+#include "process/handshake.hpp"
+#include "rootfs/mount_exec.hpp"
+#include "security/apply.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace burrow::process {
+namespace {
+
+// Static storage: the child must not allocate.
+char g_state[kMaxStateJson];
+size_t g_state_len = 0;
+char g_exe[4096];
+int g_sock = -1;
+
+[[noreturn]] void die(const char *text, int err) noexcept {
+    if (g_sock >= 0) send_msg(g_sock, MsgType::error, 0, err, text);
+    _exit(1);
+}
+
+[[noreturn]] void die_fmt(int err, const char *fmt, const char *a, const char *b = "") noexcept {
+    char buf[480];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    die(buf, err);
+}
+
+[[noreturn]] void die_mount(const rootfs::Failure &f) noexcept {
+    char buf[480];
+    snprintf(buf, sizeof buf, "%s %s%s", f.what, f.path[0] == '/' ? "" : "/", f.path);
+    die(buf, f.err);
+}
+
+bool write_file(const char *path, const char *data, size_t len) noexcept {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = write(fd, data, len);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return n == static_cast<ssize_t>(len);
+}
+
+void wait_parent(MsgType want) noexcept {
+    Message m;
+    if (!recv_msg(g_sock, m)) _exit(1); // the parent is gone: nothing to report to
+    if (m.type != want) die("unexpected handshake message", EPROTO);
+    if (want == MsgType::hooks_done && m.value > 0) {
+        ssize_t n = recv(g_sock, g_state, sizeof g_state, 0);
+        g_state_len = n > 0 ? static_cast<size_t>(n) : 0;
+    }
+}
+
+void run_hooks(const std::vector<Hook> &hooks, const char *stage) noexcept {
+    for (auto &h : hooks) {
+        auto r = hooks::run_hook(h, g_state, g_state_len);
+        if (!r.ok()) {
+            char buf[400];
+            hooks::describe(h, r, buf, sizeof buf);
+            die_fmt(0, "%s: %s", stage, buf);
+        }
+    }
+}
+
+void join_and_unshare(const Plan &p) noexcept {
+    for (auto &j : p.joins)
+        if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
+    if (p.unshare_flags && unshare(static_cast<int>(p.unshare_flags)) < 0) die("unshare namespaces", errno);
+    if (!p.timens_offsets.empty() &&
+        !write_file("/proc/self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
+        die("write /proc/self/timens_offsets", errno);
+    if (p.needs_fork) {
+        // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
+        // container process a child of burrow, as clone made us.
+        long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+        if (pid < 0) die("fork into the new namespaces", errno);
+        if (pid > 0) {
+            send_msg(g_sock, MsgType::pid, static_cast<int32_t>(pid));
+            _exit(0);
+        }
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    }
+}
+
+void set_process_attributes(const Plan &p) noexcept {
+    for (auto &[path, value] : p.sysctl)
+        if (!write_file(path.c_str(), value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
+    if (!p.oom_score_adj.empty() &&
+        !write_file("/proc/self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
+        die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
+    for (auto &r : p.rlimits)
+        if (setrlimit(r.resource, &r.value) < 0) die_fmt(errno, "set %s", r.name.c_str());
+    if (p.personality && personality(*p.personality) < 0) die("set personality", errno);
+    if (p.has_scheduler) {
+        struct {
+            uint32_t size, policy;
+            uint64_t flags;
+            int32_t nice;
+            uint32_t priority;
+            uint64_t runtime, deadline, period;
+        } attr{48, p.sched.policy, p.sched.flags, p.sched.nice, p.sched.priority,
+               p.sched.runtime, p.sched.deadline, p.sched.period};
+        if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) die("set the scheduler", errno);
+    }
+    if (p.ioprio >= 0 && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
+        die("set the I/O priority", errno);
+    if (!p.keyring.empty()) {
+        long r = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, p.keyring.c_str());
+        if (r < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES && errno != EDQUOT)
+            die("join a new session keyring", errno);
+    }
+}
+
+void setup_terminal(const Plan &p) noexcept {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) die("open /dev/ptmx", errno);
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("unlock the pty", errno);
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) die("open the pty's peer", errno);
+    if (p.console_rows || p.console_cols) {
+        struct winsize ws {};
+        ws.ws_row = p.console_rows;
+        ws.ws_col = p.console_cols;
+        ioctl(slave, TIOCSWINSZ, &ws);
+    }
+    // Send the master to whoever holds the console socket (SCM_RIGHTS).
+    char name[] = "/dev/ptmx";
+    struct iovec iov = {name, sizeof name - 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u{};
+    struct msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &master, sizeof(int));
+    if (sendmsg(p.console_socket, &msg, MSG_NOSIGNAL) < 0) die("send the pty to the console socket", errno);
+    close(master);
+    close(p.console_socket);
+    if (setsid() < 0) die("setsid", errno);
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) die("set the controlling terminal", errno);
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(slave, fd) < 0) die("dup the pty", errno);
+    if (slave > 2) close(slave);
+}
+
+void set_identity(const Plan &p) noexcept {
+    if (p.set_groups && setgroups(p.groups.size(), p.groups.data()) < 0) die("setgroups", errno);
+    if (p.caps) {
+        if (security::drop_bounding(p.caps->bounding, p.last_cap) < 0) die("drop bounding capabilities", errno);
+        if (security::set_keepcaps(true) < 0) die("keep capabilities", errno);
+    }
+    if (setresgid(p.gid, p.gid, p.gid) < 0) die_fmt(errno, "setgid to %s", "process.user.gid");
+    if (setresuid(p.uid, p.uid, p.uid) < 0) die_fmt(errno, "setuid to %s", "process.user.uid");
+    if (p.caps) {
+        security::set_keepcaps(false);
+        int r = security::apply_caps(*p.caps);
+        if (r < 0) die("set capabilities", -r);
+    }
+    if (p.no_new_privs && security::set_no_new_privs() < 0) die("set no_new_privs", errno);
+    if (p.umask) umask(*p.umask);
+}
+
+// Like execvp's search, done before `start` so a missing binary is a create error.
+void resolve_executable(const Plan &p) noexcept {
+    const char *a0 = p.args[0].c_str();
+    if (strchr(a0, '/')) {
+        if (strlen(a0) >= sizeof g_exe) die("exec: path too long", ENAMETOOLONG);
+        strcpy(g_exe, a0);
+        struct stat st;
+        if (stat(g_exe, &st) < 0) die_fmt(errno, "exec: \"%s\"", a0);
+        if (S_ISDIR(st.st_mode)) die_fmt(EISDIR, "exec: \"%s\"", a0);
+        if (faccessat(AT_FDCWD, g_exe, X_OK, AT_EACCESS) < 0) die_fmt(errno, "exec: \"%s\"", a0);
+        return;
+    }
+    for (auto &d : p.path_dirs) {
+        int n = snprintf(g_exe, sizeof g_exe, "%s/%s", d.empty() ? "." : d.c_str(), a0);
+        if (n < 0 || static_cast<size_t>(n) >= sizeof g_exe) continue;
+        struct stat st;
+        if (stat(g_exe, &st) == 0 && S_ISREG(st.st_mode) && faccessat(AT_FDCWD, g_exe, X_OK, AT_EACCESS) == 0) return;
+    }
+    die_fmt(0, "exec: \"%s\": executable file not found in $PATH", a0);
+}
+
+void wait_for_start(int fd) noexcept {
+    struct pollfd pf = {fd, POLLIN, 0};
+    while (poll(&pf, 1, -1) < 0)
+        if (errno != EINTR) _exit(1);
+    if (pf.revents & POLLIN) {
+        char b[sizeof(Message)];
+        if (read(fd, b, sizeof b) > 0) return;
+    }
+    _exit(1); // `start` never came (the fifo's writer or the run parent went away)
+}
+
+void reset_signals() noexcept {
+    struct sigaction sa {};
+    sa.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++) sigaction(s, &sa, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+} // namespace
+
+void child_main(const Plan &p, int sock) noexcept {
+    g_sock = sock;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    // 1. The user namespace: join it, or have the parent map the one clone made.
+    for (auto &j : p.joins)
+        if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
+            die_fmt(errno, "join namespace %s", j.path.c_str());
+    if (p.new_userns) {
+        send_msg(sock, MsgType::maps_wanted);
+        wait_parent(MsgType::maps_done);
+    }
+    if (p.setup_as_root && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        die("become root in the user namespace", errno);
+
+    // 2. The other namespaces.
+    join_and_unshare(p);
+    if (p.set_hostname && sethostname(p.hostname.data(), p.hostname.size()) < 0) die("sethostname", errno);
+    if (p.set_domainname && setdomainname(p.domainname.data(), p.domainname.size()) < 0) die("setdomainname", errno);
+    if (p.bring_up_loopback) {
+        int r = netless::loopback_up();
+        if (r < 0) die("bring up the loopback interface", -r);
+    }
+
+    // 3. The root filesystem, still seen from the host's root.
+    rootfs::Failure f;
+    int rootfd = -1;
+    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, f)) die_mount(f);
+    if (!rootfs::run_mounts(p.mounts, rootfd, f)) die_mount(f);
+    if (!rootfs::make_devices(p.mounts, rootfd, f)) die_mount(f);
+
+    // 4. Hooks that see the namespaces before pivot_root.
+    if (p.runtime_hooks || !p.create_container_hooks.empty() || !p.start_container_hooks.empty()) {
+        send_msg(sock, MsgType::hooks_wanted);
+        wait_parent(MsgType::hooks_done);
+    }
+    run_hooks(p.create_container_hooks, "createContainer");
+
+    if (!rootfs::enter_root(rootfd, p.no_pivot, f)) die_mount(f);
+    close(rootfd);
+    set_process_attributes(p);
+    if (!rootfs::finish_root(p.mounts, f)) die_mount(f);
+
+    if (p.terminal) setup_terminal(p);
+
+    // 5. Seccomp without no_new_privs needs CAP_SYS_ADMIN: load it while we have it.
+    if (p.seccomp && !p.no_new_privs) {
+        int r = security::load_seccomp(*p.seccomp);
+        if (r < 0) die("load the seccomp filter", -r);
+    }
+    set_identity(p);
+    if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
+    resolve_executable(p);
+
+    // Everything above the preserved fds is closed at exec.
+    syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+    prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
+    send_msg(sock, MsgType::ready);
+    wait_for_start(p.start_fd);
+
+    run_hooks(p.start_container_hooks, "startContainer");
+    if (p.seccomp && p.no_new_privs) {
+        int r = security::load_seccomp(*p.seccomp);
+        if (r < 0) {
+            dprintf(2, "burrow: load the seccomp filter: %s\n", strerror(-r));
+            _exit(127);
+        }
+    }
+    reset_signals();
+    execve(g_exe, p.argv.data(), p.envp.data());
+    dprintf(2, "burrow: exec %s: %s\n", g_exe, strerror(errno));
+    _exit(127);
+}
+
+} // namespace burrow::process

@@ -1,0 +1,40 @@
+// The parent/child handshake of `create`. Every message is one fixed-size
+// Message on a SOCK_SEQPACKET socketpair (hooks_done carries the state JSON
+// after it). Any error message ends the handshake; the parent then kills the
+// child and undoes what it made.
+//
+// | # | child -> parent                     | parent does                            | parent -> child        |
+// |---|-------------------------------------|----------------------------------------|------------------------|
+// | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
+// | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
+// |   |   or time namespace)                |                                        |                        |
+// | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + state JSON|
+// |   |   made; only when hooks exist)      |   state JSON for in-container hooks    |                        |
+// | 4 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
+// |   |   waiting on the start fd)          |                                        |                        |
+// | 5 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
+// |   |                                     |   on this socket)                      |   hooks, seccomp, exec |
+// | * | error {step text, errno}            | report it as the create error          | -                      |
+#pragma once
+#include <cstdint>
+#include <cstddef>
+
+namespace burrow::process {
+
+enum class MsgType : uint32_t { maps_wanted = 1, maps_done, pid, hooks_wanted, hooks_done, ready, go, error };
+
+struct Message {
+    MsgType type;
+    int32_t value; // pid for MsgType::pid, payload length for hooks_done
+    int32_t err;   // errno for MsgType::error
+    char text[500];
+};
+
+// noexcept helpers used on both sides.
+bool send_msg(int sock, MsgType t, int32_t value = 0, int32_t err = 0, const char *text = nullptr) noexcept;
+// Receives into m; returns false on EOF or error.
+bool recv_msg(int sock, Message &m) noexcept;
+
+constexpr size_t kMaxStateJson = 65536;
+
+} // namespace burrow::process

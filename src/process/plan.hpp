@@ -1,0 +1,99 @@
+// The launch plan: everything the container's first process needs, prepared
+// in the parent before clone. The child only reads it (string .c_str() and
+// vector iteration allocate nothing) and makes syscalls on it.
+#pragma once
+#include "rootfs/mount_plan.hpp"
+#include "security/caps.hpp"
+#include "security/seccomp.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+namespace burrow::process {
+
+struct NsJoin {
+    int fd = -1;     // opened in the parent from linux.namespaces[].path
+    int nstype = 0;  // CLONE_NEW*
+    std::string path; // for error messages
+};
+
+struct Hook {
+    std::string path;
+    std::vector<std::string> args, env; // storage
+    std::vector<char *> argv, envp;     // NULL-terminated views into args/env
+    int timeout = 0;                    // seconds, 0 = none
+};
+
+struct Rlimit {
+    int resource;
+    struct rlimit value;
+    std::string name;
+};
+
+struct Plan {
+    // Namespaces. clone_flags are created by clone(2) itself; unshare_flags
+    // afterwards (time, or all of them when a user namespace is joined).
+    unsigned long clone_flags = 0;
+    unsigned long unshare_flags = 0;
+    std::vector<NsJoin> joins; // user namespace first
+    bool new_userns = false;
+    bool needs_fork = false; // pid or time namespace that only children enter
+    std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"
+    bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup
+    bool bring_up_loopback = false;
+
+    // Root filesystem.
+    std::string rootfs; // absolute host path
+    rootfs::MountPlan mounts;
+    bool no_pivot = false;
+
+    // Identity and limits.
+    std::string hostname, domainname;
+    bool set_hostname = false, set_domainname = false;
+    std::vector<std::pair<std::string, std::string>> sysctl; // /proc/sys path, value
+    std::vector<Rlimit> rlimits;
+    std::string oom_score_adj; // text to write, empty = leave
+    std::optional<unsigned long> personality;
+    bool has_scheduler = false;
+    struct {
+        uint32_t policy;
+        uint64_t flags;
+        int32_t nice;
+        uint32_t priority;
+        uint64_t runtime, deadline, period;
+    } sched{};
+    int ioprio = -1; // ioprio_set value, -1 = leave
+    std::string keyring; // session keyring name, empty = keep the caller's
+
+    // User.
+    uint32_t uid = 0, gid = 0;
+    std::vector<gid_t> groups;
+    bool set_groups = false; // setgroups(2) is allowed in this user namespace
+    std::optional<mode_t> umask;
+    std::optional<security::CapSets> caps;
+    int last_cap = 40;
+    bool no_new_privs = false;
+    std::optional<security::SeccompProgram> seccomp;
+
+    // The program.
+    std::string cwd;
+    std::vector<std::string> args, env, path_dirs; // path_dirs from the container's PATH
+    std::vector<char *> argv, envp;
+    bool terminal = false;
+    int console_socket = -1;
+    unsigned short console_rows = 0, console_cols = 0;
+    int preserve_fds = 0; // fds 3 .. 3+n-1 stay open
+
+    std::vector<Hook> create_container_hooks, start_container_hooks;
+    bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
+
+    int start_fd = -1; // wait for one byte here before exec (exec fifo or sync socket)
+};
+
+// Fills argv/envp pointer arrays of a Hook or of the plan itself.
+std::vector<char *> c_array(std::vector<std::string> &v);
+
+} // namespace burrow::process

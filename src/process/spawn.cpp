@@ -1,0 +1,99 @@
+#include "process/spawn.hpp"
+#include "error.hpp"
+#include "process/child.hpp"
+#include "process/handshake.hpp"
+
+#include <csignal>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace burrow::process {
+
+Spawned::~Spawned() {
+    if (sock_ >= 0) close(sock_);
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+void Spawned::release() {
+    close_sock();
+    pid_ = -1;
+}
+
+void Spawned::close_sock() {
+    if (sock_ >= 0) close(sock_);
+    sock_ = -1;
+}
+
+namespace {
+
+std::string describe_exit(int st) {
+    if (WIFSIGNALED(st)) return "killed by signal " + std::to_string(WTERMSIG(st));
+    return "exited with status " + std::to_string(WEXITSTATUS(st));
+}
+
+} // namespace
+
+Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHooks &hooks) {
+    long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        int e = errno;
+        if (e == EPERM || e == ENOSPC || e == EUSERS)
+            throw Error("clone the container process (are unprivileged user namespaces allowed?)", e);
+        throw Error("clone the container process", e);
+    }
+    if (pid == 0) {
+        close(parent_sock);
+        child_main(plan, child_sock);
+    }
+    close(child_sock);
+    Spawned child(static_cast<pid_t>(pid), parent_sock);
+    pid_t clone_pid = static_cast<pid_t>(pid);
+    pid_t container = clone_pid;
+
+    for (;;) {
+        Message m;
+        if (!recv_msg(parent_sock, m)) {
+            // The child died without a word: say how.
+            int st = 0;
+            pid_t who = container;
+            if (waitpid(who, &st, 0) < 0 && who != clone_pid) waitpid(clone_pid, &st, 0);
+            throw Error("the container process " + describe_exit(st) + " during setup");
+        }
+        switch (m.type) {
+        case MsgType::maps_wanted:
+            hooks.write_maps(clone_pid);
+            send_msg(parent_sock, MsgType::maps_done);
+            break;
+        case MsgType::pid: {
+            // The intermediate exits at once; the real process is its sibling.
+            while (waitpid(clone_pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            container = m.value;
+            child.set_pid(container);
+            break;
+        }
+        case MsgType::hooks_wanted: {
+            std::string state = hooks.runtime_hooks(container);
+            send_msg(parent_sock, MsgType::hooks_done, static_cast<int32_t>(state.size()));
+            if (!state.empty()) send(parent_sock, state.data(), state.size(), MSG_NOSIGNAL);
+            break;
+        }
+        case MsgType::ready:
+            return child;
+        case MsgType::error:
+            m.text[sizeof m.text - 1] = 0;
+            throw Error(m.text, m.err);
+        default:
+            throw Error("unexpected handshake message " + std::to_string(static_cast<int>(m.type)), EPROTO);
+        }
+    }
+}
+
+} // namespace burrow::process

@@ -1,0 +1,40 @@
+// The parent's side of create: clone the child into its namespaces and lead
+// the handshake (handshake.hpp) until the child is ready to exec.
+#pragma once
+#include "process/plan.hpp"
+
+#include <functional>
+#include <string>
+#include <sys/types.h>
+
+namespace burrow::process {
+
+struct SpawnHooks {
+    std::function<void(pid_t)> write_maps;                 // step 1
+    std::function<std::string(pid_t)> runtime_hooks;       // step 3: runs them, returns the state JSON
+};
+
+// A spawned container process. Until release(), destruction kills and reaps it.
+class Spawned {
+public:
+    Spawned() = default;
+    Spawned(pid_t pid, int sock) : pid_(pid), sock_(sock) {}
+    Spawned(Spawned &&o) noexcept : pid_(o.pid_), sock_(o.sock_) { o.pid_ = -1, o.sock_ = -1; }
+    Spawned &operator=(Spawned &&) = delete;
+    ~Spawned();
+    pid_t pid() const { return pid_; }
+    int sock() const { return sock_; }
+    void release(); // keep the process; closes the socket
+    void close_sock();
+    void set_pid(pid_t p) { pid_ = p; }
+
+private:
+    pid_t pid_ = -1;
+    int sock_ = -1;
+};
+
+// Clones and runs the handshake up to "ready". Throws Error with the child's
+// own account of what failed.
+Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHooks &hooks);
+
+} // namespace burrow::process

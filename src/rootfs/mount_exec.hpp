@@ -1,0 +1,33 @@
+// The child's side of the mount plan: syscalls only, no allocation, no
+// exceptions. Every target is resolved inside the rootfs (openat2
+// RESOLVE_IN_ROOT), so a symlink in the image cannot send a mount outside it.
+#pragma once
+#include "rootfs/mount_plan.hpp"
+
+namespace burrow::rootfs {
+
+// What failed, for the error message the child sends back.
+struct Failure {
+    const char *what = "";
+    const char *path = "";
+    int err = 0;
+};
+
+// Before pivot_root: the rootfs becomes a mount of its own, then the mounts,
+// devices and /dev links are made in it. *rootfd receives an O_PATH fd of it.
+bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept;
+bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept;
+bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept;
+
+// pivot_root into the rootfs (or chroot into it with no_pivot).
+bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept;
+
+// After pivot_root: masked and read-only paths, a read-only root, and the
+// rootfs propagation.
+bool finish_root(const MountPlan &p, Failure &f) noexcept;
+
+// Opens (creating as needed) path below rootfd without leaving it. Returns an
+// O_PATH fd or -errno.
+int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexcept;
+
+} // namespace burrow::rootfs

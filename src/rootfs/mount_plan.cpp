@@ -1,0 +1,262 @@
+#include "rootfs/mount_plan.hpp"
+#include "error.hpp"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+namespace burrow::rootfs {
+namespace {
+
+struct Word {
+    const char *name;
+    bool clear; // the word clears the flag ("rw", "suid", ...)
+    unsigned long flag;
+};
+
+const Word kFlags[] = {
+    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},      {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},   {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},      {"nomand", true, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},    {"atime", true, MS_NOATIME},
+    {"nodiratime", false, MS_NODIRATIME}, {"diratime", true, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},  {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"lazytime", false, MS_LAZYTIME},  {"nolazytime", true, MS_LAZYTIME},
+    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"symfollow", true, MS_NOSYMFOLLOW},
+    {"silent", false, MS_SILENT},      {"loud", true, MS_SILENT},
+};
+
+const std::pair<const char *, unsigned long> kPropagation[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+std::string relative(const std::string &abs) {
+    size_t i = 0;
+    while (i < abs.size() && abs[i] == '/') i++;
+    std::string r = abs.substr(i);
+    while (!r.empty() && r.back() == '/') r.pop_back();
+    return r;
+}
+
+// Clean an absolute container path lexically: no "." or ".." survives, so the
+// child's in-root resolution only ever deals with real names.
+std::string clean(const std::string &p, const std::string &field) {
+    if (p.empty() || p[0] != '/') throw Error(field + ": \"" + p + "\" is not an absolute path");
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i < p.size()) {
+        size_t j = p.find('/', i);
+        if (j == std::string::npos) j = p.size();
+        std::string c = p.substr(i, j - i);
+        if (c == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!c.empty() && c != ".") {
+            parts.push_back(c);
+        }
+        i = j + 1;
+    }
+    std::string out;
+    for (auto &c : parts) out += "/" + c;
+    return out.empty() ? "/" : out;
+}
+
+uint64_t to_attr(unsigned long ms) {
+    uint64_t a = 0;
+    if (ms & MS_RDONLY) a |= MOUNT_ATTR_RDONLY;
+    if (ms & MS_NOSUID) a |= MOUNT_ATTR_NOSUID;
+    if (ms & MS_NODEV) a |= MOUNT_ATTR_NODEV;
+    if (ms & MS_NOEXEC) a |= MOUNT_ATTR_NOEXEC;
+    if (ms & MS_NOSYMFOLLOW) a |= MOUNT_ATTR_NOSYMFOLLOW;
+    if (ms & MS_NOATIME) a |= MOUNT_ATTR_NOATIME;
+    else if (ms & MS_STRICTATIME) a |= MOUNT_ATTR_STRICTATIME;
+    else if (ms & MS_RELATIME) a |= MOUNT_ATTR_RELATIME;
+    if (ms & MS_NODIRATIME) a |= MOUNT_ATTR_NODIRATIME;
+    return a;
+}
+
+std::string without_option(const std::string &data, const std::string &prefix) {
+    std::string out;
+    size_t i = 0;
+    while (i <= data.size()) {
+        size_t j = data.find(',', i);
+        if (j == std::string::npos) j = data.size();
+        std::string w = data.substr(i, j - i);
+        if (!w.empty() && w.rfind(prefix, 0) != 0) out += (out.empty() ? "" : ",") + w;
+        i = j + 1;
+    }
+    return out;
+}
+
+void add_device(MountPlan &plan, const std::string &path, char type, int64_t major, int64_t minor, mode_t perm,
+                uid_t uid, gid_t gid) {
+    std::string rel = relative(path);
+    for (auto &d : plan.devices)
+        if (d.target == rel) return; // the config's own entry wins
+    DeviceNode n;
+    n.target = rel;
+    auto slash = rel.rfind('/');
+    n.parent = rel.substr(0, slash);
+    n.name = rel.substr(slash + 1);
+    n.host = path;
+    mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+    n.mode = kind | (perm & 07777);
+    n.dev = makedev(static_cast<unsigned>(major), static_cast<unsigned>(minor));
+    n.uid = uid;
+    n.gid = gid;
+    plan.devices.push_back(n);
+}
+
+} // namespace
+
+ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field) {
+    ParsedOptions o;
+    for (auto &w : options) {
+        if (w == "bind") {
+            o.bind = true;
+            continue;
+        }
+        if (w == "rbind") {
+            o.bind = o.recursive = true;
+            continue;
+        }
+        bool known = false;
+        for (auto &f : kFlags)
+            if (w == f.name) {
+                if (f.clear) {
+                    o.flags &= ~f.flag;
+                    o.clear |= f.flag;
+                } else {
+                    o.flags |= f.flag;
+                    o.clear &= ~f.flag;
+                }
+                known = true;
+            }
+        for (auto &[n, p] : kPropagation)
+            if (w == n) {
+                o.propagation = p;
+                known = true;
+            }
+        if (known) continue;
+        if (w == "idmap" || w == "ridmap") throw Error(field + ": \"" + w + "\" (idmapped mounts) is not supported yet");
+        if (w == "tmpcopyup" || w == "copy-symlink") continue; // crun extensions, harmless to ignore
+        if (w.empty()) throw Error(field + ": empty option");
+        o.data += (o.data.empty() ? "" : ",") + w;
+    }
+    return o;
+}
+
+MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
+    MountPlan plan;
+    const spec::Linux *lx = c.linux_ ? &*c.linux_ : nullptr;
+
+    plan.root_propagation = MS_REC | MS_SLAVE;
+    if (lx && !lx->rootfs_propagation.empty()) {
+        bool found = false;
+        for (auto &[n, p] : kPropagation)
+            if (lx->rootfs_propagation == n) {
+                plan.final_propagation = p;
+                found = true;
+            }
+        if (!found) throw Error("linux.rootfsPropagation: unknown propagation \"" + lx->rootfs_propagation + "\"");
+        // pivot_root refuses a shared parent; the wanted mode is set once inside.
+        if (plan.final_propagation & MS_PRIVATE) plan.root_propagation = MS_REC | MS_PRIVATE;
+    }
+    plan.readonly_root = c.root.readonly;
+    plan.bind_devices = host.in_userns;
+
+    bool dev_mounted = false;
+    for (size_t i = 0; i < c.mounts.size(); i++) {
+        auto &m = c.mounts[i];
+        std::string field = "mounts[" + std::to_string(i) + "]";
+        std::string dest = clean(m.destination, field + ".destination");
+        if (dest == "/") throw Error(field + ".destination: cannot mount over the root; use root.path");
+        auto o = parse_mount_options(m.options, field + ".options");
+        MountStep s;
+        s.target = relative(dest);
+        s.source = m.source;
+        s.propagation = o.propagation;
+        if (m.type == "bind" || o.bind) {
+            if (m.source.empty()) throw Error(field + ".source: a bind mount needs a source");
+            s.kind = StepKind::bind;
+            s.recursive = o.recursive;
+            s.attr_set = to_attr(o.flags);
+            if (s.attr_set & MOUNT_ATTR__ATIME) s.attr_clr |= MOUNT_ATTR__ATIME;
+            if (!o.data.empty()) throw Error(field + ".options: unknown option(s) \"" + o.data + "\" for a bind mount");
+        } else {
+            if (m.type.empty()) throw Error(field + ".type: required for a non-bind mount");
+            s.kind = StepKind::fs;
+            s.fstype = m.type;
+            s.flags = o.flags;
+            s.data = o.data;
+            if (m.type == "sysfs" && !host.new_netns) {
+                // Only the owner of a network namespace may mount sysfs: bind the host's.
+                s.kind = StepKind::bind;
+                s.source = "/sys";
+                s.recursive = true;
+                s.attr_set = to_attr(o.flags);
+            } else if (m.type == "sysfs") {
+                s.sysfs_fallback = true;
+            } else if (m.type == "cgroup" || m.type == "cgroup2") {
+                if (host.cgroup2_host && (host.new_cgroupns || !host.in_userns)) {
+                    s.fstype = "cgroup2";
+                    s.source = "cgroup2";
+                    s.data.clear();
+                    s.cgroup_fallback = true;
+                } else {
+                    // cgroup v1 or hybrid: the host's hierarchies, as they are delegated.
+                    s.kind = StepKind::bind;
+                    s.source = "/sys/fs/cgroup";
+                    s.recursive = true;
+                    s.attr_set = to_attr(o.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                }
+            } else if (m.type == "devpts" && host.in_userns && s.data.find("gid=") != std::string::npos) {
+                s.data_fallback = without_option(s.data, "gid=");
+            }
+            if (dest == "/dev") dev_mounted = true;
+        }
+        plan.steps.push_back(std::move(s));
+    }
+    (void)dev_mounted;
+
+    // The config's devices first (they win over the defaults), then the defaults.
+    if (lx)
+        for (size_t i = 0; i < lx->devices.size(); i++) {
+            auto &d = lx->devices[i];
+            std::string field = "linux.devices[" + std::to_string(i) + "]";
+            std::string path = clean(d.path, field + ".path");
+            if (path.rfind("/dev/", 0) != 0) throw Error(field + ".path: \"" + d.path + "\" is not under /dev");
+            if (d.type == 'u') throw Error(field + ".type: \"u\" is not supported; use \"c\"");
+            add_device(plan, path, d.type, d.major, d.minor, d.file_mode.value_or(0666), d.uid.value_or(0),
+                       d.gid.value_or(0));
+        }
+    add_device(plan, "/dev/null", 'c', 1, 3, 0666, 0, 0);
+    add_device(plan, "/dev/zero", 'c', 1, 5, 0666, 0, 0);
+    add_device(plan, "/dev/full", 'c', 1, 7, 0666, 0, 0);
+    add_device(plan, "/dev/random", 'c', 1, 8, 0666, 0, 0);
+    add_device(plan, "/dev/urandom", 'c', 1, 9, 0666, 0, 0);
+    add_device(plan, "/dev/tty", 'c', 5, 0, 0666, 0, 0);
+
+    plan.symlinks = {{"dev/fd", "/proc/self/fd"},
+                     {"dev/stdin", "/proc/self/fd/0"},
+                     {"dev/stdout", "/proc/self/fd/1"},
+                     {"dev/stderr", "/proc/self/fd/2"},
+                     {"dev/ptmx", "pts/ptmx"}};
+
+    if (lx) {
+        for (size_t i = 0; i < lx->masked_paths.size(); i++)
+            plan.masked.push_back(clean(lx->masked_paths[i], "linux.maskedPaths[" + std::to_string(i) + "]"));
+        for (size_t i = 0; i < lx->readonly_paths.size(); i++)
+            plan.readonly.push_back(clean(lx->readonly_paths[i], "linux.readonlyPaths[" + std::to_string(i) + "]"));
+    }
+    return plan;
+}
+
+} // namespace burrow::rootfs

@@ -1,0 +1,56 @@
+// Child side of the security module: apply what the parent prepared.
+//
+// Every function here runs in the child between clone and execve: noexcept,
+// no allocation, no libc state beyond errno, raw syscalls only. Each returns 0
+// (or a fd, see load_seccomp) on success and -errno on failure.
+//
+// Order in the child (as runc does it):
+//   1. drop_bounding(caps.bounding, last_cap)   needs CAP_SETPCAP (uid 0 of the userns)
+//   2. set_keepcaps(true); setgroups/setresgid/setresuid to process.user; set_keepcaps(false)
+//      (keepcaps keeps the permitted set across the change away from uid 0;
+//      the effective set is emptied by it and restored by apply_caps)
+//   3. apply_caps(caps)                          inheritable must lie within the bounding set
+//   4. process.noNewPrivileges: set_no_new_privs()
+//   5. load_seccomp(prog), last thing before execve.
+// Without noNewPrivileges the kernel only accepts a filter from a process with
+// CAP_SYS_ADMIN in the effective set (of its user namespace), so load_seccomp
+// must then come before step 2 (setresuid away from 0 empties the effective
+// set; apply_caps may leave CAP_SYS_ADMIN out), as runc does: the filter then
+// also judges the runtime's own later syscalls (prctl, setgroups, setres*id,
+// capset, execve), which the common profiles allow.
+// With prog.wants_listener, load_seccomp returns the listener fd (O_CLOEXEC),
+// which the child must pass to the parent (sendmsg, SCM_RIGHTS) before execve;
+// that sendmsg already passes through the filter, so a profile that notifies
+// on sendmsg (or on anything the child calls before the agent has the fd)
+// would hang the child.
+#pragma once
+#include <cstdint>
+
+#include "security/caps.hpp"
+#include "security/seccomp.hpp"
+
+namespace burrow::security {
+
+// PR_CAPBSET_DROP every capability 0..last_cap not set in keep. Capabilities
+// already out of the bounding set are left alone (no CAP_SETPCAP needed for
+// them); EINVAL (a capability the kernel lacks) is ignored.
+int drop_bounding(uint64_t keep, int last_cap) noexcept;
+
+// PR_SET_KEEPCAPS.
+int set_keepcaps(bool on) noexcept;
+
+// capset(2), version 3, for the effective, permitted and inheritable sets;
+// then clear the ambient set and raise each ambient capability
+// (PR_CAP_AMBIENT). EINVAL and EPERM from the ambient calls are ignored as runc does
+// (kernels before 4.3 have no ambient set).
+int apply_caps(const CapSets &c) noexcept;
+
+// PR_SET_NO_NEW_PRIVS.
+int set_no_new_privs() noexcept;
+
+// seccomp(SECCOMP_SET_MODE_FILTER, p.flags | (p.wants_listener ? NEW_LISTENER : 0)).
+// Returns the listener fd (>= 0) when p.wants_listener, else 0; an empty
+// program loads nothing and returns 0; -errno on failure.
+int load_seccomp(const SeccompProgram &p) noexcept;
+
+} // namespace burrow::security

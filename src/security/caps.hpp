@@ -1,0 +1,31 @@
+// Capabilities: resolve process.capabilities into bit masks, in the parent.
+// The child applies the masks with the raw-syscall helpers in apply.hpp.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "spec/model.hpp"
+
+namespace burrow::security {
+
+// One bit per capability number (bit 0 = CAP_CHOWN).
+struct CapSets {
+    uint64_t bounding = 0, effective = 0, inheritable = 0, permitted = 0, ambient = 0;
+};
+
+// Names are resolved with libcap and must carry the "CAP_" prefix in upper
+// case, as runc requires. Throws burrow::Error naming the set, e.g.
+//   process.capabilities.bounding: unknown capability "CAP_FOO"
+// and also for a capability the running kernel does not have (above last_cap()).
+CapSets resolve_caps(const spec::Capabilities &c);
+
+// The highest capability number the running kernel knows
+// (/proc/sys/kernel/cap_last_cap; probed with PR_CAPBSET_READ if /proc is not
+// readable). Read once and cached.
+int last_cap();
+
+// "CAP_CHOWN" ... every capability up to last_cap() that libcap can name.
+std::vector<std::string> known_caps();
+
+} // namespace burrow::security

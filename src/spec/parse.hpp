@@ -1,0 +1,22 @@
+// config.json → spec::Config. Type errors name the field ("process.args[2]:
+// expected a string"); semantic checks live in validate.hpp.
+#pragma once
+#include "spec/model.hpp"
+#include <string>
+
+namespace burrow::spec {
+
+// Parses the text of a config.json. Throws Error("<field>: <why>").
+Config parse_config(const std::string &text);
+
+// Reads <bundle>/config.json; errors are prefixed with "config.json: ".
+Config load_config(const std::string &bundle);
+
+const char *ns_name(NsType t);
+
+} // namespace burrow::spec
+
+namespace burrow::spec {
+// The "hooks" object alone (kept in the state for start and delete).
+Hooks parse_hooks_json(const std::string &text);
+}

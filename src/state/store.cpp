@@ -1,0 +1,242 @@
+#include "state/store.hpp"
+#include "error.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace burrow::state {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+void mkdir_p(const std::string &path, mode_t mode) {
+    if (mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return;
+    if (errno != ENOENT) throw_errno("create " + path);
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) throw_errno("create " + path);
+    mkdir_p(path.substr(0, slash), 0755);
+    if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("create " + path);
+}
+
+std::string read_file(const std::string &path) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw_errno("open " + path);
+    std::string s;
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+    close(fd);
+    return s;
+}
+
+} // namespace
+
+const char *status_name(Status s) {
+    switch (s) {
+    case Status::creating: return "creating";
+    case Status::created: return "created";
+    case Status::running: return "running";
+    case Status::stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+void validate_id(const std::string &id) {
+    bool ok = !id.empty() && id != "." && id != ".." && id.size() <= 1024;
+    for (char c : id)
+        if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '-' || c == '.')) ok = false;
+    if (!ok) throw Error("invalid container id \"" + id + "\": use letters, digits and _ + - . only");
+}
+
+Lock::~Lock() {
+    if (fd_ >= 0) close(fd_);
+}
+
+Store::Store(std::string root) : root_(std::move(root)) {
+    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+Lock Store::claim(const std::string &id) {
+    mkdir_p(root_, 0700);
+    std::string d = dir(id);
+    if (mkdir(d.c_str(), 0711) < 0) {
+        if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
+        throw_errno("create " + d);
+    }
+    int fd = open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) throw_errno("lock " + d);
+    return Lock(fd);
+}
+
+Lock Store::lock(const std::string &id) const {
+    std::string d = dir(id);
+    int fd = open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) throw Error("container \"" + id + "\" does not exist");
+        throw_errno("open " + d);
+    }
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) throw_errno("lock " + d);
+    return Lock(fd);
+}
+
+bool Store::exists(const std::string &id) const {
+    struct stat st;
+    return stat((dir(id) + "/state.json").c_str(), &st) == 0;
+}
+
+Record Store::read(const std::string &id) const {
+    std::string path = dir(id) + "/state.json";
+    std::string text;
+    try {
+        text = read_file(path);
+    } catch (const Error &e) {
+        if (e.code() == ENOENT) throw Error("container \"" + id + "\" does not exist");
+        throw;
+    }
+    try {
+        auto j = json::parse(text);
+        Record r;
+        r.oci_version = j.at("ociVersion").get<std::string>();
+        r.id = j.at("id").get<std::string>();
+        r.pid = j.at("pid").get<pid_t>();
+        r.pid_start = j.at("pidStart").get<uint64_t>();
+        r.bundle = j.at("bundle").get<std::string>();
+        r.rootfs = j.at("rootfs").get<std::string>();
+        r.created = j.at("created").get<std::string>();
+        if (j.contains("annotations")) r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
+        if (j.contains("hooks")) r.hooks_json = j["hooks"].dump();
+        r.own_pidns = j.value("ownPidns", false);
+        return r;
+    } catch (const json::exception &e) {
+        throw Error(path + ": corrupt state: " + e.what());
+    }
+}
+
+void Store::write(const Record &r) const {
+    json j;
+    j["ociVersion"] = r.oci_version;
+    j["id"] = r.id;
+    j["pid"] = r.pid;
+    j["pidStart"] = r.pid_start;
+    j["bundle"] = r.bundle;
+    j["rootfs"] = r.rootfs;
+    j["created"] = r.created;
+    if (!r.annotations.empty()) j["annotations"] = r.annotations;
+    if (!r.hooks_json.empty()) j["hooks"] = json::parse(r.hooks_json);
+    j["ownPidns"] = r.own_pidns;
+    std::string text = j.dump();
+    std::string d = dir(r.id);
+    std::string tmp = d + "/.state.json.tmp";
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw_errno("write " + tmp);
+    ssize_t n = ::write(fd, text.data(), text.size());
+    int e = errno;
+    close(fd);
+    if (n != static_cast<ssize_t>(text.size())) throw Error("write " + tmp, n < 0 ? e : EIO);
+    if (rename(tmp.c_str(), (d + "/state.json").c_str()) < 0) throw_errno("rename " + tmp);
+}
+
+void Store::remove(const std::string &id) const {
+    std::string d = dir(id);
+    DIR *dp = opendir(d.c_str());
+    if (dp) {
+        while (auto *e = readdir(dp)) {
+            std::string n = e->d_name;
+            if (n != "." && n != "..") unlink((d + "/" + n).c_str());
+        }
+        closedir(dp);
+    }
+    if (rmdir(d.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + d);
+}
+
+std::vector<std::string> Store::ids() const {
+    std::vector<std::string> out;
+    DIR *dp = opendir(root_.c_str());
+    if (!dp) {
+        if (errno == ENOENT) return out;
+        throw_errno("open " + root_);
+    }
+    while (auto *e = readdir(dp)) {
+        std::string n = e->d_name;
+        if (n == "." || n == "..") continue;
+        if (exists(n)) out.push_back(n);
+    }
+    closedir(dp);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+uint64_t process_start_time(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[1024];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    // Fields after the command name, which may itself hold spaces and ')'.
+    char *p = strrchr(buf, ')');
+    if (!p) return 0;
+    p += 2;
+    char state = *p;
+    if (state == 'Z' || state == 'X') return 0; // a zombie has stopped
+    // field 3 is the state; start time is field 22
+    int field = 3;
+    while (*p && field < 22) {
+        if (*p == ' ') field++;
+        p++;
+    }
+    return strtoull(p, nullptr, 10);
+}
+
+Status status_of(const Store &s, const Record &r) {
+    if (r.pid <= 0) return Status::stopped;
+    uint64_t start = process_start_time(r.pid);
+    if (start == 0 || start != r.pid_start) return Status::stopped;
+    struct stat st;
+    if (stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0) return Status::created;
+    return Status::running;
+}
+
+std::string now_rfc3339() {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string s = buf;
+    if (ts.tv_nsec) {
+        char ns[16];
+        snprintf(ns, sizeof ns, ".%09ld", ts.tv_nsec);
+        std::string frac = ns;
+        while (frac.back() == '0') frac.pop_back(); // as Go's RFC3339Nano
+        s += frac;
+    }
+    return s + "Z";
+}
+
+std::string state_json(const Record &r, Status st, const std::string &owner, int indent) {
+    json j;
+    j["ociVersion"] = r.oci_version;
+    j["id"] = r.id;
+    j["pid"] = st == Status::stopped ? 0 : r.pid;
+    j["status"] = status_name(st);
+    j["bundle"] = r.bundle;
+    j["rootfs"] = r.rootfs;
+    j["created"] = r.created;
+    j["owner"] = owner;
+    if (!r.annotations.empty()) j["annotations"] = r.annotations;
+    return j.dump(indent);
+}
+
+} // namespace burrow::state

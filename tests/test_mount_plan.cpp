@@ -1,0 +1,101 @@
+#include "error.hpp"
+#include "rootfs/mount_plan.hpp"
+#include "spec/parse.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/mount.h>
+
+using namespace burrow;
+
+namespace {
+
+spec::Config config(const std::string &mounts, const std::string &linux_extra = "") {
+    return spec::parse_config(R"({"ociVersion": "1.0.2", "root": {"path": "r"}, "process": {"args": ["x"]},
+        "mounts": )" + mounts + R"(, "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}])" + linux_extra + "}}");
+}
+
+} // namespace
+
+TEST_CASE("mount options split into flags, propagation and data") {
+    auto o = rootfs::parse_mount_options({"nosuid", "ro", "mode=755", "rw", "rslave", "size=1k"}, "m");
+    REQUIRE(o.flags == MS_NOSUID);
+    REQUIRE(o.clear == MS_RDONLY);
+    REQUIRE(o.propagation == (MS_SLAVE | MS_REC));
+    REQUIRE(o.data == "mode=755,size=1k");
+    REQUIRE(rootfs::parse_mount_options({"rbind"}, "m").recursive);
+    REQUIRE_THROWS_WITH(rootfs::parse_mount_options({"idmap"}, "mounts[0].options"),
+                        "mounts[0].options: \"idmap\" (idmapped mounts) is not supported yet");
+}
+
+TEST_CASE("mounts keep their order and become steps relative to the rootfs") {
+    rootfs::HostFacts host;
+    auto p = rootfs::plan_mounts(config(R"([
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev//pts/", "type": "devpts", "source": "devpts", "options": ["newinstance", "gid=5", "mode=0620"]},
+        {"destination": "/data/../mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "ro", "nosuid"]},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro"]}])"),
+                                 host);
+    REQUIRE(p.steps.size() == 4);
+    REQUIRE(p.steps[0].target == "proc");
+    REQUIRE(p.steps[0].kind == rootfs::StepKind::fs);
+    REQUIRE(p.steps[1].target == "dev/pts");
+    REQUIRE(p.steps[1].data == "newinstance,gid=5,mode=0620");
+    REQUIRE(p.steps[1].data_fallback == "newinstance,mode=0620");
+    REQUIRE(p.steps[2].target == "mnt");
+    REQUIRE(p.steps[2].kind == rootfs::StepKind::bind);
+    REQUIRE(p.steps[2].recursive);
+    REQUIRE(p.steps[2].attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID));
+    // No network namespace of our own: sysfs becomes a bind of the host's /sys.
+    REQUIRE(p.steps[3].kind == rootfs::StepKind::bind);
+    REQUIRE(p.steps[3].source == "/sys");
+    REQUIRE(p.bind_devices);
+}
+
+TEST_CASE("sysfs is mounted in a network namespace of our own, with a fallback") {
+    rootfs::HostFacts host;
+    host.new_netns = true;
+    auto p = rootfs::plan_mounts(config(R"([{"destination": "/sys", "type": "sysfs", "source": "sysfs"}])"), host);
+    REQUIRE(p.steps[0].kind == rootfs::StepKind::fs);
+    REQUIRE(p.steps[0].sysfs_fallback);
+}
+
+TEST_CASE("default devices, config devices and /dev links") {
+    rootfs::HostFacts host;
+    host.in_userns = false;
+    auto p = rootfs::plan_mounts(
+        config("[]", R"(, "devices": [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
+                                       {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}])"),
+        host);
+    REQUIRE_FALSE(p.bind_devices);
+    REQUIRE(p.devices.size() == 7); // null (config), fuse, and the five other defaults
+    REQUIRE(p.devices[1].target == "dev/fuse");
+    REQUIRE(p.devices[1].parent == "dev");
+    REQUIRE(p.devices[1].name == "fuse");
+    REQUIRE(p.symlinks.size() == 5);
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "devices": [{"path": "/etc/x", "type": "c"}])"), host),
+                        "linux.devices[0].path: \"/etc/x\" is not under /dev");
+}
+
+TEST_CASE("bad mounts are refused") {
+    rootfs::HostFacts host;
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "tmp", "type": "tmpfs"}])"), host),
+                        "mounts[0].destination: \"tmp\" is not an absolute path");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/x", "type": "bind"}])"), host),
+                        "mounts[0].source: a bind mount needs a source");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/", "type": "tmpfs"}])"), host),
+                        "mounts[0].destination: cannot mount over the root; use root.path");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/x", "source": "/y", "options": ["bind", "mode=1"]}])"), host),
+                        "mounts[0].options: unknown option(s) \"mode=1\" for a bind mount");
+}
+
+TEST_CASE("masked and read-only paths, root propagation") {
+    rootfs::HostFacts host;
+    auto p = rootfs::plan_mounts(config("[]", R"(, "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys/"],
+                                                 "rootfsPropagation": "rprivate")"),
+                                 host);
+    REQUIRE(p.masked == std::vector<std::string>{"/proc/kcore"});
+    REQUIRE(p.readonly == std::vector<std::string>{"/proc/sys"});
+    REQUIRE(p.final_propagation == (MS_PRIVATE | MS_REC));
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "odd")"), host),
+                        "linux.rootfsPropagation: unknown propagation \"odd\"");
+}

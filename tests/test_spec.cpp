@@ -1,0 +1,109 @@
+#include "error.hpp"
+#include "spec/parse.hpp"
+#include "spec/validate.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace burrow;
+
+namespace {
+
+const char *kMinimal = R"({
+  "ociVersion": "1.0.2",
+  "root": {"path": "rootfs", "readonly": true},
+  "process": {"args": ["/bin/true"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
+  "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "pid"}]}
+})";
+
+std::string error_of(const std::string &text) {
+    try {
+        spec::validate(spec::parse_config(text));
+    } catch (const Error &e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string with(const std::string &from, const std::string &to) {
+    std::string s = kMinimal;
+    auto p = s.find(from);
+    REQUIRE(p != std::string::npos);
+    return s.replace(p, from.size(), to);
+}
+
+} // namespace
+
+TEST_CASE("a minimal config parses and validates") {
+    auto c = spec::parse_config(kMinimal);
+    spec::validate(c);
+    REQUIRE(c.process->args == std::vector<std::string>{"/bin/true"});
+    REQUIRE(c.root.readonly);
+    REQUIRE(c.linux_->namespaces.size() == 3);
+    REQUIRE(c.linux_->find(spec::NsType::pid));
+    REQUIRE_FALSE(c.linux_->find(spec::NsType::network));
+}
+
+TEST_CASE("every process field is read") {
+    auto c = spec::parse_config(R"({"ociVersion": "1.2.0", "root": {"path": "r"},
+      "process": {"terminal": true, "consoleSize": {"height": 24, "width": 80},
+        "user": {"uid": 1000, "gid": 100, "umask": 18, "additionalGids": [5, 6]},
+        "args": ["sh"], "env": ["A=b"], "cwd": "/tmp",
+        "capabilities": {"bounding": ["CAP_KILL"], "ambient": []},
+        "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 20}],
+        "noNewPrivileges": true, "oomScoreAdj": 100,
+        "scheduler": {"policy": "SCHED_BATCH", "nice": 5},
+        "ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 4}},
+      "hostname": "h", "annotations": {"a": "b"},
+      "hooks": {"poststop": [{"path": "/bin/true", "args": ["true"], "timeout": 3}]},
+      "linux": {"namespaces": [{"type": "uts"}], "sysctl": {"kernel.hostname": "x"},
+        "timeOffsets": {"monotonic": {"secs": 10}},
+        "personality": {"domain": "LINUX32"},
+        "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"]}})");
+    auto &p = *c.process;
+    REQUIRE(p.terminal);
+    REQUIRE(p.console_size->width == 80);
+    REQUIRE(p.user.uid == 1000);
+    REQUIRE(*p.user.umask == 18);
+    REQUIRE(p.user.additional_gids == std::vector<uint32_t>{5, 6});
+    REQUIRE(p.rlimits[0].soft == 10);
+    REQUIRE(p.capabilities->bounding == std::vector<std::string>{"CAP_KILL"});
+    REQUIRE(p.no_new_privileges);
+    REQUIRE(*p.oom_score_adj == 100);
+    REQUIRE(p.scheduler->nice == 5);
+    REQUIRE(p.io_priority->priority == 4);
+    REQUIRE(c.hooks.poststop[0].timeout == 3);
+    REQUIRE(c.linux_->time_offsets.at("monotonic").secs == 10);
+    REQUIRE(c.linux_->personality->domain == "LINUX32");
+    REQUIRE(c.annotations.at("a") == "b");
+}
+
+TEST_CASE("bad configs are rejected with the field named") {
+    REQUIRE(error_of("{") .rfind("invalid JSON: ", 0) == 0);
+    REQUIRE(error_of(with(R"(["/bin/true"])", "[]")) == "process.args: must not be empty");
+    REQUIRE(error_of(with(R"(["/bin/true"])", "[1]")) == "process.args[0]: expected a string");
+    REQUIRE(error_of(with(R"({"type": "pid"})", R"({"type": "pidx"})")) ==
+            "linux.namespaces[2].type: unknown namespace type \"pidx\"");
+    REQUIRE(error_of(with(R"({"type": "pid"})", R"({"type": "user"})")) ==
+            "linux.namespaces[2].type: namespace \"user\" is given twice");
+    REQUIRE(error_of(with(R"("cwd": "/")", R"("cwd": "tmp")")) == "process.cwd: \"tmp\" is not an absolute path");
+    REQUIRE(error_of(with(R"("uid": 0)", R"("uid": -1)")) == "process.user.uid: must not be negative");
+    REQUIRE(error_of(with(R"("1.0.2")", R"("2.0.0")")) == "ociVersion: \"2.0.0\" is not a 1.x version");
+    REQUIRE(error_of(with(R"("root": {"path": "rootfs", "readonly": true},)", "")) == "root.path: is required");
+    REQUIRE(error_of(with(R"("cwd": "/",)", R"("cwd": "/", "rlimits": [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}],)")) ==
+            "process.rlimits[0].type: unknown rlimit \"RLIMIT_BOGUS\"");
+    REQUIRE(error_of(with(R"("ociVersion": "1.0.2",)", R"("ociVersion": "1.0.2", "hostname": "x",)")) ==
+            "hostname: needs a uts namespace");
+    REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"net.ipv4.ip_forward": "1"})")) ==
+            "linux.sysctl.net.ipv4.ip_forward: needs a new network namespace");
+    REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"vm.swappiness": "1"})")) ==
+            "linux.sysctl.vm.swappiness: is not namespaced: it would change the host");
+    REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "timeOffsets": {"monotonic": {"secs": 1}})")) ==
+            "linux.timeOffsets: needs a new time namespace");
+}
+
+TEST_CASE("hooks kept in the state parse back") {
+    auto h = spec::parse_hooks_json(R"({"poststart": [{"path": "/a"}], "poststop": [{"path": "/b", "args": ["b", "1"]}]})");
+    REQUIRE(h.poststart.size() == 1);
+    REQUIRE(h.poststop[0].args[1] == "1");
+    REQUIRE(spec::parse_hooks_json("").poststop.empty());
+}

@@ -1,0 +1,84 @@
+#include "error.hpp"
+#include "state/store.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace burrow;
+
+namespace {
+
+struct TempRoot {
+    std::string path;
+    TempRoot() {
+        char t[] = "/tmp/burrow-state-test.XXXXXX";
+        path = mkdtemp(t);
+    }
+    ~TempRoot() { std::system(("rm -rf " + path).c_str()); }
+};
+
+} // namespace
+
+TEST_CASE("container ids") {
+    state::validate_id("c1");
+    state::validate_id("a.b-c_d+e");
+    REQUIRE_THROWS_WITH(state::validate_id("a/b"), "invalid container id \"a/b\": use letters, digits and _ + - . only");
+    REQUIRE_THROWS(state::validate_id(".."));
+    REQUIRE_THROWS(state::validate_id(""));
+}
+
+TEST_CASE("the store claims ids once, writes and reads records, removes them") {
+    TempRoot t;
+    state::Store s(t.path + "/root");
+    {
+        auto lock = s.claim("c1");
+        REQUIRE_THROWS_WITH(s.claim("c1"), "container \"c1\" already exists");
+    }
+    state::Record r;
+    r.oci_version = "1.0.2";
+    r.id = "c1";
+    r.pid = getpid();
+    r.pid_start = state::process_start_time(getpid());
+    r.bundle = "/b";
+    r.rootfs = "/b/rootfs";
+    r.created = state::now_rfc3339();
+    r.annotations["k"] = "v";
+    r.hooks_json = R"({"poststop":[{"path":"/bin/true"}]})";
+    r.own_pidns = true;
+    s.write(r);
+    REQUIRE(s.ids() == std::vector<std::string>{"c1"});
+    auto back = s.read("c1");
+    REQUIRE(back.pid == r.pid);
+    REQUIRE(back.pid_start == r.pid_start);
+    REQUIRE(back.annotations == r.annotations);
+    REQUIRE(back.own_pidns);
+    REQUIRE(nlohmann::json::parse(back.hooks_json) == nlohmann::json::parse(r.hooks_json));
+    // We are alive and there is no exec.fifo: running.
+    REQUIRE(state::status_of(s, back) == state::Status::running);
+    back.pid_start += 1; // a reused pid
+    REQUIRE(state::status_of(s, back) == state::Status::stopped);
+    s.remove("c1");
+    REQUIRE_THROWS_WITH(s.read("c1"), "container \"c1\" does not exist");
+    REQUIRE_THROWS_WITH(s.lock("c1"), "container \"c1\" does not exist");
+}
+
+TEST_CASE("state JSON has runc's fields in runc's order") {
+    state::Record r;
+    r.oci_version = "1.0.2";
+    r.id = "x";
+    r.pid = 42;
+    r.bundle = "/b";
+    r.rootfs = "/b/r";
+    r.created = "2026-01-01T00:00:00.5Z";
+    auto j = state::state_json(r, state::Status::running, "", -1);
+    REQUIRE(j == R"({"ociVersion":"1.0.2","id":"x","pid":42,"status":"running","bundle":"/b","rootfs":"/b/r",)"
+                 R"("created":"2026-01-01T00:00:00.5Z","owner":""})");
+    // A stopped container reports pid 0, as runc does.
+    REQUIRE(state::state_json(r, state::Status::stopped, "", -1).find("\"pid\":0") != std::string::npos);
+    auto now = state::now_rfc3339();
+    REQUIRE(now.back() == 'Z');
+    REQUIRE(now[10] == 'T');
+}
