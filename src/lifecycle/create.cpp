@@ -81,6 +81,7 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
+    plan.state_lock_fd = lock.fd();
 
     // The terminal: the master goes to --console-socket, or to us when `run`
     // attaches the container to our own terminal.

@@ -118,6 +118,9 @@ void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &i
     // after it; time namespaces are only reachable through unshare(2).
     unsigned long later = p.clone_flags & static_cast<unsigned long>(CLONE_NEWTIME);
     if (join_user) later = p.clone_flags;
+    // The process that forks into a new time namespace must not be the init of
+    // a new pid namespace (its exit would end it): both are unshared then.
+    if (later & CLONE_NEWTIME) later |= p.clone_flags & CLONE_NEWPID;
     p.clone_flags &= ~later;
     p.unshare_flags = later;
     if (p.unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME)) p.needs_fork = true;

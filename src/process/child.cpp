@@ -45,7 +45,11 @@ int g_sock = -1;
 
 [[noreturn]] void die_mount(const rootfs::Failure &f) noexcept {
     char buf[480];
-    snprintf(buf, sizeof buf, "%s %s%s", f.what, f.path[0] == '/' ? "" : "/", f.path);
+    const char *slash = f.path[0] == '/' ? "" : "/";
+    if (f.fstype)
+        snprintf(buf, sizeof buf, "mount %s on %s%s", f.fstype, slash, f.path);
+    else
+        snprintf(buf, sizeof buf, "%s %s%s", f.what, slash, f.path);
     die(buf, f.err);
 }
 
@@ -231,6 +235,7 @@ void reset_signals() noexcept {
 
 void child_main(const Plan &p, int sock) noexcept {
     g_sock = sock;
+    if (p.state_lock_fd >= 0) close(p.state_lock_fd);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     // 1. The user namespace: join it, or have the parent map the one clone made.

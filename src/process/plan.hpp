@@ -91,6 +91,8 @@ struct Plan {
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
 
     int start_fd = -1; // wait for one byte here before exec (exec fifo or sync socket)
+    int state_lock_fd = -1; // the parent's lock on the state dir: closed first thing in the child,
+                            // or `start` would wait on a lock the waiting child shares
 };
 
 // Fills argv/envp pointer arrays of a Hook or of the plan itself.

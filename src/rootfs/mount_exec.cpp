@@ -80,7 +80,8 @@ bool fs_step(const MountStep &s, int target, Failure &f) noexcept {
             if (r == 0) return true;
         }
     }
-    return fail(f, s.fstype.c_str(), s.target.c_str(), e);
+    f.fstype = s.fstype.c_str();
+    return fail(f, "mount", s.target.c_str(), e);
 }
 
 bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f) noexcept {

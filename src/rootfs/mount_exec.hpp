@@ -10,6 +10,7 @@ namespace burrow::rootfs {
 struct Failure {
     const char *what = "";
     const char *path = "";
+    const char *fstype = nullptr; // set when a filesystem mount failed
     int err = 0;
 };
 
