@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""bench/report.py: turns the driver's JSON lines into the table and the results JSON.
+
+  report.py --out FILE.json [--meta key=value]... [--runtimes burrow,crun,runc] RAW.jsonl...
+
+Each table cell is "median (min-max)" over the samples; the ratio columns divide
+burrow's median by crun's and by the floor's. A figure a runtime could not do is
+"n/a" and its first error is listed under the table.
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+
+COLS = ["burrow", "crun", "runc", "floor"]
+
+# (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
+ROWS = [
+    ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
+    ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
+    ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
+    ("create", "wall_us", "ms", 1e-3, "create, wall"),
+    ("create", "cpu_us", "ms", 1e-3, "create, CPU (incl. init)"),
+    ("state", "wall_us", "ms", 1e-3, "state, wall"),
+    ("state", "cpu_us", "ms", 1e-3, "state, CPU"),
+    ("start", "wall_us", "ms", 1e-3, "start, wall"),
+    ("start", "cpu_us", "ms", 1e-3, "start, CPU (incl. init)"),
+    ("delete", "wall_us", "ms", 1e-3, "delete, wall"),
+    ("delete", "cpu_us", "ms", 1e-3, "delete, CPU"),
+    ("exec", "wall_us", "ms", 1e-3, "exec /bin/true, wall"),
+    ("exec", "cpu_us", "ms", 1e-3, "exec /bin/true, CPU"),
+    ("exec", "maxrss_kb", "MiB", 1 / 1024, "exec /bin/true, peak RSS"),
+    ("serial", "wall_us", "s", 1e-6, "{n} back to back, wall"),
+    ("serial", "cpu_us", "s", 1e-6, "{n} back to back, CPU"),
+    ("parallel", "wall_us", "ms", 1e-3, "{n} at once, wall"),
+    ("parallel", "cpu_us", "ms", 1e-3, "{n} at once, CPU"),
+]
+
+
+def stats(values):
+    v = sorted(values)
+    n = len(v)
+
+    def pct(p):
+        if n == 1:
+            return v[0]
+        k = (n - 1) * p
+        lo, hi = math.floor(k), math.ceil(k)
+        return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+    return {
+        "n": n,
+        "median": statistics.median(v),
+        "min": v[0],
+        "max": v[-1],
+        "mean": statistics.fmean(v),
+        "stddev": statistics.stdev(v) if n > 1 else 0.0,
+        "p10": pct(0.10),
+        "p90": pct(0.90),
+    }
+
+
+def fmt(x):
+    if x is None:
+        return "n/a"
+    a = abs(x)
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--meta", action="append", default=[])
+    ap.add_argument("--runtimes", default="burrow,crun,runc")
+    ap.add_argument("raw", nargs="*")
+    a = ap.parse_args()
+
+    meta = {}
+    for m in a.meta:
+        k, _, v = m.partition("=")
+        meta[k] = v
+    wanted = [r for r in a.runtimes.split(",") if r] + ["floor"]
+
+    records = []
+    for path in a.raw:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    print(f"report: {path}: bad line ({e}): {line[:120]}", file=sys.stderr)
+
+    modes = [m for m in ("rootless", "root") if any(r.get("mode") == m for r in records)]
+    # samples[mode][runtime][figure] = list of records; errors likewise
+    samples, errors, counts = {}, {}, {}
+    for r in records:
+        mode, rt, fig = r.get("mode"), r.get("runtime"), r.get("figure")
+        if "error" in r:
+            errors.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(r["error"])
+        else:
+            samples.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(r)
+            if "count" in r:
+                counts[fig] = r["count"]
+            if r.get("failed"):
+                errors.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(
+                    f"{r['failed']} of {r['count']} failed: {r.get('first_error', '')}")
+
+    results = {}
+    for mode in modes:
+        for rt in wanted:
+            figs = samples.get(mode, {}).get(rt, {})
+            out = {}
+            for fig, recs in figs.items():
+                out[fig] = {"samples": len(recs)}
+                for metric in ("wall_us", "cpu_us", "user_us", "sys_us", "maxrss_kb"):
+                    vals = [x[metric] for x in recs if metric in x]
+                    if vals:
+                        out[fig][metric] = stats(vals)
+                if "count" in recs[0]:
+                    out[fig]["count"] = recs[0]["count"]
+            errs = errors.get(mode, {}).get(rt, {})
+            for fig, msgs in errs.items():
+                out.setdefault(fig, {})["errors"] = msgs
+            results.setdefault(mode, {})[rt] = out
+
+    def value(mode, rt, fig, metric):
+        st = results.get(mode, {}).get(rt, {}).get(fig, {}).get(metric)
+        return st
+
+    table = []
+    lines = []
+    header = ["figure", "unit"] + COLS + ["burrow/crun", "burrow/floor"]
+    for mode in modes:
+        lines.append("")
+        lines.append(f"== {mode} ==")
+        rows = []
+        for fig, metric, unit, scale, label in ROWS:
+            label = label.format(n=counts.get(fig, "?"))
+            row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
+            cells = [label, unit]
+            meds = {}
+            for rt in COLS:
+                st = value(mode, rt, fig, metric) if rt in wanted else None
+                if st is None:
+                    row[rt] = None
+                    cells.append("n/a" if rt in wanted and (rt != "floor" or fig in ("run", "serial", "parallel")) else "-")
+                    continue
+                med, lo, hi = st["median"] * scale, st["min"] * scale, st["max"] * scale
+                meds[rt] = med
+                row[rt] = {"median": med, "min": lo, "max": hi, "stddev": st["stddev"] * scale,
+                           "p10": st["p10"] * scale, "p90": st["p90"] * scale, "n": st["n"]}
+                mark = "!" if errors.get(mode, {}).get(rt, {}).get(fig) else ""
+                cells.append(f"{fmt(med)} ({fmt(lo)}-{fmt(hi)}){mark}" if st["n"] > 1 else f"{fmt(med)}{mark}")
+            for other, key in (("crun", "burrow/crun"), ("floor", "burrow/floor")):
+                if "burrow" in meds and other in meds and meds[other] > 0:
+                    row[key] = meds["burrow"] / meds[other]
+                    cells.append(f"{row[key]:.2f}x")
+                else:
+                    row[key] = None
+                    cells.append("n/a" if other in wanted and "burrow" in wanted else "-")
+            table.append(row)
+            rows.append(cells)
+        widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+        lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+        lines.append("  ".join("-" * w for w in widths))
+        for cells in rows:
+            lines.append("  ".join((c.ljust(w) if i < 2 else c.rjust(w)) for i, (c, w) in
+                                   enumerate(zip(cells, widths))).rstrip())
+
+    notes = []
+    for mode in modes:
+        for rt in wanted:
+            for fig, msgs in sorted(errors.get(mode, {}).get(rt, {}).items()):
+                msgs = list(dict.fromkeys(msgs))
+                msg = msgs[0].replace("\n", " | ")
+                if len(msg) > 300:
+                    msg = msg[:300] + "..."
+                more = f" (and {len(msgs) - 1} more)" if len(msgs) > 1 else ""
+                notes.append(f"  {mode} {rt} {fig}: {msg}{more}")
+
+    print(f"burrow benchmark {meta.get('timestamp', '')}: {meta.get('cpus', '?')} CPUs, kernel {meta.get('kernel', '?')}")
+    print(f"  burrow: {meta.get('burrow') or 'n/a'} ({meta.get('burrow_binary', '')}, commit {meta.get('burrow_commit', '?')})")
+    print(f"  crun:   {meta.get('crun') or 'n/a'};  runc: {meta.get('runc') or 'n/a'}")
+    print(f"  samples: {meta.get('samples', '?')}; cells are median (min-max)")
+    print(f"  load average before {meta.get('loadavg_before', '?')}, after {meta.get('loadavg_after', '?')}")
+    print("\n".join(lines))
+    if notes:
+        print("\nn/a and failures (! in the table: some samples failed):")
+        print("\n".join(notes))
+
+    doc = {"meta": meta, "table": table, "results": results, "raw": records}
+    with open(a.out, "w") as f:
+        json.dump(doc, f, indent=1)
+    print(f"\nJSON: {a.out}")
+
+
+if __name__ == "__main__":
+    main()
