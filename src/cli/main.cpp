@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "log.hpp"
 
+#include <csignal>
 #include <cstring>
 #include <unistd.h>
 
@@ -65,6 +66,9 @@ bool takes_value(const std::string &n) {
 } // namespace
 
 int main(int argc, char **argv) {
+    // Writes to pipes (hooks' stdin) report EPIPE instead of killing us; the
+    // container process and hooks get the default back before exec.
+    signal(SIGPIPE, SIG_IGN);
     std::string root, logfile, logfmt = "text";
     bool debug = false;
     int i = 1;

@@ -31,6 +31,7 @@ HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexc
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
+        signal(SIGPIPE, SIG_DFL);
         execve(h.path.c_str(), h.argv.data(), h.envp.data());
         _exit(127);
     }

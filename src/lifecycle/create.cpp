@@ -135,7 +135,7 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
         std::string st = hooks_state(rec, "creating");
         hooks::run_all(l.prestart, st, "prestart");
         hooks::run_all(l.create_runtime, st, "createRuntime");
-        return st;
+        return std::make_pair(st, hooks_state(rec, "created"));
     };
     log::debug("create " + o.id + ": spawning");
     process::Spawned child = process::spawn(plan, sv[1], sv[0], sh);

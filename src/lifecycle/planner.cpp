@@ -6,10 +6,12 @@
 #include <climits>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <pwd.h>
+#include "userns/passwd.hpp"
 #include <sched.h>
 #include <sys/personality.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -47,8 +49,8 @@ bool mapped(const std::vector<userns::IdMap> &maps, uint32_t id) {
 }
 
 std::string user_name(uid_t uid) {
-    if (auto *pw = getpwuid(uid)) return pw->pw_name;
-    return std::to_string(uid);
+    auto name = userns::user_name(uid);
+    return name.empty() ? std::to_string(uid) : name;
 }
 
 void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
@@ -171,6 +173,25 @@ int ioprio_of(const spec::IoPriority &io) {
     return cls << 13 | io.priority;
 }
 
+// runc sets HOME from the image's /etc/passwd when the config has none.
+std::string home_of(const std::string &rootfs, uint32_t uid) {
+    int root = open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return "/";
+    struct open_how how {};
+    how.flags = O_RDONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd = static_cast<int>(syscall(SYS_openat2, root, "etc/passwd", &how, sizeof how));
+    close(root);
+    if (fd < 0) return "/";
+    std::string text;
+    char buf[16384];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < (1 << 20)) text.append(buf, static_cast<size_t>(n));
+    close(fd);
+    auto e = userns::find_uid(text, uid);
+    return e && !e->home.empty() ? e->home : "/";
+}
+
 std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
     std::string path = c.root.path[0] == '/' ? c.root.path : bundle + "/" + c.root.path;
     char real[PATH_MAX];
@@ -248,6 +269,9 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
         p.args = proc.args;
         p.env = proc.env;
+        bool has_home = false;
+        for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
+        if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
         std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         for (auto &e : p.env)
             if (e.rfind("PATH=", 0) == 0) path = e.substr(5);

@@ -4,7 +4,7 @@
 #include "state/store.hpp"
 
 #include <nlohmann/json.hpp>
-#include <pwd.h>
+#include "userns/passwd.hpp"
 #include <sys/stat.h>
 
 namespace burrow::lifecycle {
@@ -13,8 +13,8 @@ namespace {
 std::string owner_of(const state::Store &s, const std::string &id) {
     struct stat st;
     if (stat(s.dir(id).c_str(), &st) < 0) return "";
-    if (auto *pw = getpwuid(st.st_uid)) return pw->pw_name;
-    return "#" + std::to_string(st.st_uid);
+    auto name = userns::user_name(st.st_uid);
+    return name.empty() ? "#" + std::to_string(st.st_uid) : name;
 }
 
 // Columns as Go's tabwriter with minwidth 12 and padding 3 (what runc prints).

@@ -27,8 +27,10 @@ namespace burrow::process {
 namespace {
 
 // Static storage: the child must not allocate.
-char g_state[kMaxStateJson];
+char g_state[kMaxStateJson];         // for createContainer hooks ("creating")
 size_t g_state_len = 0;
+char g_state_created[kMaxStateJson]; // for startContainer hooks ("created")
+size_t g_state_created_len = 0;
 char g_exe[4096];
 int g_sock = -1;
 
@@ -70,12 +72,14 @@ void wait_parent(MsgType want) noexcept {
     if (want == MsgType::hooks_done && m.value > 0) {
         ssize_t n = recv(g_sock, g_state, sizeof g_state, 0);
         g_state_len = n > 0 ? static_cast<size_t>(n) : 0;
+        n = recv(g_sock, g_state_created, sizeof g_state_created, 0);
+        g_state_created_len = n > 0 ? static_cast<size_t>(n) : 0;
     }
 }
 
-void run_hooks(const std::vector<Hook> &hooks, const char *stage) noexcept {
+void run_hooks(const std::vector<Hook> &hooks, const char *stage, const char *state, size_t len) noexcept {
     for (auto &h : hooks) {
-        auto r = hooks::run_hook(h, g_state, g_state_len);
+        auto r = hooks::run_hook(h, state, len);
         if (!r.ok()) {
             char buf[400];
             hooks::describe(h, r, buf, sizeof buf);
@@ -174,7 +178,9 @@ void setup_terminal(const Plan &p) noexcept {
 }
 
 void set_identity(const Plan &p) noexcept {
-    if (p.set_groups && setgroups(p.groups.size(), p.groups.data()) < 0) die("setgroups", errno);
+    // EPERM with no groups asked for: a joined user namespace denies setgroups.
+    if (p.set_groups && setgroups(p.groups.size(), p.groups.data()) < 0 && !(errno == EPERM && p.groups.empty()))
+        die("setgroups", errno);
     if (p.caps) {
         if (security::drop_bounding(p.caps->bounding, p.last_cap) < 0) die("drop bounding capabilities", errno);
         if (security::set_keepcaps(true) < 0) die("keep capabilities", errno);
@@ -264,13 +270,18 @@ void child_main(const Plan &p, int sock) noexcept {
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, f)) die_mount(f);
     if (!rootfs::run_mounts(p.mounts, rootfd, f)) die_mount(f);
     if (!rootfs::make_devices(p.mounts, rootfd, f)) die_mount(f);
+    if (p.cwd.size() > 1) {
+        int cwd = rootfs::open_in_root(rootfd, p.cwd.c_str() + 1, true, false);
+        if (cwd < 0) die_fmt(-cwd, "create %s (process.cwd)", p.cwd.c_str());
+        close(cwd);
+    }
 
     // 4. Hooks that see the namespaces before pivot_root.
     if (p.runtime_hooks || !p.create_container_hooks.empty() || !p.start_container_hooks.empty()) {
         send_msg(sock, MsgType::hooks_wanted);
         wait_parent(MsgType::hooks_done);
     }
-    run_hooks(p.create_container_hooks, "createContainer");
+    run_hooks(p.create_container_hooks, "createContainer", g_state, g_state_len);
 
     if (!rootfs::enter_root(rootfd, p.no_pivot, f)) die_mount(f);
     close(rootfd);
@@ -295,7 +306,7 @@ void child_main(const Plan &p, int sock) noexcept {
     send_msg(sock, MsgType::ready);
     wait_for_start(p.start_fd);
 
-    run_hooks(p.start_container_hooks, "startContainer");
+    run_hooks(p.start_container_hooks, "startContainer", g_state_created, g_state_created_len);
     if (p.seccomp && p.no_new_privs) {
         int r = security::load_seccomp(*p.seccomp);
         if (r < 0) {

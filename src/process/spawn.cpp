@@ -80,9 +80,12 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             break;
         }
         case MsgType::hooks_wanted: {
-            std::string state = hooks.runtime_hooks(container);
-            send_msg(parent_sock, MsgType::hooks_done, static_cast<int32_t>(state.size()));
-            if (!state.empty()) send(parent_sock, state.data(), state.size(), MSG_NOSIGNAL);
+            auto [creating, created] = hooks.runtime_hooks(container);
+            if (creating.size() > kMaxStateJson || created.size() > kMaxStateJson)
+                throw Error("the state for hooks is larger than " + std::to_string(kMaxStateJson) + " bytes");
+            send_msg(parent_sock, MsgType::hooks_done, 1);
+            send(parent_sock, creating.data(), creating.size(), MSG_NOSIGNAL);
+            send(parent_sock, created.data(), created.size(), MSG_NOSIGNAL);
             break;
         }
         case MsgType::ready:

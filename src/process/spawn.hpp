@@ -11,7 +11,9 @@ namespace burrow::process {
 
 struct SpawnHooks {
     std::function<void(pid_t)> write_maps;                 // step 1
-    std::function<std::string(pid_t)> runtime_hooks;       // step 3: runs them, returns the state JSON
+    // step 3: runs them; returns the state JSON for createContainer ("creating")
+    // and startContainer ("created") hooks
+    std::function<std::pair<std::string, std::string>(pid_t)> runtime_hooks;
 };
 
 // A spawned container process. Until release(), destruction kills and reaps it.

@@ -98,9 +98,22 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 
 } // namespace
 
-int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexcept {
+namespace {
+
+// Builds "<dir of prefix[0..i)>/<link>/<rest>" for a symlink met at component
+// prefix[i..j): the link is followed inside the root, as the kernel would.
+bool splice_link(char *out, size_t size, const char *path, size_t i, size_t j, const char *link) noexcept {
+    const char *rest = path + j;
+    int n;
+    if (link[0] == '/') n = snprintf(out, size, "%s%s", link + 1, rest);
+    else n = snprintf(out, size, "%.*s%s%s", static_cast<int>(i), path, link, rest);
+    return n > 0 && static_cast<size_t>(n) < size;
+}
+
+int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, int depth) noexcept {
     int fd = openat2_in_root(rootfd, path, O_PATH);
     if (fd >= 0 || fd != -ENOENT || !create) return fd;
+    if (depth > 40) return -ELOOP;
 
     // Walk down, creating what is missing below a parent that was itself
     // resolved inside the root.
@@ -119,6 +132,16 @@ int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexce
         bool last = j >= len;
         int next = openat2_in_root(rootfd, prefix, O_PATH);
         if (next == -ENOENT) {
+            // A dangling symlink: create what it points to, inside the root.
+            char link[4096];
+            ssize_t ln = readlinkat(parent, name, link, sizeof link - 1);
+            if (ln > 0) {
+                link[ln] = 0;
+                char spliced[4096];
+                close(parent);
+                if (!splice_link(spliced, sizeof spliced, path, i, j, link)) return -ENAMETOOLONG;
+                return open_in_root_depth(rootfd, spliced, create, as_file, depth + 1);
+            }
             int r;
             if (last && as_file) {
                 int w = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -139,6 +162,12 @@ int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexce
         i = j + 1;
     }
     return parent;
+}
+
+} // namespace
+
+int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexcept {
+    return open_in_root_depth(rootfd, path, create, as_file, 0);
 }
 
 bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept {
@@ -238,9 +267,10 @@ bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept {
     } else {
         // pivot_root(".", "."): the old root ends up stacked on the new one and is
         // lazily unmounted, with no directory needed for it in the image.
+        // The old root is already a slave (prepare_root), so its unmount cannot
+        // propagate to the host. (mount(MS_SLAVE) on "." here would hit the new
+        // root instead, turning the container's shared mounts private.)
         if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", ".", errno);
-        if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
-            return fail(f, "make the old root a slave", "/", errno);
         if (umount2(".", MNT_DETACH) < 0) return fail(f, "detach the old root", "/", errno);
     }
     if (chdir("/") < 0) return fail(f, "chdir", "/", errno);

@@ -79,9 +79,8 @@ void validate(const Config &c) {
         if (!n.path.empty() && n.path[0] != '/')
             bad("linux.namespaces[" + std::to_string(i) + "].path", "\"" + n.path + "\" is not an absolute path");
     }
-    auto *user = l->find(NsType::user);
-    if ((!l->uid_mappings.empty() || !l->gid_mappings.empty()) && (!user || !user->path.empty()))
-        bad("linux.uidMappings", "mappings need a new user namespace");
+    if ((!l->uid_mappings.empty() || !l->gid_mappings.empty()) && !l->find(NsType::user))
+        bad("linux.uidMappings", "mappings need a user namespace");
     if (!l->time_offsets.empty()) {
         auto *t = l->find(NsType::time);
         if (!t || !t->path.empty()) bad("linux.timeOffsets", "needs a new time namespace");

@@ -1,0 +1,334 @@
+# shellcheck shell=bash
+# Mounts, devices, masked and read-only paths, the root filesystem.
+# Mount points are existing directories of the shared rootfs (/run, /home/user,
+# /var/tmp, /root, /tmp) or live under the /dev tmpfs, so tests do not create
+# directories in the shared rootfs; tests that need new ones copy the rootfs.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# has_opt "MOUNT LINE" OPT: the option list (3rd field) holds OPT.
+has_opt() {
+    local opts
+    opts=$(awk '{print $3}' <<< "$1")
+    case ",$opts," in *",$2,"*) return 0 ;; esac
+    return 1
+}
+assert_opt() {  # DEST OPT...
+    local l o
+    l=$(mount_line "$1") || fail "no mount at $1"
+    shift
+    for o in "$@"; do has_opt "$l" "$o" || fail "mount $l: no option $o"; done
+}
+
+test_bind_ro() {
+    mkdir -p "$TEST_DIR/data"
+    echo hello > "$TEST_DIR/data/file"
+    add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\", \"ro\"]}"
+    probe_ok read /run/file write /run/new dump
+    assert_line read:/run/file 'ok:hello\n'
+    assert_line write:/run/new EROFS
+    assert_opt /run ro
+    [ ! -e "$TEST_DIR/data/new" ] || fail "file created through a read-only bind"
+}
+
+test_bind_rw() {
+    mkdir -p "$TEST_DIR/data"
+    add_mount "{\"destination\": \"/run\", \"type\": \"none\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\", \"rw\"]}"
+    probe_ok write /run/new
+    assert_line write:/run/new ok
+    assert_eq "$(cat "$TEST_DIR/data/new")" probe "file written through the bind"
+    assert_eq "$(stat -c %u "$TEST_DIR/data/new")" "$MY_UID" "owner of the file (container root = caller)"
+}
+
+test_bind_file() {
+    echo bound-file > "$TEST_DIR/hostname"
+    add_mount "{\"destination\": \"/etc/hostname\", \"type\": \"bind\", \"source\": \"$TEST_DIR/hostname\", \"options\": [\"bind\", \"ro\"]}"
+    probe_ok read /etc/hostname
+    assert_line read:/etc/hostname 'ok:bound-file\n'
+}
+
+test_bind_missing_destination_created() {
+    mkdir -p "$TEST_DIR/data"
+    touch "$TEST_DIR/data/marker" "$TEST_DIR/file"
+    add_mount "{\"destination\": \"/dev/new/dir\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\"]}"
+    add_mount "{\"destination\": \"/dev/new/file\", \"type\": \"bind\", \"source\": \"$TEST_DIR/file\", \"options\": [\"bind\"]}"
+    probe_ok ls /dev/new/dir stat /dev/new/file
+    assert_line ls:/dev/new/dir ok:marker
+    assert_match "$(pv stat:/dev/new/file)" '^ok:file ' "file mount point"
+}
+
+test_bind_options_nosuid_nodev_noexec() {
+    mkdir -p "$TEST_DIR/data"
+    add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\", \"nosuid\", \"nodev\", \"noexec\"]}"
+    probe_ok
+    assert_opt /run nosuid nodev noexec
+}
+
+test_noexec_blocks_exec() {
+    mkdir -p "$TEST_DIR/bin"
+    cp "$ROOTFS/probe" "$TEST_DIR/bin/probe"
+    add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/bin\", \"options\": [\"bind\", \"noexec\"]}"
+    set_args /run/probe echo ran
+    probe_run
+    [ "$RC" != 0 ] || fail "executed a binary on a noexec mount"
+    # control: the same without noexec runs
+    cfg '.mounts[-1].options = ["bind"]'
+    probe_run
+    assert_ok
+    assert_eq "$OUT" ran "stdout"
+}
+
+test_rbind_keeps_submounts() {
+    # host /dev has devpts and shm mounted below it
+    add_mount '{"destination": "/run", "type": "bind", "source": "/dev", "options": ["rbind", "nosuid", "noexec"]}'
+    probe_ok
+    mount_line /run >/dev/null || fail "no mount at /run"
+    mount_line /run/pts >/dev/null || fail "rbind did not bring /dev/pts along"
+    mount_line /run/shm >/dev/null || fail "rbind did not bring /dev/shm along"
+}
+
+test_tmpfs_size_mode() {
+    # (On an existing mount point runc chmods the tmpfs back to the mount
+    # point's mode, overriding mode=; a new mount point avoids that quirk.)
+    add_mount '{"destination": "/dev/tmpfs-test", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec", "size=1m", "mode=700"]}'
+    probe_ok stat /dev/tmpfs-test write /dev/tmpfs-test/f dump
+    assert_match "$(mount_line /dev/tmpfs-test)" '^/dev/tmpfs-test tmpfs ' "mount"
+    assert_opt /dev/tmpfs-test nosuid nodev noexec size=1024k mode=700
+    assert_match "$(pv stat:/dev/tmpfs-test)" '^ok:dir 0700 ' "tmpfs root"
+    assert_line write:/dev/tmpfs-test/f ok
+}
+
+test_tmpfs_on_existing_dir() {
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_ok write /tmp/f ls /tmp dump
+    assert_match "$(mount_line /tmp)" '^/tmp tmpfs ' "/tmp mount"
+    assert_line write:/tmp/f ok
+    assert_line ls:/tmp ok:f
+}
+
+test_proc() {
+    probe_ok ls /proc stat /proc/self dump
+    assert_match "$(mount_line /proc)" '^/proc proc ' "/proc mount"
+    # its own pid namespace: pid 1 is the probe
+    assert_contains ",$(pv ls:/proc | sed 's/^ok://')," ",1," "/proc entries"
+    assert_match "$(pv stat:/proc/self)" '^ok:lnk .* -> 1$' "/proc/self"
+}
+
+test_sysfs_in_new_netns() {
+    add_ns network
+    del_mount /sys
+    add_mount '{"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}'
+    del_mount /sys/fs/cgroup
+    probe_ok ls /sys/class/net dump
+    assert_match "$(mount_line /sys)" '^/sys sysfs ' "/sys mount"
+    assert_opt /sys ro
+    assert_line ls:/sys/class/net ok:lo
+}
+
+# runc 1.1.5 fails here ("mount sysfs ... operation not permitted"); crun and
+# newer runc fall back to binding /sys, and so must burrow.
+test_sysfs_host_netns_becomes_bind() {
+    # Without a private network namespace a user namespace may not mount
+    # sysfs: the runtime binds the host's /sys instead (as runc and crun do).
+    del_ns network
+    del_mount /sys
+    del_mount /sys/fs/cgroup
+    add_mount '{"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}'
+    probe_ok ls /sys/class/net dump
+    assert_match "$(mount_line /sys)" '^/sys sysfs ' "/sys mount"
+    assert_opt /sys ro
+    assert_eq "$(pv ls:/sys/class/net)" "ok:$(ls /sys/class/net | sort | paste -sd, -)" "/sys/class/net (the host's)"
+}
+
+test_devpts_newinstance_ptmx() {
+    probe_ok ls /dev/pts stat /dev/ptmx write /dev/ptmx dump
+    assert_match "$(mount_line /dev/pts)" '^/dev/pts devpts ' "/dev/pts mount"
+    assert_opt /dev/pts nosuid noexec
+    # a new instance: none of the host's terminals
+    assert_line ls:/dev/pts ok:ptmx
+    # /dev/ptmx: a symlink to pts/ptmx, or a bind of it
+    assert_match "$(pv stat:/dev/ptmx)" '^ok:(lnk [0-7]+ [0-9]+:[0-9]+ -> pts/ptmx|chr [0-7]+ [0-9]+:[0-9]+ 5,2)$' "/dev/ptmx"
+    assert_line write:/dev/ptmx ok
+}
+
+test_mqueue() {
+    probe_ok
+    assert_match "$(mount_line /dev/mqueue)" '^/dev/mqueue mqueue ' "/dev/mqueue mount"
+    assert_opt /dev/mqueue nosuid nodev noexec
+}
+
+test_shm() {
+    probe_ok stat /dev/shm write /dev/shm/x dump
+    assert_match "$(mount_line /dev/shm)" '^/dev/shm tmpfs ' "/dev/shm mount"
+    assert_match "$(pv stat:/dev/shm)" '^ok:dir 1777 ' "/dev/shm"
+    assert_line write:/dev/shm/x ok
+}
+
+# Without a cgroup namespace on cgroup v1, runc mounts a tmpfs with the
+# hierarchies bound below it read-only, but leaves the tmpfs itself writable
+# despite "ro": burrow must honour ro for the whole /sys/fs/cgroup.
+test_cgroup_mount() {
+    probe_ok ls /sys/fs/cgroup dump
+    mount_line /sys/fs/cgroup >/dev/null || fail "nothing mounted at /sys/fs/cgroup"
+    assert_opt /sys/fs/cgroup ro
+    assert_ne "$(pv ls:/sys/fs/cgroup)" "ok:" "/sys/fs/cgroup content"
+}
+
+test_cgroup_mount_with_cgroupns() {
+    add_ns cgroup
+    probe_ok ls /sys/fs/cgroup dump
+    mount_line /sys/fs/cgroup >/dev/null || fail "nothing mounted at /sys/fs/cgroup"
+    assert_ne "$(pv ls:/sys/fs/cgroup)" "ok:" "/sys/fs/cgroup content"
+}
+
+test_default_devices() {
+    probe_ok stat /dev/null stat /dev/zero stat /dev/full stat /dev/random stat /dev/urandom stat /dev/tty \
+        write /dev/null write /dev/full read /dev/null read /dev/urandom
+    assert_match "$(pv stat:/dev/null)" '^ok:chr 0666 [0-9]+:[0-9]+ 1,3$' "/dev/null"
+    assert_match "$(pv stat:/dev/zero)" '^ok:chr 0666 [0-9]+:[0-9]+ 1,5$' "/dev/zero"
+    assert_match "$(pv stat:/dev/full)" '^ok:chr 0666 [0-9]+:[0-9]+ 1,7$' "/dev/full"
+    assert_match "$(pv stat:/dev/random)" '^ok:chr 0666 [0-9]+:[0-9]+ 1,8$' "/dev/random"
+    assert_match "$(pv stat:/dev/urandom)" '^ok:chr 0666 [0-9]+:[0-9]+ 1,9$' "/dev/urandom"
+    assert_match "$(pv stat:/dev/tty)" '^ok:chr 0666 [0-9]+:[0-9]+ 5,0$' "/dev/tty"
+    assert_line write:/dev/null ok
+    assert_line write:/dev/full ENOSPC
+    assert_line read:/dev/null ok:
+    assert_match "$(pv read:/dev/urandom)" '^ok:.' "/dev/urandom"
+    probe_ok read /dev/zero
+    assert_match "$(pv read:/dev/zero)" '^ok:(\\x00)+$' "/dev/zero"
+}
+
+test_dev_symlinks() {
+    probe_ok stat /dev/fd stat /dev/stdin stat /dev/stdout stat /dev/stderr
+    assert_match "$(pv stat:/dev/fd)" '^ok:lnk .* -> /proc/self/fd$' "/dev/fd"
+    assert_match "$(pv stat:/dev/stdin)" '^ok:lnk .* -> /proc/self/fd/0$' "/dev/stdin"
+    assert_match "$(pv stat:/dev/stdout)" '^ok:lnk .* -> /proc/self/fd/1$' "/dev/stdout"
+    assert_match "$(pv stat:/dev/stderr)" '^ok:lnk .* -> /proc/self/fd/2$' "/dev/stderr"
+}
+
+test_dev_has_no_host_devices() {
+    probe_ok ls /dev
+    local l
+    l=",$(pv ls:/dev | sed 's/^ok://'),"
+    local d
+    for d in mem kmem port kmsg vda sda loop0 fuse net; do
+        assert_not_contains "$l" ",$d," "/dev"
+    done
+}
+
+test_masked_paths() {
+    # (this kernel has no /proc/kcore; a missing masked path is skipped)
+    cfg '.linux.maskedPaths = ["/proc/kcore", "/proc/keys", "/proc/acpi", "/etc/passwd", "/home", "/proc/nosuch"]'
+    probe_ok read /proc/keys ls /proc/acpi read /etc/passwd ls /home write /home/x
+    assert_line read:/proc/keys ok:
+    assert_line ls:/proc/acpi ok:
+    assert_line read:/etc/passwd ok:
+    assert_line ls:/home ok:
+    # (a masked file is /dev/null: writing to it "succeeds", into nothing)
+    assert_ne "$(pv write:/home/x)" ok "write into a masked directory"
+}
+
+test_readonly_paths() {
+    del_mount /tmp
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    cfg '.linux.readonlyPaths = ["/tmp", "/proc/sys", "/proc/nosuch"]'
+    probe_ok write /tmp/x write /proc/sys/kernel/hostname dump
+    assert_line write:/tmp/x EROFS
+    assert_ne "$(pv write:/proc/sys/kernel/hostname)" ok "write to /proc/sys"
+    assert_opt /tmp ro
+    assert_opt /proc/sys ro
+}
+
+test_readonly_path_in_writable_rootfs() {
+    writable_rootfs
+    cfg '.linux.readonlyPaths = ["/etc"]'
+    probe_ok write /etc/x write /root/x
+    assert_line write:/etc/x EROFS
+    assert_line write:/root/x ok
+}
+
+test_root_readonly() {
+    probe_ok write "/ro-$CID" write "/root/ro-$CID" dump
+    assert_line "write:/ro-$CID" EROFS
+    assert_line "write:/root/ro-$CID" EROFS
+    assert_opt / ro
+}
+
+test_root_writable() {
+    writable_rootfs
+    probe_ok write /newfile
+    assert_line write:/newfile ok
+    [ -f "$TEST_DIR/rootfs/newfile" ] || fail "the file is not in the rootfs"
+}
+
+test_root_relative_path() {
+    # root.path relative to the bundle
+    cp -a "$ROOTFS" "$BUNDLE/rootfs" || fail "cp"
+    cfg '.root.path = "rootfs"'
+    probe_ok
+    assert_line pid 1
+}
+
+test_rootfs_propagation_private() {
+    cfg '.linux.rootfsPropagation = "private"'
+    probe_ok
+    assert_match "$(mount_line /)" ' prop=private$' "/ propagation"
+}
+
+# runc 1.1 leaves / private whatever rootfsPropagation says; the spec (and
+# crun) make the container's / carry it.
+test_rootfs_propagation_shared() {
+    cfg '.linux.rootfsPropagation = "shared"'
+    probe_ok
+    assert_match "$(mount_line /)" ' prop=shared:[0-9]+' "/ propagation"
+}
+
+test_mount_propagation_option() {
+    mkdir -p "$TEST_DIR/data"
+    add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"rshared\"]}"
+    probe_ok
+    assert_match "$(mount_line /run)" ' prop=shared:[0-9]+' "/run propagation"
+}
+
+test_symlink_destination_stays_inside() {
+    # A mount destination that is a symlink pointing outside the rootfs must
+    # be resolved inside the rootfs: the host directory stays untouched.
+    writable_rootfs
+    local host="$TEST_DIR/host-dir"
+    mkdir -p "$host"
+    echo sentinel > "$host/sentinel"
+    ln -s "/tmp/../../../../../../$host" "$TEST_DIR/rootfs/evil"
+    add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_run write /evil/pwned ls /evil dump
+    assert_eq "$(ls -A "$host")" sentinel "host directory content"
+    grep -q " $host " /proc/self/mountinfo && fail "a mount appeared on the host directory"
+    if [ "$RC" = 0 ]; then
+        # the tmpfs landed at the symlink's target inside the rootfs
+        assert_line write:/evil/pwned ok
+        assert_line ls:/evil ok:pwned
+        assert_match "$(mount_line "$host")" "^$host tmpfs " "tmpfs at the resolved in-root path"
+        [ -d "$TEST_DIR/rootfs$host" ] || fail "mount point not created inside the rootfs"
+    fi
+    # refusing the mount is also safe, but runc and crun follow the link inside
+    assert_ok
+}
+
+test_symlink_source_inside_container_fs() {
+    # a bind mount source is a host path: a symlink there is followed on the host (allowed)
+    mkdir -p "$TEST_DIR/data"
+    echo via-link > "$TEST_DIR/data/f"
+    ln -s "$TEST_DIR/data" "$TEST_DIR/link"
+    add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/link\", \"options\": [\"bind\"]}"
+    probe_ok read /run/f
+    assert_line read:/run/f 'ok:via-link\n'
+}
+
+test_no_pivot() {
+    probe_args read /etc/hostname dump
+    capture rt run --no-pivot --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line read:/etc/hostname 'ok:busybox\n'
+    assert_line pid 1
+    mount_line / >/dev/null || fail "no root mount"
+}
+
+run_tests "$@"

@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Seccomp, no_new_privs and capabilities as enforced (not only as reported).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# seccomp JSON: sets linux.seccomp.
+seccomp() { cfg --argjson s "$1" '.linux.seccomp = $s'; }
+
+test_seccomp_errno_mkdir() {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+    probe_ok syscall mkdir /tmp/x syscall mkdirat /tmp/y syscall getpid dump
+    assert_line syscall:mkdir EPERM
+    assert_line syscall:mkdirat EPERM
+    assert_line syscall:getpid ok:1
+    assert_line Seccomp 2
+}
+
+test_seccomp_control_without_filter() {
+    # the same calls without a filter reach the kernel (read-only rootfs: EROFS)
+    cfg 'del(.linux.seccomp)'
+    probe_ok syscall mkdir /tmp/x dump
+    assert_line syscall:mkdir EROFS
+    assert_line Seccomp 0
+}
+
+test_seccomp_errno_ret() {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95},
+                           {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}'
+    probe_ok syscall mkdir /tmp/x syscall chmod /tmp 700
+    assert_line syscall:mkdir EOPNOTSUPP
+    assert_line syscall:chmod ENOSYS
+}
+
+test_seccomp_arg_condition() {
+    # personality(8 = PER_LINUX32) denied, any other argument allowed
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+                            "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}'
+    probe_ok syscall personality 8 syscall personality 0xffffffff syscall personality 0
+    assert_line syscall:personality EPERM
+    local all
+    all=$(pvs syscall:personality | paste -sd' ' -)
+    assert_eq "$all" "EPERM ok:0x0 ok:0x0" "personality results"
+}
+
+test_seccomp_arg_masked_eq() {
+    # unshare with CLONE_NEWUSER (0x10000000) in its flags denied
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["unshare"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                            "args": [{"index": 0, "value": 268435456, "valueTwo": 268435456, "op": "SCMP_CMP_MASKED_EQ"}]}]}'
+    probe_ok syscall unshare user,uts syscall unshare 0
+    assert_eq "$(pvs syscall:unshare | paste -sd' ' -)" "EACCES ok:0" "unshare results"
+}
+
+# allow_list: the syscalls the probe (and a runtime's last steps before
+# execve) need, as a JSON array.
+allow_list() {
+    local allow
+    allow=$(jq -nc '[
+        "read", "write", "writev", "readv", "pread64", "open", "openat", "close", "close_range", "fstat", "newfstatat",
+        "stat", "lstat", "statx", "lseek", "mmap", "munmap", "mprotect", "brk", "rt_sigaction", "rt_sigprocmask",
+        "rt_sigreturn", "sigaltstack", "ioctl", "access", "faccessat", "faccessat2", "dup", "dup2", "dup3", "fcntl",
+        "execve", "execveat", "exit", "exit_group", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
+        "getegid", "getresuid", "getresgid", "getgroups", "setgroups", "setuid", "setgid", "setresuid", "setresgid",
+        "capget", "capset", "prctl", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
+        "getrlimit", "uname", "getrandom", "futex", "nanosleep", "clock_nanosleep", "clock_gettime", "sched_yield",
+        "sched_getaffinity", "madvise", "mremap", "getcwd", "chdir", "fchdir", "readlink", "readlinkat", "getdents64",
+        "tgkill", "kill", "wait4", "waitid", "pipe2", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_wait",
+        "sigreturn", "select", "pselect6", "poll", "ppoll", "socket", "socketpair", "connect", "sendmsg", "recvmsg",
+        "sendto", "recvfrom", "getsockname", "getpeername", "setsockopt", "getsockopt", "bind", "clone", "clone3",
+        "fork", "vfork", "setsid", "getpgid", "getsid", "setpgid", "umask", "personality", "sched_getscheduler",
+        "sched_getparam", "getpriority", "ioprio_get", "ioctl", "sysinfo", "fstatfs", "statfs", "membarrier"]')
+    echo "$allow"
+}
+
+test_seccomp_default_errno_allow_list() {
+    # default deny; only what the probe (and the runtime's last steps to execve) need
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": $(allow_list), \"action\": \"SCMP_ACT_ALLOW\"}]}"
+    probe_ok syscall getpid syscall mkdir /tmp/x syscall chroot / syscall getcwd
+    assert_line syscall:getpid ok:1
+    assert_line syscall:mkdir EPERM
+    assert_line syscall:chroot EPERM
+    assert_line syscall:getcwd ok:/
+}
+
+test_seccomp_default_errno_ret() {
+    # defaultErrnoRet: the errno of the default action
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": [{\"names\": $(allow_list), \"action\": \"SCMP_ACT_ALLOW\"}]}"
+    probe_ok syscall mkdir /tmp/x syscall getpid
+    assert_line syscall:mkdir ENOSYS
+    assert_line syscall:getpid ok:1
+}
+
+test_seccomp_kill_process() {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
+    probe_run echo before syscall mkdir /tmp/x echo after
+    assert_rc 159   # 128 + SIGSYS
+    assert_eq "$OUT" before "stdout"
+}
+
+test_seccomp_unknown_syscall_name_ignored() {
+    # runc and crun skip syscall names libseccomp does not know
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "no_such_syscall_xyz"], "action": "SCMP_ACT_ERRNO"}]}'
+    probe_ok syscall mkdir /tmp/x
+    assert_line syscall:mkdir EPERM
+}
+
+test_seccomp_with_no_new_privs_false() {
+    # without no_new_privs the filter is installed while still privileged (in the user ns)
+    cfg '.process.noNewPrivileges = false'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+    probe_ok syscall mkdir /tmp/x dump
+    assert_line syscall:mkdir EPERM
+    assert_line NoNewPrivs 0
+    assert_line Seccomp 2
+}
+
+test_no_new_privs_reported() {
+    cfg '.process.noNewPrivileges = true'
+    probe_ok
+    assert_line NoNewPrivs 1
+    cfg '.process.noNewPrivileges = false'
+    probe_ok
+    assert_line NoNewPrivs 0
+}
+
+test_capability_enforced_chroot() {
+    cfg '.process.capabilities = {bounding: ["CAP_SYS_CHROOT"], permitted: ["CAP_SYS_CHROOT"], effective: ["CAP_SYS_CHROOT"], inheritable: [], ambient: []}'
+    probe_ok syscall chroot /
+    assert_line syscall:chroot ok:0
+    cfg '.process.capabilities = {bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], effective: ["CAP_KILL"], inheritable: [], ambient: []}'
+    probe_ok syscall chroot /
+    assert_line syscall:chroot EPERM
+}
+
+test_capability_enforced_sethostname() {
+    cfg '.process.capabilities = {bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], effective: ["CAP_KILL"], inheritable: [], ambient: []}'
+    probe_ok syscall sethostname x
+    assert_line syscall:sethostname EPERM
+}
+
+test_cannot_regain_capabilities() {
+    # bounding set dropped: not even a new user namespace gives them back to the host
+    cfg '.process.capabilities = {bounding: [], permitted: [], effective: [], inheritable: [], ambient: []}'
+    probe_ok syscall setuid 0 syscall chroot /
+    assert_line syscall:chroot EPERM
+}
+
+run_tests "$@"
