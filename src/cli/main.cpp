@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <seccomp.h>
 #include <unistd.h>
 
 using namespace burrow;
@@ -80,7 +81,9 @@ int main(int argc, char **argv) {
                 return 0;
             }
             if (a == "-v" || a == "--version") {
-                printf("burrow version %s\nspec: 1.2.0\n", BURROW_VERSION);
+                const scmp_version *v = seccomp_version();
+                printf("burrow version %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", BURROW_VERSION, v->major, v->minor,
+                       v->micro);
                 return 0;
             }
             std::string name = a.substr(a[1] == '-' ? 2 : 1), value;

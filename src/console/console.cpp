@@ -1,4 +1,5 @@
 #include "console/console.hpp"
+#include "console/pass_fd.hpp"
 #include "error.hpp"
 
 #include <cstring>
@@ -24,25 +25,9 @@ int connect_socket(const std::string &path) {
 }
 
 int receive_master(int sock) {
-    char name[64];
-    struct iovec iov = {name, sizeof name};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u{};
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    ssize_t n;
-    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno("receive the container's pty");
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) throw Error("receive the container's pty: no fd arrived");
-    int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    int fd = receive_fd(sock);
+    if (fd == -EBADMSG) throw Error("receive the container's pty: no fd arrived");
+    if (fd < 0) throw Error("receive the container's pty", -fd);
     return fd;
 }
 

@@ -1,6 +1,7 @@
 // create and run: config → plan → clone + handshake → state "created".
 #include "console/console.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -26,16 +27,7 @@ namespace {
 std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
     // start runs poststart and delete runs poststop: keep them with the state.
     if (c.hooks.poststart.empty() && c.hooks.poststop.empty()) return "";
-    auto text = [&] {
-        int fd = open((bundle + "/config.json").c_str(), O_RDONLY | O_CLOEXEC);
-        std::string s;
-        char buf[16384];
-        ssize_t n;
-        while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
-        if (fd >= 0) close(fd);
-        return s;
-    }();
-    auto j = nlohmann::json::parse(text);
+    auto j = nlohmann::json::parse(read_file(bundle + "/config.json"));
     nlohmann::json h;
     for (const char *k : {"poststart", "poststop"})
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];

@@ -1,5 +1,6 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
 #include "userns/subid.hpp"
 
@@ -184,10 +185,11 @@ std::string home_of(const std::string &rootfs, uint32_t uid) {
     close(root);
     if (fd < 0) return "/";
     std::string text;
-    char buf[16384];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < (1 << 20)) text.append(buf, static_cast<size_t>(n));
-    close(fd);
+    try {
+        text = read_fd(fd, "etc/passwd", 1 << 20);
+    } catch (const Error &) {
+        return "/";
+    }
     auto e = userns::find_uid(text, uid);
     return e && !e->home.empty() ? e->home : "/";
 }

@@ -1,4 +1,5 @@
 #include "process/child.hpp"
+#include "console/pass_fd.hpp"
 #include "hooks/exec_hook.hpp"
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
@@ -150,24 +151,9 @@ void setup_terminal(const Plan &p) noexcept {
         ws.ws_col = p.console_cols;
         ioctl(slave, TIOCSWINSZ, &ws);
     }
-    // Send the master to whoever holds the console socket (SCM_RIGHTS).
-    char name[] = "/dev/ptmx";
-    struct iovec iov = {name, sizeof name - 1};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u{};
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &master, sizeof(int));
-    if (sendmsg(p.console_socket, &msg, MSG_NOSIGNAL) < 0) die("send the pty to the console socket", errno);
+    // The master goes to whoever holds the console socket.
+    if (int r = console::send_fd(p.console_socket, master, "/dev/ptmx"); r < 0)
+        die("send the pty to the console socket", -r);
     close(master);
     close(p.console_socket);
     if (setsid() < 0) die("setsid", errno);

@@ -1,5 +1,6 @@
 #include "spec/parse.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -387,17 +388,7 @@ Hooks parse_hooks_json(const std::string &text) {
 
 Config load_config(const std::string &bundle) {
     return with_context("config.json", [&] {
-        std::string path = bundle + "/config.json";
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw_errno("cannot open " + path);
-        std::string text;
-        char buf[16384];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-        int err = errno;
-        close(fd);
-        if (n < 0) throw Error("cannot read " + path, err);
-        return parse_config(text);
+        return parse_config(read_file(bundle + "/config.json"));
     });
 }
 

@@ -1,5 +1,6 @@
 #include "state/store.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -22,17 +23,6 @@ void mkdir_p(const std::string &path, mode_t mode) {
     if (slash == std::string::npos || slash == 0) throw_errno("create " + path);
     mkdir_p(path.substr(0, slash), 0755);
     if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("create " + path);
-}
-
-std::string read_file(const std::string &path) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw_errno("open " + path);
-    std::string s;
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
-    close(fd);
-    return s;
 }
 
 } // namespace
