@@ -12,14 +12,14 @@ namespace burrow::console {
 int connect_socket(const std::string &path) {
     struct sockaddr_un addr {};
     addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path) throw Error("--console-socket " + path + ": path too long");
+    if (path.size() >= sizeof addr.sun_path) throw Error(path + ": path too long");
     memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw_errno("socket");
     if (connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) {
         int e = errno;
         close(fd);
-        throw Error("--console-socket " + path, e);
+        throw Error("connect to " + path, e);
     }
     return fd;
 }

@@ -5,7 +5,7 @@
 
 namespace burrow::console {
 
-// Connects to the --console-socket path. Throws Error.
+// Connects to a unix socket: --console-socket, or the seccomp agent's. Throws Error.
 int connect_socket(const std::string &path);
 // Receives the pty master on a socket (the other end of a socketpair when
 // `run` attaches the terminal itself). Throws Error.

@@ -80,7 +80,7 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
     Fd console, console_peer;
     if (plan.terminal) {
         if (!o.console_socket.empty()) {
-            console.fd = console::connect_socket(o.console_socket);
+            console.fd = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
         } else if (mode == RunMode::foreground) {
             int sv[2];
             if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
@@ -90,6 +90,14 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
             throw Error("config.json: process.terminal: needs --console-socket to receive the pty");
         }
         plan.console_socket = console.fd;
+    }
+
+    // The seccomp agent: connected here, where listenerPath means the host's path.
+    Fd agent;
+    if (plan.seccomp && plan.seccomp->wants_listener) {
+        agent.fd = with_context("config.json: linux.seccomp.listenerPath",
+                                [&] { return console::connect_socket(cfg.linux_->seccomp->listener_path); });
+        plan.seccomp_listener = agent.fd;
     }
 
     int sv[2];
@@ -127,13 +135,24 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
         std::string st = hooks_state(rec, "creating");
         hooks::run_all(l.prestart, st, "prestart");
         hooks::run_all(l.create_runtime, st, "createRuntime");
-        return std::make_pair(st, hooks_state(rec, "created"));
+        std::vector<std::string> states = {st, hooks_state(rec, "created"), ""};
+        if (plan.seccomp_listener >= 0) {
+            nlohmann::ordered_json ps;
+            ps["ociVersion"] = rec.oci_version;
+            ps["fds"] = {"seccompFd"};
+            ps["pid"] = pid;
+            ps["metadata"] = cfg.linux_->seccomp->listener_metadata;
+            ps["state"] = nlohmann::ordered_json::parse(hooks_state(rec, "creating"));
+            states[2] = ps.dump();
+        }
+        return states;
     };
     log::debug("create " + o.id + ": spawning");
     process::Spawned child = process::spawn(plan, sv[1], sv[0], sh);
     close_launch_fds(l);
     if (fifo.fd >= 0) close(fifo.fd), fifo.fd = -1;
     if (console.fd >= 0) close(console.fd), console.fd = -1;
+    if (agent.fd >= 0) close(agent.fd), agent.fd = -1;
 
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);

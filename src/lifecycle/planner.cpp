@@ -244,11 +244,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
                 p.sysctl.push_back({path, v});
             }
             if (lx.personality) p.personality = personality_of(*lx.personality);
-            if (lx.seccomp) {
-                if (!lx.seccomp->listener_path.empty())
-                    throw Error("linux.seccomp.listenerPath: seccomp notification is not supported yet");
-                p.seccomp = security::compile_seccomp(*lx.seccomp);
-            }
+            if (lx.seccomp) p.seccomp = security::compile_seccomp(*lx.seccomp);
         }
         for (auto &r : proc.rlimits) p.rlimits.push_back({r.resource, {r.soft, r.hard}, r.type});
         if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);

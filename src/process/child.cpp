@@ -32,6 +32,7 @@ char g_state[kMaxStateJson];         // for createContainer hooks ("creating")
 size_t g_state_len = 0;
 char g_state_created[kMaxStateJson]; // for startContainer hooks ("created")
 size_t g_state_created_len = 0;
+char g_agent_state[kMaxStateJson];   // containerProcessState for the seccomp agent
 char g_exe[4096];
 int g_sock = -1;
 
@@ -70,11 +71,13 @@ void wait_parent(MsgType want) noexcept {
     Message m;
     if (!recv_msg(g_sock, m)) _exit(1); // the parent is gone: nothing to report to
     if (m.type != want) die("unexpected handshake message", EPROTO);
-    if (want == MsgType::hooks_done && m.value > 0) {
+    if (want == MsgType::hooks_done && m.value == 3) {
         ssize_t n = recv(g_sock, g_state, sizeof g_state, 0);
         g_state_len = n > 0 ? static_cast<size_t>(n) : 0;
         n = recv(g_sock, g_state_created, sizeof g_state_created, 0);
         g_state_created_len = n > 0 ? static_cast<size_t>(n) : 0;
+        n = recv(g_sock, g_agent_state, sizeof g_agent_state - 1, 0);
+        g_agent_state[n > 0 ? n : 0] = 0;
     }
 }
 
@@ -214,6 +217,17 @@ void wait_for_start(int fd) noexcept {
     _exit(1); // `start` never came (the fifo's writer or the run parent went away)
 }
 
+// Loads the filter; with SCMP_ACT_NOTIFY rules the listener fd goes to the
+// seccomp agent with the containerProcessState, as the runtime-spec says.
+int load_seccomp(const Plan &p) noexcept {
+    int r = security::load_seccomp(*p.seccomp);
+    if (r < 0 || !p.seccomp->wants_listener) return r;
+    int sent = console::send_fd(p.seccomp_listener, r, g_agent_state);
+    close(r);
+    close(p.seccomp_listener);
+    return sent;
+}
+
 void reset_signals() noexcept {
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
@@ -263,7 +277,7 @@ void child_main(const Plan &p, int sock) noexcept {
     }
 
     // 4. Hooks that see the namespaces before pivot_root.
-    if (p.runtime_hooks || !p.create_container_hooks.empty() || !p.start_container_hooks.empty()) {
+    if (p.wants_state()) {
         send_msg(sock, MsgType::hooks_wanted);
         wait_parent(MsgType::hooks_done);
     }
@@ -278,7 +292,7 @@ void child_main(const Plan &p, int sock) noexcept {
 
     // 5. Seccomp without no_new_privs needs CAP_SYS_ADMIN: load it while we have it.
     if (p.seccomp && !p.no_new_privs) {
-        int r = security::load_seccomp(*p.seccomp);
+        int r = load_seccomp(p);
         if (r < 0) die("load the seccomp filter", -r);
     }
     set_identity(p);
@@ -294,7 +308,7 @@ void child_main(const Plan &p, int sock) noexcept {
 
     run_hooks(p.start_container_hooks, "startContainer", g_state_created, g_state_created_len);
     if (p.seccomp && p.no_new_privs) {
-        int r = security::load_seccomp(*p.seccomp);
+        int r = load_seccomp(p);
         if (r < 0) {
             dprintf(2, "burrow: load the seccomp filter: %s\n", strerror(-r));
             _exit(127);

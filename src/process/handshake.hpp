@@ -8,8 +8,9 @@
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
-// | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + state JSON|
-// |   |   made; only when hooks exist)      |   state JSON for in-container hooks    |                        |
+// | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
+// |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
+// |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
 // | 4 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
 // |   |   waiting on the start fd)          |                                        |                        |
 // | 5 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |

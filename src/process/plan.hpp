@@ -77,6 +77,7 @@ struct Plan {
     int last_cap = 40;
     bool no_new_privs = false;
     std::optional<security::SeccompProgram> seccomp;
+    int seccomp_listener = -1; // connected to linux.seccomp.listenerPath: the notify fd goes there
 
     // The program.
     std::string cwd;
@@ -89,6 +90,12 @@ struct Plan {
 
     std::vector<Hook> create_container_hooks, start_container_hooks;
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
+    // The child asks for the state JSONs (handshake step 3) when hooks or a
+    // seccomp agent need them.
+    bool wants_state() const {
+        return runtime_hooks || !create_container_hooks.empty() || !start_container_hooks.empty() ||
+               seccomp_listener >= 0;
+    }
 
     int start_fd = -1; // wait for one byte here before exec (exec fifo or sync socket)
     int state_lock_fd = -1; // the parent's lock on the state dir: closed first thing in the child,

@@ -80,12 +80,12 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             break;
         }
         case MsgType::hooks_wanted: {
-            auto [creating, created] = hooks.runtime_hooks(container);
-            if (creating.size() > kMaxStateJson || created.size() > kMaxStateJson)
-                throw Error("the state for hooks is larger than " + std::to_string(kMaxStateJson) + " bytes");
-            send_msg(parent_sock, MsgType::hooks_done, 1);
-            send(parent_sock, creating.data(), creating.size(), MSG_NOSIGNAL);
-            send(parent_sock, created.data(), created.size(), MSG_NOSIGNAL);
+            auto states = hooks.runtime_hooks(container);
+            for (auto &st : states)
+                if (st.size() > kMaxStateJson)
+                    throw Error("the state for hooks is larger than " + std::to_string(kMaxStateJson) + " bytes");
+            send_msg(parent_sock, MsgType::hooks_done, static_cast<int32_t>(states.size()));
+            for (auto &st : states) send(parent_sock, st.data(), st.size(), MSG_NOSIGNAL);
             break;
         }
         case MsgType::ready:

@@ -11,9 +11,10 @@ namespace burrow::process {
 
 struct SpawnHooks {
     std::function<void(pid_t)> write_maps;                 // step 1
-    // step 3: runs them; returns the state JSON for createContainer ("creating")
-    // and startContainer ("created") hooks
-    std::function<std::pair<std::string, std::string>(pid_t)> runtime_hooks;
+    // step 3: runs them; returns the state JSONs for createContainer ("creating")
+    // and startContainer ("created") hooks, and the seccomp agent's
+    // containerProcessState.
+    std::function<std::vector<std::string>(pid_t)> runtime_hooks;
 };
 
 // A spawned container process. Until release(), destruction kills and reaps it.
