@@ -32,7 +32,7 @@ std::string features() {
     sc["knownFlags"] = security::known_flags();
     sc["supportedFlags"] = security::known_flags();
     lx["seccomp"] = sc;
-    lx["apparmor"] = {{"enabled", false}};
+    lx["apparmor"] = {{"enabled", true}};
     lx["selinux"] = {{"enabled", false}};
     lx["intelRdt"] = {{"enabled", false}};
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};

@@ -6,14 +6,15 @@
 
 #include <climits>
 #include <fcntl.h>
-#include <linux/magic.h>
+#include "log.hpp"
+#include "security/apparmor.hpp"
+#include "session/cgroup_mode.hpp"
 #include "userns/passwd.hpp"
 #include <sched.h>
 #include <sys/personality.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -226,8 +227,10 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         host.in_userns = in_userns;
         host.new_netns = new_net;
         host.new_cgroupns = new_cgroupns;
-        struct statfs sfs;
-        host.cgroup2_host = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        // cgroups are not managed yet: their layout only decides how /sys/fs/cgroup is mounted.
+        auto cg = session::detect_cgroup_mode();
+        host.cgroup2_host = cg == session::CgroupMode::unified;
+        log::debug(std::string("cgroup layout: ") + session::mode_name(cg));
         p.mounts = rootfs::plan_mounts(c, host);
         p.no_pivot = o.no_pivot;
 
@@ -263,6 +266,11 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         if (proc.capabilities) p.caps = security::resolve_caps(*proc.capabilities);
         p.last_cap = security::last_cap();
         p.no_new_privs = proc.no_new_privileges;
+        if (!proc.apparmor_profile.empty()) {
+            if (!security::apparmor_enabled())
+                throw Error("process.apparmorProfile: AppArmor is not enabled on this host");
+            p.apparmor_exec = "exec " + proc.apparmor_profile;
+        }
 
         p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
         p.args = proc.args;

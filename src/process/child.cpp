@@ -4,6 +4,7 @@
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
 #include "rootfs/mount_exec.hpp"
+#include "security/apparmor.hpp"
 #include "security/apply.hpp"
 
 #include <cerrno>
@@ -298,6 +299,10 @@ void child_main(const Plan &p, int sock) noexcept {
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
     resolve_executable(p);
+    if (!p.apparmor_exec.empty()) {
+        int r = security::apparmor_exec_profile(p.apparmor_exec);
+        if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
+    }
 
     // Everything above the preserved fds is closed at exec.
     syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);

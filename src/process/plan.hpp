@@ -77,6 +77,7 @@ struct Plan {
     int last_cap = 40;
     bool no_new_privs = false;
     std::optional<security::SeccompProgram> seccomp;
+    std::string apparmor_exec; // "exec PROFILE", empty = none
     int seccomp_listener = -1; // connected to linux.seccomp.listenerPath: the notify fd goes there
 
     // The program.

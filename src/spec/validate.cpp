@@ -53,7 +53,6 @@ void validate(const Config &c) {
         if (r.soft > r.hard) bad("process.rlimits", r.type + ": soft limit above the hard limit");
     if (p.terminal && p.console_size && (p.console_size->height > 65535 || p.console_size->width > 65535))
         bad("process.consoleSize", "out of range");
-    if (!p.apparmor_profile.empty()) bad("process.apparmorProfile", "AppArmor is not supported by burrow");
     if (!p.selinux_label.empty()) bad("process.selinuxLabel", "SELinux labels are not supported by burrow");
 
     auto hooks_ok = [](const std::vector<Hook> &hs, const char *name) {

@@ -1,0 +1,216 @@
+# bash completion for burrow(1)                             -*- shell-script -*-
+# SPDX-License-Identifier: Apache-2.0
+#
+# Completes the commands, the options of each, the values of --format,
+# --log-format and --rootless, signal names for `burrow kill`, directories for
+# --root and --bundle, files for --log, --pid-file and --console-socket, and
+# container ids from `burrow list -q` (with the --root given earlier on the
+# line, if any). Works with or without the bash-completion package loaded.
+# burrow takes `--opt value`, `--opt=value` and single-dash long options
+# (`-root DIR`); all three are understood here, but only the double-dash
+# forms are offered.
+
+# The signals of signal(7) that kill(1) knows on Linux, without "SIG"
+# (burrow also takes RTMIN+n and RTMAX-n, and numbers).
+__burrow_signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE
+ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH
+IO PWR SYS RTMIN RTMAX'
+
+# Sets `kind` (a local of _burrow) to what the option $2 of command $1 ("" for
+# the global options) takes as its value, or to "" when it takes none.
+__burrow_option_kind() {
+    kind=''
+    local opt=${2%%=*}
+    [[ $opt == --* ]] && opt=${opt#-}
+    if [[ -z $1 ]]; then
+        case $opt in
+        -root) kind='dir' ;;
+        -log) kind='file' ;;
+        -log-format) kind=log-format ;;
+        -rootless) kind=rootless ;;
+        # Accepted for the sake of wrappers written for runc or crun, and
+        # ignored: known here only so that their values are skipped.
+        -criu | -cgroup-manager | -log-level) kind=value ;;
+        esac
+        return
+    fi
+    case $1:$opt in
+    spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle) kind='dir' ;;
+    create:-console-socket | run:-console-socket) kind='file' ;;
+    create:-pid-file | run:-pid-file) kind='file' ;;
+    create:-preserve-fds | run:-preserve-fds) kind=number ;;
+    list:-f | list:-format) kind=format ;;
+    # Not offered, but accepted by burrow (as by runc).
+    create:-notify-socket | run:-notify-socket) kind='file' ;;
+    kill:-s | kill:-signal) kind=signal ;;
+    esac
+}
+
+# Sets COMPREPLY to the values of kind `kind` that start with `cur`, each with
+# `pfx` in front.
+__burrow_complete_value() {
+    local -a list=()
+    case $kind in
+    dir)
+        compopt -o filenames 2>/dev/null
+        mapfile -t list < <(compgen -d -- "$cur")
+        ;;
+    file)
+        compopt -o filenames 2>/dev/null
+        mapfile -t list < <(compgen -f -- "$cur")
+        ;;
+    format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
+    log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
+    rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    signal)
+        __burrow_complete_signals
+        list=("${COMPREPLY[@]}")
+        ;;
+    esac
+    COMPREPLY=("${list[@]/#/$pfx}")
+}
+
+# Sets COMPREPLY to the ids of the containers that start with `cur`.
+__burrow_complete_ids() {
+    local prog=${words[0]} dir=$root id
+    # A "~" typed on the line is still literal here: expand it.
+    # shellcheck disable=SC2088
+    [[ $prog == '~/'* ]] && prog=$HOME/${prog#'~/'}
+    [[ $dir == '~' ]] && dir=$HOME
+    # shellcheck disable=SC2088
+    [[ $dir == '~/'* ]] && dir=$HOME/${dir#'~/'}
+    while IFS= read -r id; do
+        [[ -n $id && $id == "$cur"* ]] && COMPREPLY+=("$id")
+    done < <("$prog" ${dir:+--root="$dir"} list -q 2>/dev/null)
+}
+
+# Sets COMPREPLY to the signal names that start with `cur` (in any case).
+__burrow_complete_signals() {
+    local up=${cur^^} s
+    for s in $__burrow_signals; do
+        [[ $s == "$up"* ]] && COMPREPLY+=("$s")
+        [[ -n $up && SIG$s == "$up"* ]] && COMPREPLY+=("SIG$s")
+    done
+}
+
+_burrow() {
+    local -a words=()
+    local cword=-1 i w glue=0
+
+    # Put back together "--opt" "=" "value", which bash splits at the "="
+    # of COMP_WORDBREAKS.
+    for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+        w=${COMP_WORDS[i]}
+        if ((glue)); then
+            words[-1]+=$w
+            glue=0
+        elif [[ $w == = && ${#words[@]} -gt 1 && ${words[-1]} == -?* && ${words[-1]} != *=* ]]; then
+            words[-1]+='='
+            glue=1
+        else
+            words+=("$w")
+        fi
+        ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
+    done
+    if ((cword < 0)); then
+        words+=("")
+        cword=$((${#words[@]} - 1))
+    fi
+
+    # Walk the words before the cursor: global options, the command, then
+    # its options and arguments.
+    local cmd='' root='' expect='' kind='' npos=0 dashdash=0
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        if [[ -n $expect ]]; then
+            [[ $expect == root ]] && root=$w
+            expect=''
+            continue
+        fi
+        if [[ -z $cmd ]]; then
+            case $w in
+            --root=* | -root=*) root=${w#*=} ;;
+            -*=*) ;;
+            -*)
+                __burrow_option_kind "" "$w"
+                if [[ -n $kind ]]; then
+                    expect=$kind
+                    [[ $w == --root || $w == -root ]] && expect=root
+                fi
+                ;;
+            *) cmd=$w ;;
+            esac
+        elif ((!dashdash)) && [[ $w == -- ]]; then
+            dashdash=1
+        elif ((!dashdash)) && [[ $w == -?* ]]; then
+            if [[ $w != *=* ]]; then
+                __burrow_option_kind "$cmd" "$w"
+                expect=$kind
+            fi
+        else
+            ((npos++))
+        fi
+    done
+
+    local cur=${words[cword]} pfx=''
+    COMPREPLY=()
+
+    # The value of an option given as the previous word.
+    if [[ -n $expect ]]; then
+        kind=$expect
+        [[ $kind == root ]] && kind=dir
+        __burrow_complete_value
+        return 0
+    fi
+
+    # The value of an option in the same word: --opt=value.
+    if ((!dashdash)) && [[ $cur == -?*=* ]]; then
+        __burrow_option_kind "$cmd" "$cur"
+        [[ $COMP_WORDBREAKS == *=* ]] || pfx=${cur%%=*}=
+        cur=${cur#*=}
+        __burrow_complete_value
+        return 0
+    fi
+
+    if [[ -z $cmd ]]; then
+        if [[ $cur == -* ]]; then
+            mapfile -t COMPREPLY < <(compgen -W '--root --log --log-format
+                --debug --systemd-cgroup --rootless --version --help' -- "$cur")
+        else
+            mapfile -t COMPREPLY < <(compgen -W 'spec create start run state
+                list kill delete features' -- "$cur")
+        fi
+        return 0
+    fi
+
+    local opts=
+    case $cmd in
+    spec) opts='--rootless --bundle' ;;
+    create) opts='--bundle --console-socket --pid-file --no-pivot
+        --no-new-keyring --preserve-fds' ;;
+    run) opts='--bundle --console-socket --pid-file --no-pivot
+        --no-new-keyring --preserve-fds --detach --keep' ;;
+    list) opts='--format --quiet' ;;
+    kill) opts='--all' ;;
+    delete) opts='--force' ;;
+    start | state | features) ;;
+    *) return 0 ;;
+    esac
+
+    if ((!dashdash)) && [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+        return 0
+    fi
+
+    case $cmd:$npos in
+    start:0 | state:0 | delete:0 | kill:0) __burrow_complete_ids ;;
+    kill:1) __burrow_complete_signals ;;
+    spec:* | list:*)
+        # No arguments to complete: offer the options instead.
+        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+        ;;
+    esac
+    return 0
+}
+
+complete -F _burrow burrow

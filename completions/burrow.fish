@@ -1,0 +1,208 @@
+# fish completion for burrow(1)
+# SPDX-License-Identifier: Apache-2.0
+#
+# Completes the commands, the options of each, the values of --format,
+# --log-format and --rootless, signal names for `burrow kill`, directories for
+# --root and --bundle, files for --log, --pid-file and --console-socket, and
+# container ids from `burrow list -q` (with the --root given earlier on the
+# line, if any). burrow also takes single-dash long options (-root DIR): they
+# are understood here, but not offered.
+
+# Prints one fact about the words before the cursor: `cmd` (the burrow
+# command, or nothing), `root` (the value of --root, or nothing), `npos` (how
+# many arguments follow the command) or `expect` (what the option just before
+# the cursor takes as its value: dir, file, log-format, rootless, format or
+# number; nothing when the cursor is not on an option's value).
+function __burrow_parse -a what
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l cmd
+    set -l root
+    set -l npos 0
+    set -l expect
+    set -l dashdash 0
+    for t in $tokens
+        if test -n "$expect"
+            test "$expect" = root; and set root $t
+            set expect
+            continue
+        end
+        if test -z "$cmd"
+            switch $t
+                case '--root=*' '-root=*'
+                    set root (string replace -r '^[^=]*=' '' -- $t)
+                case --root -root
+                    set expect root
+                case --log -log
+                    set expect file
+                case --log-format -log-format
+                    set expect log-format
+                case --rootless -rootless
+                    set expect rootless
+                    # Accepted by burrow for wrappers written for runc or
+                    # crun, and ignored; not offered.
+                case --criu -criu --cgroup-manager -cgroup-manager --log-level -log-level
+                    set expect value
+                case '-*'
+                case '*'
+                    set cmd $t
+            end
+        else if test $dashdash = 0; and test "$t" = --
+            set dashdash 1
+        else if test $dashdash = 0; and string match -q -- '-?*' $t
+            switch "$cmd:$t"
+                case 'spec:-b' 'spec:--bundle' 'spec:-bundle' \
+                    'create:-b' 'create:--bundle' 'create:-bundle' \
+                    'run:-b' 'run:--bundle' 'run:-bundle'
+                    set expect dir
+                case 'create:--console-socket' 'create:-console-socket' \
+                    'run:--console-socket' 'run:-console-socket' \
+                    'create:--pid-file' 'create:-pid-file' \
+                    'run:--pid-file' 'run:-pid-file'
+                    set expect file
+                case 'create:--preserve-fds' 'create:-preserve-fds' \
+                    'run:--preserve-fds' 'run:-preserve-fds'
+                    set expect number
+                case 'list:-f' 'list:--format' 'list:-format'
+                    set expect format
+                case 'create:--notify-socket' 'create:-notify-socket' \
+                    'run:--notify-socket' 'run:-notify-socket'
+                    set expect file
+                case 'kill:-s' 'kill:--signal' 'kill:-signal'
+                    set expect signal
+            end
+        else
+            set npos (math $npos + 1)
+        end
+    end
+    switch $what
+        case cmd
+            echo $cmd
+        case root
+            echo $root
+        case npos
+            echo $npos
+        case expect
+            test "$expect" = root; and set expect dir
+            echo $expect
+    end
+end
+
+# True when the option just before the cursor takes a value of kind $argv[1].
+function __burrow_expects -a kind
+    test (__burrow_parse expect) = "$kind"
+end
+
+# True when the cursor is on a new word, not on the value of an option.
+function __burrow_free
+    set -l expect (__burrow_parse expect)
+    test -z "$expect"
+end
+
+function __burrow_no_command
+    set -l cmd (__burrow_parse cmd)
+    test -z "$cmd"; and __burrow_free
+end
+
+# True when the command on the line is one of the arguments.
+function __burrow_command_is
+    set -l cmd (__burrow_parse cmd)
+    test -n "$cmd"; and contains -- "$cmd" $argv; and __burrow_free
+end
+
+# True when the next argument is the id of an existing container.
+function __burrow_wants_id
+    __burrow_command_is start state delete kill
+    and test (__burrow_parse npos) = 0
+end
+
+function __burrow_wants_signal
+    __burrow_command_is kill
+    and test (__burrow_parse npos) = 1
+end
+
+function __burrow_ids
+    set -l prog (commandline -opc)[1]
+    set -l root (__burrow_parse root)
+    set prog (string replace -r '^~(?=/|$)' $HOME -- $prog)
+    set root (string replace -r '^~(?=/|$)' $HOME -- $root)
+    if test -n "$root"
+        $prog --root=$root list -q 2>/dev/null
+    else
+        $prog list -q 2>/dev/null
+    end
+end
+
+function __burrow_signals
+    set -l names HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE \
+        ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM \
+        PROF WINCH IO PWR SYS RTMIN RTMAX
+    if string match -qi 'sig*' -- (commandline -ct)
+        printf 'SIG%s\n' $names
+    else
+        printf '%s\n' $names
+    end
+end
+
+complete -c burrow -f
+
+# Values of options written with a single dash (-root DIR), which fish does
+# not know as options; the double-dash forms are declared below.
+complete -c burrow -n '__burrow_expects dir' -x -a '(__fish_complete_directories)'
+complete -c burrow -n '__burrow_expects file' -r -F
+complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
+complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
+complete -c burrow -n '__burrow_expects format' -x -a 'table json'
+complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
+
+# Global options, before the command.
+complete -c burrow -n __burrow_no_command -l root -x -a '(__fish_complete_directories)' -d 'Directory for the state of containers'
+complete -c burrow -n __burrow_no_command -l log -r -F -d 'Write log messages to a file instead of stderr'
+complete -c burrow -n __burrow_no_command -l log-format -x -a 'text json' -d 'Format of log messages'
+complete -c burrow -n __burrow_no_command -l debug -d 'Log debug messages as well'
+complete -c burrow -n __burrow_no_command -l systemd-cgroup -d 'Manage cgroups through systemd'
+complete -c burrow -n __burrow_no_command -l rootless -x -a 'true false auto' -d 'Accepted for compatibility, ignored'
+complete -c burrow -n __burrow_no_command -s v -l version -d 'Print the version'
+complete -c burrow -n __burrow_no_command -s h -l help -d 'Print a summary of commands and options'
+
+# Commands.
+complete -c burrow -n __burrow_no_command -a spec -d 'Write a starting config.json into a bundle'
+complete -c burrow -n __burrow_no_command -a create -d 'Set up a container, waiting to be started'
+complete -c burrow -n __burrow_no_command -a start -d 'Run the program of a created container'
+complete -c burrow -n __burrow_no_command -a run -d 'Create and start a container, and wait for it'
+complete -c burrow -n __burrow_no_command -a state -d 'Print the state of a container as JSON'
+complete -c burrow -n __burrow_no_command -a list -d 'List containers'
+complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a container'
+complete -c burrow -n __burrow_no_command -a delete -d 'Remove a container'
+complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow supports, as JSON'
+
+# spec
+complete -c burrow -n '__burrow_command_is spec' -l rootless -d 'Write a configuration for a user other than root'
+
+# spec, create, run
+complete -c burrow -n '__burrow_command_is spec create run' -s b -l bundle -x -a '(__fish_complete_directories)' -d 'Bundle directory (default: the current one)'
+
+# create, run
+complete -c burrow -n '__burrow_command_is create run' -l console-socket -r -F -d 'Send the pseudoterminal master to this socket'
+complete -c burrow -n '__burrow_command_is create run' -l pid-file -r -F -d 'Write the process id of the container to a file'
+complete -c burrow -n '__burrow_command_is create run' -l no-pivot -d 'Enter the root file system with chroot, not pivot_root'
+complete -c burrow -n '__burrow_command_is create run' -l no-new-keyring -d 'Keep the session keyring of the caller'
+complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pass this many more file descriptors'
+
+# run
+complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'
+complete -c burrow -n '__burrow_command_is run' -l keep -d 'Keep the stopped container instead of deleting it'
+
+# list
+complete -c burrow -n '__burrow_command_is list' -s f -l format -x -a 'table json' -d 'Output format'
+complete -c burrow -n '__burrow_command_is list' -s q -l quiet -d 'Print only the container ids'
+
+# kill
+complete -c burrow -n '__burrow_command_is kill' -s a -l all -d 'Send the signal to every process of the container'
+complete -c burrow -n __burrow_wants_signal -a '(__burrow_signals)' -d Signal
+
+# delete
+complete -c burrow -n '__burrow_command_is delete' -s f -l force -d 'Kill a running container first'
+
+# Container ids.
+complete -c burrow -n __burrow_wants_id -a '(__burrow_ids)' -d Container
