@@ -71,6 +71,9 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
     } ns_fds{l};
     auto &plan = l.plan;
 
+    if (!plan.terminal && !o.console_socket.empty())
+        throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
+
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
@@ -175,7 +178,10 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
 
     // Foreground: release the child ourselves and stay with it.
     int master = -1;
-    if (console_peer.fd >= 0) master = console::receive_master(console_peer.fd);
+    if (console_peer.fd >= 0) {
+        master = console::receive_master(console_peer.fd);
+        copy_terminal_size(master); // before the program starts and asks for it
+    }
     auto hooks = spec::parse_hooks_json(rec.hooks_json);
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();

@@ -50,12 +50,12 @@ bool copy(int from, int to) {
     return true;
 }
 
-void copy_winsize(int master) {
+} // namespace
+
+void copy_terminal_size(int master) {
     struct winsize ws;
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
-
-} // namespace
 
 int supervise(pid_t pid, int master) {
     sigset_t set;
@@ -69,7 +69,7 @@ int supervise(pid_t pid, int master) {
     std::unique_ptr<RawTerminal> raw;
     if (master >= 0) {
         raw = std::make_unique<RawTerminal>();
-        copy_winsize(master);
+        copy_terminal_size(master);
     }
     bool in_open = master >= 0, out_open = master >= 0;
     for (;;) {
@@ -84,7 +84,7 @@ int supervise(pid_t pid, int master) {
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == sizeof si) {
-                if (si.ssi_signo == SIGWINCH && master >= 0) copy_winsize(master);
+                if (si.ssi_signo == SIGWINCH && master >= 0) copy_terminal_size(master);
                 else syscall(SYS_pidfd_send_signal, pfd, si.ssi_signo, nullptr, 0);
             }
         }

@@ -5,6 +5,9 @@
 
 namespace burrow::lifecycle {
 
+// Our terminal's window size onto the container's pty.
+void copy_terminal_size(int master);
+
 // Returns the shell-style exit code: the status, or 128+signal.
 int supervise(pid_t pid, int pty_master);
 

@@ -21,6 +21,23 @@ test_err_malformed_json() {
     not_created
 }
 
+test_err_apparmor_without_apparmor() {
+    [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && skip "AppArmor is enabled here"
+    cfg '.process.apparmorProfile = "some-profile"'
+    capture rt create --bundle "$BUNDLE" "$CID"
+    burrow_only
+    assert_fail_with process.apparmorProfile
+    not_created
+}
+
+test_err_console_socket_without_terminal() {
+    # runc: "cannot use console socket if runc will not detach or allocate tty"
+    capture rt create --bundle "$BUNDLE" --console-socket "$TEST_DIR/x.sock" "$CID"
+    burrow_only
+    assert_fail_with console-socket
+    not_created
+}
+
 test_err_missing_config() {
     rm "$BUNDLE/config.json"
     capture rt create --bundle "$BUNDLE" "$CID"

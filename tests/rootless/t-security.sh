@@ -92,6 +92,49 @@ test_seccomp_default_errno_ret() {
     assert_line syscall:getpid ok:1
 }
 
+# SCMP_ACT_NOTIFY: the notify fd and the containerProcessState reach the agent
+# at listenerPath; the agent answers every notified call with an errno.
+AGENT=$BURROW_TEST_DIR/seccomp-agent
+seccomp_agent() {  # ERRNO
+    [ -x "$AGENT" ] || fail "$AGENT missing (run tests/rootless/run as root: it builds seccomp-agent.c)"
+    bg agent "$AGENT" "$TEST_DIR/agent.sock" "$TEST_DIR/agent.state" "$1"
+    wait_for 5 test -S "$TEST_DIR/agent.sock" || fail "the agent did not listen: $(cat "$TEST_DIR/agent.err")"
+}
+
+test_seccomp_notify_agent() {
+    seccomp_agent 95
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TEST_DIR/agent.sock\",
+              \"listenerMetadata\": \"meta-1\",
+              \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    probe_ok syscall mkdir /tmp/x syscall getpid
+    assert_line syscall:mkdir EOPNOTSUPP
+    bg_wait agent
+    assert_eq "$RC" 0 "agent exit code"
+    local st=$TEST_DIR/agent.state
+    assert_eq "$(jq -r '.fds[0]' "$st")" seccompFd "fds"
+    assert_eq "$(jq -r .metadata "$st")" meta-1 "metadata"
+    assert_eq "$(jq -r .state.id "$st")" "$CID" "state.id"
+    assert_match "$(jq -r .pid "$st")" '^[0-9]+$' "pid"
+}
+
+test_seccomp_notify_without_no_new_privs() {
+    # loaded before the capabilities are dropped: same agent protocol
+    cfg '.process.noNewPrivileges = false'
+    seccomp_agent 13
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TEST_DIR/agent.sock\",
+              \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    probe_ok syscall mkdir /tmp/x
+    assert_line syscall:mkdir EACCES
+    bg_wait agent
+}
+
+test_seccomp_notify_agent_missing() {
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TEST_DIR/nobody.sock\",
+              \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    capture rt run --bundle "$BUNDLE" "$CID"
+    assert_fail_with linux.seccomp.listenerPath nobody.sock
+}
+
 test_seccomp_kill_process() {
     seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
