@@ -1,6 +1,7 @@
 #include "read_file.hpp"
 #include "error.hpp"
 
+#include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -31,6 +32,22 @@ std::string read_file(const std::string &path) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("open " + path);
     return read_fd(fd, path);
+}
+
+} // namespace burrow
+
+namespace burrow {
+
+std::string canonical_path(const std::string &path, const std::string &what) {
+    int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) throw Error(what + ": " + path, errno);
+    char link[64], buf[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, buf, sizeof buf);
+    int e = errno;
+    close(fd);
+    if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf)) throw Error(what + ": " + path, n < 0 ? e : ENAMETOOLONG);
+    return std::string(buf, static_cast<size_t>(n));
 }
 
 } // namespace burrow

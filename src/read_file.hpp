@@ -10,3 +10,10 @@ std::string read_file(const std::string &path);
 std::string read_fd(int fd, const std::string &what, size_t max = 64 << 20);
 
 } // namespace burrow
+
+namespace burrow {
+// The canonical absolute path of an existing file, as realpath(3) gives it,
+// but with one open and one readlink instead of a readlink per component.
+// Throws Error("<what>: <path>: why").
+std::string canonical_path(const std::string &path, const std::string &what);
+} // namespace burrow

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
 
 #include <climits>
 #include <cstdlib>
@@ -16,11 +17,7 @@ const std::vector<Option> kCreate = {
     {"no-subreaper", 0, false},   {"notify-socket", 0, true},
 };
 
-std::string absolute(const std::string &p) {
-    char real[PATH_MAX];
-    if (!realpath(p.c_str(), real)) throw Error("bundle " + p, errno);
-    return real;
-}
+std::string absolute(const std::string &p) { return canonical_path(p, "bundle"); }
 
 lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage) {
     lifecycle::CreateOptions o;

@@ -197,10 +197,9 @@ std::string home_of(const std::string &rootfs, uint32_t uid) {
 
 std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
     std::string path = c.root.path[0] == '/' ? c.root.path : bundle + "/" + c.root.path;
-    char real[PATH_MAX];
-    if (!realpath(path.c_str(), real)) throw Error("root.path: " + path, errno);
+    std::string real = canonical_path(path, "root.path");
     struct stat st;
-    if (stat(real, &st) < 0) throw Error("root.path: " + path, errno);
+    if (stat(real.c_str(), &st) < 0) throw Error("root.path: " + path, errno);
     if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + path + " is not a directory");
     return real;
 }
