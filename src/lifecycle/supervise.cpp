@@ -60,11 +60,13 @@ void copy_terminal_size(int master) {
 int supervise(pid_t pid, int master) {
     sigset_t set;
     sigfillset(&set);
-    for (int s : {SIGCHLD, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
+    for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
     sigprocmask(SIG_BLOCK, &set, nullptr);
-    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    // A pidfd says when the process exits; without one (kernels before 5.3,
+    // valgrind) SIGCHLD does, through the same signalfd.
     int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (sfd < 0 || pfd < 0) throw_errno("watch the container process");
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0) throw_errno("watch the container process");
 
     std::unique_ptr<RawTerminal> raw;
     if (master >= 0) {
@@ -72,7 +74,8 @@ int supervise(pid_t pid, int master) {
         copy_terminal_size(master);
     }
     bool in_open = master >= 0, out_open = master >= 0;
-    for (;;) {
+    int st = 0;
+    for (bool exited = false; !exited;) {
         struct pollfd fds[4] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
                                 {out_open ? master : -1, POLLIN, 0}};
         if (poll(fds, 4, -1) < 0) {
@@ -84,26 +87,33 @@ int supervise(pid_t pid, int master) {
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == sizeof si) {
-                if (si.ssi_signo == SIGWINCH && master >= 0) copy_terminal_size(master);
-                else syscall(SYS_pidfd_send_signal, pfd, si.ssi_signo, nullptr, 0);
+                if (si.ssi_signo == SIGCHLD) {
+                    if (pfd < 0 && waitpid(pid, &st, WNOHANG) == pid) exited = true;
+                } else if (si.ssi_signo == SIGWINCH && master >= 0) {
+                    copy_terminal_size(master);
+                } else if (pfd >= 0) {
+                    syscall(SYS_pidfd_send_signal, pfd, si.ssi_signo, nullptr, 0);
+                } else {
+                    ::kill(pid, static_cast<int>(si.ssi_signo));
+                }
             }
         }
         if (fds[0].revents & POLLIN) {
-            // Drain what the process wrote last before we report.
-            while (out_open) {
-                struct pollfd o = {master, POLLIN, 0};
-                if (poll(&o, 1, 50) <= 0 || !(o.revents & POLLIN)) break;
-                out_open = copy(master, 1);
-            }
-            int st = 0;
             while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR) throw_errno("wait for the container process");
-            close(pfd);
-            close(sfd);
-            sigprocmask(SIG_UNBLOCK, &set, nullptr);
-            return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+            exited = true;
         }
     }
+    // Drain what the process wrote last before we report.
+    while (out_open) {
+        struct pollfd o = {master, POLLIN, 0};
+        if (poll(&o, 1, 50) <= 0 || !(o.revents & POLLIN)) break;
+        out_open = copy(master, 1);
+    }
+    if (pfd >= 0) close(pfd);
+    close(sfd);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 
 } // namespace burrow::lifecycle

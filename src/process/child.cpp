@@ -3,6 +3,7 @@
 #include "hooks/exec_hook.hpp"
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
+#include "rootfs/in_root.hpp"
 #include "rootfs/mount_exec.hpp"
 #include "security/apparmor.hpp"
 #include "security/apply.hpp"

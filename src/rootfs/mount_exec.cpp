@@ -1,27 +1,18 @@
 #include "rootfs/mount_exec.hpp"
+#include "rootfs/in_root.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace burrow::rootfs {
 namespace {
-
-int openat2_in_root(int rootfd, const char *path, int flags) noexcept {
-    struct open_how how {};
-    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    long r;
-    do r = syscall(SYS_openat2, rootfd, path[0] ? path : ".", &how, sizeof how);
-    while (r < 0 && errno == EAGAIN);
-    return r < 0 ? -errno : static_cast<int>(r);
-}
 
 bool fail(Failure &f, const char *what, const char *path, int err) noexcept {
     f.what = what;
@@ -37,28 +28,101 @@ const char *fd_path(char (&buf)[32], int fd) noexcept {
     return buf;
 }
 
-bool bind_step(const MountStep &s, int target, Failure &f) noexcept {
-    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s.recursive ? AT_RECURSIVE : 0);
-    int tree = open_tree(AT_FDCWD, s.source.c_str(), flags);
-    if (tree < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
-    if (s.attr_set || s.attr_clr) {
-        struct mount_attr attr {};
-        attr.attr_set = s.attr_set;
-        attr.attr_clr = s.attr_clr;
-        if (mount_setattr(tree, "", AT_EMPTY_PATH | (s.recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+bool g_legacy = false; // no open_tree/mount_setattr (kernels before 5.12, valgrind)
+
+unsigned long ms_flags(uint64_t set, uint64_t clr) noexcept {
+    unsigned long ms = 0;
+    if (set & MOUNT_ATTR_RDONLY) ms |= MS_RDONLY;
+    if (set & MOUNT_ATTR_NOSUID) ms |= MS_NOSUID;
+    if (set & MOUNT_ATTR_NODEV) ms |= MS_NODEV;
+    if (set & MOUNT_ATTR_NOEXEC) ms |= MS_NOEXEC;
+    if (set & MOUNT_ATTR_NOSYMFOLLOW) ms |= MS_NOSYMFOLLOW;
+    if (set & MOUNT_ATTR_NODIRATIME) ms |= MS_NODIRATIME;
+    if (clr & MOUNT_ATTR__ATIME) {
+        uint64_t at = set & MOUNT_ATTR__ATIME;
+        ms |= at == MOUNT_ATTR_NOATIME ? MS_NOATIME : at == MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME : MS_RELATIME;
+    }
+    return ms;
+}
+
+// The classic way: mount(MS_BIND), then a remount for the flags. In a user
+// namespace the kernel locks the flags the source mount had (nosuid, nodev,
+// noexec, atime): the remount must repeat them or it is refused.
+int legacy_bind(const char *src, const char *dst, int reopen_root, const char *reopen_rel, bool recursive,
+                uint64_t set, uint64_t clr) noexcept {
+    if (mount(src, dst, nullptr, MS_BIND | (recursive ? MS_REC : 0), nullptr) < 0) return -errno;
+    if (!set && !clr) return 0;
+    // dst may name the covered directory (a /proc/self/fd link): reach the new mount again.
+    int fd;
+    if (reopen_root >= 0) {
+        fd = openat2_in_root(reopen_root, reopen_rel, O_PATH);
+    } else {
+        fd = open(dst, O_PATH | O_CLOEXEC);
+        if (fd < 0) fd = -errno;
+    }
+    if (fd < 0) return fd;
+    char buf[32];
+    fd_path(buf, fd);
+    struct statvfs sv {};
+    unsigned long locked = 0;
+    if (statvfs(buf, &sv) == 0) {
+        if (sv.f_flag & ST_NOSUID) locked |= MS_NOSUID;
+        if (sv.f_flag & ST_NODEV) locked |= MS_NODEV;
+        if (sv.f_flag & ST_NOEXEC) locked |= MS_NOEXEC;
+        if (!(clr & MOUNT_ATTR__ATIME)) {
+            if (sv.f_flag & ST_NOATIME) locked |= MS_NOATIME;
+            if (sv.f_flag & ST_RELATIME) locked |= MS_RELATIME;
+        }
+        if (sv.f_flag & ST_NODIRATIME) locked |= MS_NODIRATIME;
+    }
+    int r = mount(nullptr, buf, nullptr, MS_BIND | MS_REMOUNT | ms_flags(set, clr) | locked, nullptr);
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
+// Binds src onto a mount point, with MOUNT_ATTR_* flags. The point is either
+// an O_PATH fd below the rootfs (before pivot_root; reopen_root and rel reach
+// it again) or, with target_fd < 0, an absolute path (after pivot_root).
+// Returns 0 or -errno.
+int bind_mount(const char *src, int target_fd, const char *target_path, int reopen_root, const char *rel,
+               bool recursive, uint64_t set, uint64_t clr) noexcept {
+    if (!g_legacy) {
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        int tree = open_tree(AT_FDCWD, src, flags);
+        if (tree < 0 && errno != ENOSYS) return -errno;
+        if (tree >= 0) {
+            int r = 0;
+            if (set || clr) {
+                struct mount_attr attr {};
+                attr.attr_set = set;
+                attr.attr_clr = clr;
+                r = mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
+            }
+            if (r == 0)
+                r = target_fd >= 0
+                        ? move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                        : move_mount(tree, "", AT_FDCWD, target_path, MOVE_MOUNT_F_EMPTY_PATH);
             int e = errno;
             close(tree);
-            return fail(f, "set bind mount flags on", s.target.c_str(), e);
+            if (r == 0) return 0;
+            if (e != ENOSYS) return -e;
         }
+        g_legacy = true;
     }
-    int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-    int e = errno;
-    close(tree);
-    if (r < 0) return fail(f, "bind mount onto", s.target.c_str(), e);
+    char buf[32];
+    const char *dst = target_fd >= 0 ? fd_path(buf, target_fd) : target_path;
+    return legacy_bind(src, dst, target_fd >= 0 ? reopen_root : -1, rel, recursive, set, clr);
+}
+
+bool bind_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+    int r = bind_mount(s.source.c_str(), target, nullptr, rootfd, s.target.c_str(), s.recursive, s.attr_set,
+                       s.attr_clr);
+    if (r < 0) return fail(f, "bind mount onto", s.target.c_str(), r);
     return true;
 }
 
-bool fs_step(const MountStep &s, int target, Failure &f) noexcept {
+bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     char buf[32];
     const char *src = s.source.empty() ? s.fstype.c_str() : s.source.c_str();
     const char *data = s.data.empty() ? nullptr : s.data.c_str();
@@ -68,17 +132,11 @@ bool fs_step(const MountStep &s, int target, Failure &f) noexcept {
         mount(src, buf, s.fstype.c_str(), s.flags, s.data_fallback.c_str()) == 0)
         return true;
     if ((e == EPERM || e == EACCES || e == EBUSY) && (s.sysfs_fallback || s.cgroup_fallback)) {
+        // Not ours to mount (another network or cgroup namespace owns it): the host's, read as it is.
         const char *host = s.sysfs_fallback ? "/sys" : "/sys/fs/cgroup";
-        int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-        if (tree >= 0) {
-            struct mount_attr attr {};
-            attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-                            ((s.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0);
-            mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-            int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-            close(tree);
-            if (r == 0) return true;
-        }
+        uint64_t attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                        ((s.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0);
+        if (bind_mount(host, target, nullptr, rootfd, s.target.c_str(), true, attr, 0) == 0) return true;
     }
     f.fstype = s.fstype.c_str();
     return fail(f, "mount", s.target.c_str(), e);
@@ -97,78 +155,6 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 }
 
 } // namespace
-
-namespace {
-
-// Builds "<dir of prefix[0..i)>/<link>/<rest>" for a symlink met at component
-// prefix[i..j): the link is followed inside the root, as the kernel would.
-bool splice_link(char *out, size_t size, const char *path, size_t i, size_t j, const char *link) noexcept {
-    const char *rest = path + j;
-    int n;
-    if (link[0] == '/') n = snprintf(out, size, "%s%s", link + 1, rest);
-    else n = snprintf(out, size, "%.*s%s%s", static_cast<int>(i), path, link, rest);
-    return n > 0 && static_cast<size_t>(n) < size;
-}
-
-int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, int depth) noexcept {
-    int fd = openat2_in_root(rootfd, path, O_PATH);
-    if (fd >= 0 || fd != -ENOENT || !create) return fd;
-    if (depth > 40) return -ELOOP;
-
-    // Walk down, creating what is missing below a parent that was itself
-    // resolved inside the root.
-    char prefix[4096];
-    size_t len = strlen(path);
-    if (len >= sizeof prefix) return -ENAMETOOLONG;
-    int parent = openat2_in_root(rootfd, "", O_PATH | O_DIRECTORY);
-    if (parent < 0) return parent;
-    size_t i = 0;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && path[j] != '/') j++;
-        memcpy(prefix, path, j);
-        prefix[j] = 0;
-        const char *name = prefix + i;
-        bool last = j >= len;
-        int next = openat2_in_root(rootfd, prefix, O_PATH);
-        if (next == -ENOENT) {
-            // A dangling symlink: create what it points to, inside the root.
-            char link[4096];
-            ssize_t ln = readlinkat(parent, name, link, sizeof link - 1);
-            if (ln > 0) {
-                link[ln] = 0;
-                char spliced[4096];
-                close(parent);
-                if (!splice_link(spliced, sizeof spliced, path, i, j, link)) return -ENAMETOOLONG;
-                return open_in_root_depth(rootfd, spliced, create, as_file, depth + 1);
-            }
-            int r;
-            if (last && as_file) {
-                int w = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                r = w < 0 ? -errno : 0;
-                if (w >= 0) close(w);
-            } else {
-                r = mkdirat(parent, name, 0755) < 0 ? -errno : 0;
-            }
-            if (r < 0 && r != -EEXIST) {
-                close(parent);
-                return r;
-            }
-            next = openat2_in_root(rootfd, prefix, O_PATH);
-        }
-        close(parent);
-        if (next < 0) return next;
-        parent = next;
-        i = j + 1;
-    }
-    return parent;
-}
-
-} // namespace
-
-int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexcept {
-    return open_in_root_depth(rootfd, path, create, as_file, 0);
-}
 
 bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept {
     if (mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
@@ -190,7 +176,7 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
         }
         int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
-        bool ok = s.kind == StepKind::bind ? bind_step(s, target, f) : fs_step(s, target, f);
+        bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
         if (!ok) return false;
         if (s.propagation && !set_propagation(rootfd, s.target.c_str(), s.propagation, f)) return false;
@@ -221,17 +207,9 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
         }
         int target = open_in_root(rootfd, d.target.c_str(), true, true);
         if (target < 0) return fail(f, "create device", d.target.c_str(), target);
-        int tree = open_tree(AT_FDCWD, d.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (tree < 0) {
-            int e = errno;
-            close(target);
-            return fail(f, "bind device from the host", d.host.c_str(), e);
-        }
-        int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-        int e = errno;
-        close(tree);
+        int r = bind_mount(d.host.c_str(), target, nullptr, rootfd, d.target.c_str(), false, 0, 0);
         close(target);
-        if (r < 0) return fail(f, "bind device", d.target.c_str(), e);
+        if (r < 0) return fail(f, "bind device from the host", d.host.c_str(), r);
     }
     int dev = open_in_root(rootfd, "dev", true, false);
     if (dev < 0) return fail(f, "create", "dev", dev);
@@ -287,33 +265,32 @@ bool finish_root(const MountPlan &p, Failure &f) noexcept {
         int r;
         if (S_ISDIR(st.st_mode)) {
             r = mount("tmpfs", m.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k");
+            if (r < 0) r = -errno;
         } else {
-            int tree = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-            r = tree < 0 ? -1 : move_mount(tree, "", AT_FDCWD, m.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
-            int e = errno;
-            if (tree >= 0) close(tree);
-            errno = e;
+            r = bind_mount("/dev/null", -1, m.c_str(), -1, nullptr, false, 0, 0);
         }
-        if (r < 0) return fail(f, "mask", m.c_str(), errno);
+        if (r < 0) return fail(f, "mask", m.c_str(), r);
     }
     for (auto &ro : p.readonly) {
-        int tree = open_tree(AT_FDCWD, ro.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-        if (tree < 0) {
-            if (errno == ENOENT) continue;
-            return fail(f, "make read-only", ro.c_str(), errno);
-        }
-        struct mount_attr attr {};
-        attr.attr_set = MOUNT_ATTR_RDONLY;
-        int r = mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-        if (r == 0) r = move_mount(tree, "", AT_FDCWD, ro.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
-        int e = errno;
-        close(tree);
-        if (r < 0) return fail(f, "make read-only", ro.c_str(), e);
+        int r = bind_mount(ro.c_str(), -1, ro.c_str(), -1, nullptr, true, MOUNT_ATTR_RDONLY, 0);
+        if (r == -ENOENT) continue;
+        if (r < 0) return fail(f, "make read-only", ro.c_str(), r);
     }
     if (p.readonly_root) {
         struct mount_attr attr {};
         attr.attr_set = MOUNT_ATTR_RDONLY;
-        if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0) return fail(f, "make read-only", "/", errno);
+        int r = g_legacy ? -1 : mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr);
+        if (r < 0 && (g_legacy || errno == ENOSYS)) {
+            // The classic remount, keeping the flags the kernel locked.
+            struct statvfs sv {};
+            unsigned long keep = 0;
+            if (statvfs("/", &sv) == 0)
+                keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+                       (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+                       (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0);
+            r = mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr);
+        }
+        if (r < 0) return fail(f, "make read-only", "/", errno);
     }
     if (p.final_propagation && mount(nullptr, "/", nullptr, p.final_propagation, nullptr) < 0)
         return fail(f, "set propagation of", "/", errno);

@@ -27,8 +27,4 @@ bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept;
 // rootfs propagation.
 bool finish_root(const MountPlan &p, Failure &f) noexcept;
 
-// Opens (creating as needed) path below rootfd without leaving it. Returns an
-// O_PATH fd or -errno.
-int open_in_root(int rootfd, const char *path, bool create, bool as_file) noexcept;
-
 } // namespace burrow::rootfs
