@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ctime>
 #include <unistd.h>
 
 namespace burrow::hooks {
@@ -43,20 +44,35 @@ HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexc
     (void)w;
     close(in[1]);
 
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (h.timeout > 0 && pidfd >= 0) {
-        struct pollfd p = {pidfd, POLLIN, 0};
-        int n;
-        do n = poll(&p, 1, h.timeout * 1000);
-        while (n < 0 && errno == EINTR);
-        if (n == 0) {
-            kill(pid, SIGKILL);
-            r.err = ETIMEDOUT;
-        }
-    }
-    if (pidfd >= 0) close(pidfd);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    bool reaped = false;
+    if (h.timeout > 0) {
+        int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd >= 0) {
+            struct pollfd p = {pidfd, POLLIN, 0};
+            int n;
+            do n = poll(&p, 1, h.timeout * 1000);
+            while (n < 0 && errno == EINTR);
+            close(pidfd);
+            if (n == 0) r.err = ETIMEDOUT;
+        } else {
+            // No pidfds (kernels before 5.3): poll the exit every 10 ms.
+            for (long waited = 0;; waited += 10) {
+                if (waitpid(pid, &st, WNOHANG) == pid) {
+                    reaped = true;
+                    break;
+                }
+                if (waited >= h.timeout * 1000L) {
+                    r.err = ETIMEDOUT;
+                    break;
+                }
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, nullptr);
+            }
+        }
+        if (r.err == ETIMEDOUT) kill(pid, SIGKILL);
+    }
+    while (!reaped && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
     if (r.err == 0) {
         r.status = st;

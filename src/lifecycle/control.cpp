@@ -30,17 +30,43 @@ std::string hooks_state(const state::Record &r, const char *status) {
 
 namespace {
 
-// A pidfd for the container's process, or -1 when it is gone (or the pid was reused).
-int open_process(const state::Record &r) {
-    int fd = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
-    if (fd < 0) return -1;
-    // Checked after opening: the pidfd pins this very process.
-    if (state::process_start_time(r.pid) != r.pid_start) {
-        close(fd);
-        return -1;
+// The container's process, pinned by a pidfd where the kernel has them (5.3);
+// else by pid, checked against its start time.
+class Process {
+public:
+    explicit Process(const state::Record &r) : pid_(r.pid) {
+        fd_ = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
+        if (fd_ < 0 && errno != ENOSYS) return; // gone
+        // Checked after opening: the pidfd pins this very process.
+        alive_ = state::process_start_time(r.pid) == r.pid_start;
     }
-    return fd;
-}
+    ~Process() {
+        if (fd_ >= 0) close(fd_);
+    }
+    bool alive() const { return alive_; }
+    int signal(int sig) const {
+        return fd_ >= 0 ? static_cast<int>(syscall(SYS_pidfd_send_signal, fd_, sig, nullptr, 0)) : ::kill(pid_, sig);
+    }
+    bool wait_gone(int ms) const {
+        if (fd_ >= 0) {
+            struct pollfd p = {fd_, POLLIN, 0};
+            int n;
+            do n = poll(&p, 1, ms);
+            while (n < 0 && errno == EINTR);
+            return n > 0;
+        }
+        for (int waited = 0; waited < ms; waited += 10) {
+            if (state::process_start_time(pid_) == 0) return true;
+            usleep(10000);
+        }
+        return false;
+    }
+
+private:
+    pid_t pid_;
+    int fd_ = -1;
+    bool alive_ = false;
+};
 
 std::string ns_of(pid_t pid) {
     char path[64], buf[64];
@@ -60,14 +86,6 @@ void signal_all(const state::Record &r, int sig) {
         if (p > 0 && p != r.pid && ns_of(p) == ns) ::kill(p, sig);
     }
     closedir(d);
-}
-
-bool wait_gone(int pidfd, int ms) {
-    struct pollfd p = {pidfd, POLLIN, 0};
-    int n;
-    do n = poll(&p, 1, ms);
-    while (n < 0 && errno == EINTR);
-    return n > 0;
 }
 
 } // namespace
@@ -100,13 +118,10 @@ void kill(const Globals &g, const std::string &id, int sig, bool all) {
     state::validate_id(id);
     state::Store store(g.root);
     auto r = store.read(id);
-    int fd = open_process(r);
-    if (fd < 0) throw Error("container not running");
+    Process p(r);
+    if (!p.alive()) throw Error("container not running");
     if (all && r.own_pidns) signal_all(r, sig);
-    long rc = syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0);
-    int e = errno;
-    close(fd);
-    if (rc < 0) throw Error("send signal " + std::to_string(sig), e);
+    if (p.signal(sig) < 0) throw_errno("send signal " + std::to_string(sig));
 }
 
 void remove(const Globals &g, const std::string &id, bool force) {
@@ -126,13 +141,11 @@ void remove(const Globals &g, const std::string &id, bool force) {
     if (st == state::Status::running && !force)
         throw Error("cannot delete container \"" + id + "\" that is not stopped: running (use --force)");
     if (st != state::Status::stopped) {
-        int fd = open_process(r);
-        if (fd >= 0) {
+        Process p(r);
+        if (p.alive()) {
             if (r.own_pidns) signal_all(r, SIGKILL);
-            syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-            bool gone = wait_gone(fd, 10000);
-            close(fd);
-            if (!gone) throw Error("the container process did not exit after SIGKILL");
+            p.signal(SIGKILL);
+            if (!p.wait_gone(10000)) throw Error("the container process did not exit after SIGKILL");
         }
     }
     auto hooks = spec::parse_hooks_json(r.hooks_json);
