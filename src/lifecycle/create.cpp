@@ -50,10 +50,114 @@ void write_pid_file(const std::string &path, pid_t pid) {
 
 struct Fd {
     int fd = -1;
-    ~Fd() {
+    Fd() = default;
+    Fd(const Fd &) = delete;
+    ~Fd() { reset(); }
+    void reset() {
         if (fd >= 0) close(fd);
+        fd = -1;
     }
 };
+
+// The fds the child inherits to talk to the world: the sync socket, the
+// start fd (exec.fifo, or the sync socket for `run`), the console socket
+// (or our own end of it for a foreground `run`), the seccomp agent's socket.
+struct Endpoints {
+    Fd parent_sock, child_sock, fifo, console, console_peer, agent;
+};
+
+void open_endpoints(Endpoints &e, process::Plan &plan, const spec::Config &cfg, const CreateOptions &o,
+                    RunMode mode, const std::string &fifo_path) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+    e.parent_sock.fd = sv[0];
+    e.child_sock.fd = sv[1];
+    if (mode == RunMode::foreground) {
+        plan.start_fd = e.child_sock.fd;
+    } else {
+        if (mkfifo(fifo_path.c_str(), 0600) < 0) throw_errno("mkfifo " + fifo_path);
+        e.fifo.fd = open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (e.fifo.fd < 0) throw_errno("open " + fifo_path);
+        plan.start_fd = e.fifo.fd;
+    }
+
+    // The pty master goes to --console-socket, or to us when `run` attaches
+    // the container to our own terminal.
+    if (plan.terminal) {
+        if (!o.console_socket.empty()) {
+            e.console.fd = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
+        } else if (mode == RunMode::foreground) {
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+            e.console.fd = sv[1];
+            e.console_peer.fd = sv[0];
+        } else {
+            throw Error("config.json: process.terminal: needs --console-socket to receive the pty");
+        }
+        plan.console_socket = e.console.fd;
+    }
+
+    // The seccomp agent: connected here, where listenerPath means the host's path.
+    if (plan.seccomp && plan.seccomp->wants_listener) {
+        e.agent.fd = with_context("config.json: linux.seccomp.listenerPath",
+                                  [&] { return console::connect_socket(cfg.linux_->seccomp->listener_path); });
+        plan.seccomp_listener = e.agent.fd;
+    }
+}
+
+state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const process::Plan &plan) {
+    state::Record rec;
+    rec.oci_version = cfg.oci_version;
+    rec.id = o.id;
+    rec.bundle = o.bundle;
+    rec.rootfs = plan.rootfs;
+    rec.created = state::now_rfc3339();
+    rec.annotations = cfg.annotations;
+    rec.hooks_json = kept_hooks(cfg, o.bundle);
+    rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
+    return rec;
+}
+
+// Step 3 of the handshake: prestart and createRuntime hooks, and the state
+// JSONs for the child (createContainer, startContainer, the seccomp agent).
+std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid) {
+    rec.pid = pid;
+    std::string st = hooks_state(rec, "creating");
+    hooks::run_all(l.prestart, st, "prestart");
+    hooks::run_all(l.create_runtime, st, "createRuntime");
+    std::vector<std::string> states = {st, hooks_state(rec, "created"), ""};
+    if (l.plan.seccomp_listener >= 0) {
+        nlohmann::ordered_json ps;
+        ps["ociVersion"] = rec.oci_version;
+        ps["fds"] = {"seccompFd"};
+        ps["pid"] = pid;
+        ps["metadata"] = cfg.linux_->seccomp->listener_metadata;
+        ps["state"] = nlohmann::ordered_json::parse(st);
+        states[2] = ps.dump();
+    }
+    return states;
+}
+
+// `run` without --detach: release the process, stay with it, clean up after.
+int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
+                   const state::Record &rec, bool keep, StateGuard &guard) {
+    int master = -1;
+    if (e.console_peer.fd >= 0) {
+        master = console::receive_master(e.console_peer.fd);
+        copy_terminal_size(master); // before the program starts and asks for it
+    }
+    auto hooks = spec::parse_hooks_json(rec.hooks_json);
+    if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
+    pid_t pid = child.pid();
+    child.release();
+    guard.commit();
+    { auto unlocked = std::move(lock); } // others may kill or delete it now
+    hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
+    int code = supervise(pid, master);
+    if (master >= 0) close(master);
+    hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
+    if (!keep) store.remove(rec.id);
+    return code;
+}
 
 } // namespace
 
@@ -70,61 +174,15 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
         ~FdCloser() { close_launch_fds(l); }
     } ns_fds{l};
     auto &plan = l.plan;
-
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
-
-    // The terminal: the master goes to --console-socket, or to us when `run`
-    // attaches the container to our own terminal.
-    Fd console, console_peer;
-    if (plan.terminal) {
-        if (!o.console_socket.empty()) {
-            console.fd = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
-        } else if (mode == RunMode::foreground) {
-            int sv[2];
-            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-            console.fd = sv[1];
-            console_peer.fd = sv[0];
-        } else {
-            throw Error("config.json: process.terminal: needs --console-socket to receive the pty");
-        }
-        plan.console_socket = console.fd;
-    }
-
-    // The seccomp agent: connected here, where listenerPath means the host's path.
-    Fd agent;
-    if (plan.seccomp && plan.seccomp->wants_listener) {
-        agent.fd = with_context("config.json: linux.seccomp.listenerPath",
-                                [&] { return console::connect_socket(cfg.linux_->seccomp->listener_path); });
-        plan.seccomp_listener = agent.fd;
-    }
-
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-    Fd fifo;
-    std::string fifo_path = store.dir(o.id) + "/exec.fifo";
-    if (mode == RunMode::foreground) {
-        plan.start_fd = sv[1];
-    } else {
-        if (mkfifo(fifo_path.c_str(), 0600) < 0) throw_errno("mkfifo " + fifo_path);
-        fifo.fd = open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fifo.fd < 0) throw_errno("open " + fifo_path);
-        plan.start_fd = fifo.fd;
-    }
-
-    state::Record rec;
-    rec.oci_version = cfg.oci_version;
-    rec.id = o.id;
-    rec.bundle = o.bundle;
-    rec.rootfs = plan.rootfs;
-    rec.created = state::now_rfc3339();
-    rec.annotations = cfg.annotations;
-    rec.hooks_json = kept_hooks(cfg, o.bundle);
-    rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
+    Endpoints e;
+    open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
+    state::Record rec = new_record(cfg, o, plan);
 
     uid_t uid = geteuid();
     gid_t gid = getegid();
@@ -133,29 +191,16 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
         userns::write_uid_map(pid, l.uid_map, uid);
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
     };
-    sh.runtime_hooks = [&](pid_t pid) {
-        rec.pid = pid;
-        std::string st = hooks_state(rec, "creating");
-        hooks::run_all(l.prestart, st, "prestart");
-        hooks::run_all(l.create_runtime, st, "createRuntime");
-        std::vector<std::string> states = {st, hooks_state(rec, "created"), ""};
-        if (plan.seccomp_listener >= 0) {
-            nlohmann::ordered_json ps;
-            ps["ociVersion"] = rec.oci_version;
-            ps["fds"] = {"seccompFd"};
-            ps["pid"] = pid;
-            ps["metadata"] = cfg.linux_->seccomp->listener_metadata;
-            ps["state"] = nlohmann::ordered_json::parse(hooks_state(rec, "creating"));
-            states[2] = ps.dump();
-        }
-        return states;
-    };
+    sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
     log::debug("create " + o.id + ": spawning");
-    process::Spawned child = process::spawn(plan, sv[1], sv[0], sh);
+    int child_sock = e.child_sock.fd;
+    e.child_sock.fd = -1; // spawn closes it
+    process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
+    e.parent_sock.fd = -1; // child owns it now
     close_launch_fds(l);
-    if (fifo.fd >= 0) close(fifo.fd), fifo.fd = -1;
-    if (console.fd >= 0) close(console.fd), console.fd = -1;
-    if (agent.fd >= 0) close(agent.fd), agent.fd = -1;
+    e.fifo.reset();
+    e.console.reset();
+    e.agent.reset();
 
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);
@@ -163,37 +208,14 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
-    if (mode == RunMode::create) {
-        child.release();
-        guard.commit();
-        return 0;
-    }
-    if (mode == RunMode::detached) {
-        child.release();
-        guard.commit();
-        { auto unlocked = std::move(lock); }
-        start(g, o.id);
-        return 0;
-    }
-
-    // Foreground: release the child ourselves and stay with it.
-    int master = -1;
-    if (console_peer.fd >= 0) {
-        master = console::receive_master(console_peer.fd);
-        copy_terminal_size(master); // before the program starts and asks for it
-    }
-    auto hooks = spec::parse_hooks_json(rec.hooks_json);
-    if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
-    pid_t pid = child.pid();
+    if (mode == RunMode::foreground) return run_foreground(child, e, std::move(lock), store, rec, keep, guard);
     child.release();
     guard.commit();
-    { auto unlocked = std::move(lock); } // others may kill or delete it now
-    hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
-    int code = supervise(pid, master);
-    if (master >= 0) close(master);
-    hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
-    if (!keep) store.remove(o.id);
-    return code;
+    if (mode == RunMode::detached) {
+        { auto unlocked = std::move(lock); }
+        start(g, o.id);
+    }
+    return 0;
 }
 
 } // namespace burrow::lifecycle

@@ -44,6 +44,8 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
     long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) {
         int e = errno;
+        close(child_sock);
+        close(parent_sock);
         if (e == EPERM || e == ENOSPC || e == EUSERS)
             throw Error("clone the container process (are unprivileged user namespaces allowed?)", e);
         throw Error("clone the container process", e);

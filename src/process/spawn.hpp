@@ -37,7 +37,8 @@ private:
 };
 
 // Clones and runs the handshake up to "ready". Throws Error with the child's
-// own account of what failed.
+// own account of what failed. Takes both socket ends: the child's is closed
+// here, the parent's belongs to the returned Spawned.
 Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHooks &hooks);
 
 } // namespace burrow::process
