@@ -1,5 +1,6 @@
 // Capabilities: name resolution, and the child-side helpers in a forked child.
 #include <catch2/catch.hpp>
+#include "in_child.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -49,17 +50,6 @@ bool status_mask(const char *key, uint64_t &out) {
     }
     std::fclose(f);
     return found;
-}
-
-template <typename F>
-int in_child(F fn) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) ::_exit(fn());
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
 }
 
 // Is this id mapped in our user namespace (/proc/self/uid_map or gid_map)?

@@ -1,6 +1,7 @@
 // Seccomp compiler and loader: compile profiles, check the errors, and load
 // real filters in forked children (no_new_privs set, so no privilege needed).
 #include <catch2/catch.hpp>
+#include "in_child.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -63,18 +64,6 @@ void require_error(const spec::Seccomp &s, const std::string &msg) {
     } catch (const Error &e) {
         REQUIRE(std::string(e.what()) == msg);
     }
-}
-
-// Fork; the child runs fn (which returns its exit code); returns the wait status.
-template <typename F>
-int in_child(F fn) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) ::_exit(fn());
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
 }
 
 // Does the raw syscall fail with this errno?

@@ -53,6 +53,10 @@ const json *member(const json &j, const char *key) {
     auto it = j.find(key);
     return it == j.end() || it->is_null() ? nullptr : &*it;
 }
+const json &required(const json &j, const char *key, const std::string &f) {
+    if (auto v = member(j, key)) return *v;
+    bad(f, std::string(key) + " is required");
+}
 void object(const json &j, const std::string &f) {
     if (!j.is_object()) bad(f, "expected an object");
 }
@@ -96,12 +100,9 @@ std::vector<IdMapping> id_mappings(const json &j, const std::string &f) {
     each(j, f, [&](const json &m, const std::string &mf) {
         object(m, mf);
         IdMapping x;
-        if (auto v = member(m, "containerID")) x.container_id = integer<uint32_t>(*v, mf + ".containerID");
-        else bad(mf, "containerID is required");
-        if (auto v = member(m, "hostID")) x.host_id = integer<uint32_t>(*v, mf + ".hostID");
-        else bad(mf, "hostID is required");
-        if (auto v = member(m, "size")) x.size = integer<uint32_t>(*v, mf + ".size");
-        else bad(mf, "size is required");
+        x.container_id = integer<uint32_t>(required(m, "containerID", mf), mf + ".containerID");
+        x.host_id = integer<uint32_t>(required(m, "hostID", mf), mf + ".hostID");
+        x.size = integer<uint32_t>(required(m, "size", mf), mf + ".size");
         out.push_back(x);
     });
     return out;
@@ -173,13 +174,10 @@ void parse_process(const json &j, Process &p) {
         each(*v, f + ".rlimits", [&](const json &r, const std::string &rf) {
             object(r, rf);
             Rlimit l;
-            if (auto t = member(r, "type")) l.type = str(*t, rf + ".type");
-            else bad(rf, "type is required");
+            l.type = str(required(r, "type", rf), rf + ".type");
             l.resource = rlimit_resource(l.type, rf + ".type");
-            if (auto s = member(r, "soft")) l.soft = integer<uint64_t>(*s, rf + ".soft");
-            else bad(rf, "soft is required");
-            if (auto h = member(r, "hard")) l.hard = integer<uint64_t>(*h, rf + ".hard");
-            else bad(rf, "hard is required");
+            l.soft = integer<uint64_t>(required(r, "soft", rf), rf + ".soft");
+            l.hard = integer<uint64_t>(required(r, "hard", rf), rf + ".hard");
             for (auto &o : p.rlimits)
                 if (o.resource == l.resource) bad(rf + ".type", "\"" + l.type + "\" is given twice");
             p.rlimits.push_back(l);
@@ -214,8 +212,7 @@ void parse_process(const json &j, Process &p) {
 void parse_seccomp(const json &j, Seccomp &s) {
     const std::string f = "linux.seccomp";
     object(j, f);
-    if (auto v = member(j, "defaultAction")) s.default_action = str(*v, f + ".defaultAction");
-    else bad(f, "defaultAction is required");
+    s.default_action = str(required(j, "defaultAction", f), f + ".defaultAction");
     if (auto v = member(j, "defaultErrnoRet")) s.default_errno_ret = integer<uint32_t>(*v, f + ".defaultErrnoRet");
     if (auto v = member(j, "architectures")) s.architectures = strings(*v, f + ".architectures");
     if (auto v = member(j, "flags")) s.flags = strings(*v, f + ".flags");
@@ -225,22 +222,17 @@ void parse_seccomp(const json &j, Seccomp &s) {
         each(*v, f + ".syscalls", [&](const json &x, const std::string &xf) {
             object(x, xf);
             SeccompSyscall sc;
-            if (auto n = member(x, "names")) sc.names = strings(*n, xf + ".names");
-            else bad(xf, "names is required");
-            if (auto a = member(x, "action")) sc.action = str(*a, xf + ".action");
-            else bad(xf, "action is required");
+            sc.names = strings(required(x, "names", xf), xf + ".names");
+            sc.action = str(required(x, "action", xf), xf + ".action");
             if (auto e = member(x, "errnoRet")) sc.errno_ret = integer<uint32_t>(*e, xf + ".errnoRet");
             if (auto args = member(x, "args"))
                 each(*args, xf + ".args", [&](const json &a, const std::string &af) {
                     object(a, af);
                     SeccompArg arg;
-                    if (auto v = member(a, "index")) arg.index = integer<unsigned>(*v, af + ".index");
-                    else bad(af, "index is required");
-                    if (auto v = member(a, "value")) arg.value = integer<uint64_t>(*v, af + ".value");
-                    else bad(af, "value is required");
+                    arg.index = integer<unsigned>(required(a, "index", af), af + ".index");
+                    arg.value = integer<uint64_t>(required(a, "value", af), af + ".value");
                     if (auto v = member(a, "valueTwo")) arg.value_two = integer<uint64_t>(*v, af + ".valueTwo");
-                    if (auto v = member(a, "op")) arg.op = str(*v, af + ".op");
-                    else bad(af, "op is required");
+                    arg.op = str(required(a, "op", af), af + ".op");
                     sc.args.push_back(arg);
                 });
             s.syscalls.push_back(std::move(sc));
@@ -254,8 +246,7 @@ void parse_linux(const json &j, Linux &l) {
         each(*v, f + ".namespaces", [&](const json &n, const std::string &nf) {
             object(n, nf);
             Namespace ns;
-            if (auto t = member(n, "type")) ns.type = ns_type(str(*t, nf + ".type"), nf + ".type");
-            else bad(nf, "type is required");
+            ns.type = ns_type(str(required(n, "type", nf), nf + ".type"), nf + ".type");
             if (auto p = member(n, "path")) ns.path = str(*p, nf + ".path");
             if (l.find(ns.type)) bad(nf + ".type", std::string("namespace \"") + ns_name(ns.type) + "\" is given twice");
             l.namespaces.push_back(ns);
@@ -278,8 +269,7 @@ void parse_linux(const json &j, Linux &l) {
         each(*v, f + ".devices", [&](const json &d, const std::string &df) {
             object(d, df);
             Device dev;
-            if (auto p = member(d, "path")) dev.path = str(*p, df + ".path");
-            else bad(df, "path is required");
+            dev.path = str(required(d, "path", df), df + ".path");
             if (auto t = member(d, "type")) {
                 auto s = str(*t, df + ".type");
                 if (s != "c" && s != "b" && s != "u" && s != "p") bad(df + ".type", "must be c, b, u or p");
@@ -355,8 +345,7 @@ Config parse_config(const std::string &text) {
         each(*v, "mounts", [&](const json &m, const std::string &mf) {
             object(m, mf);
             Mount mt;
-            if (auto d = member(m, "destination")) mt.destination = str(*d, mf + ".destination");
-            else bad(mf, "destination is required");
+            mt.destination = str(required(m, "destination", mf), mf + ".destination");
             if (auto t = member(m, "type")) mt.type = str(*t, mf + ".type");
             if (auto s = member(m, "source")) mt.source = str(*s, mf + ".source");
             if (auto o = member(m, "options")) mt.options = strings(*o, mf + ".options");
