@@ -94,7 +94,7 @@ TEST_CASE("bad configs are rejected with the field named") {
     REQUIRE(error_of(with(R"("ociVersion": "1.0.2",)", R"("ociVersion": "1.0.2", "hostname": "x",)")) ==
             "hostname: needs a uts namespace");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"net.ipv4.ip_forward": "1"})")) ==
-            "linux.sysctl.net.ipv4.ip_forward: needs a new network namespace");
+            "linux.sysctl.net.ipv4.ip_forward: needs a network namespace");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"vm.swappiness": "1"})")) ==
             "linux.sysctl.vm.swappiness: is not namespaced: it would change the host");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "timeOffsets": {"monotonic": {"secs": 1}})")) ==

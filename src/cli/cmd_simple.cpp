@@ -3,6 +3,7 @@
 #include "cli/options.hpp"
 #include "error.hpp"
 #include "lifecycle/signals.hpp"
+#include "userns/rootless.hpp"
 
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ int cmd_spec(Context &, const Args &a) {
     auto p = parse(a, {{"bundle", 'b', true}, {"rootless", 0, false}});
     if (!p.args.empty()) throw Error("too many arguments; usage: burrow spec [--rootless] [-b DIR]");
     // An unprivileged caller can only use the rootless variant.
-    lifecycle::write_spec(p.get("bundle", "."), p.has("rootless") || geteuid() != 0);
+    lifecycle::write_spec(p.get("bundle", "."), p.has("rootless") || userns::rootless());
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "error.hpp"
 #include "log.hpp"
+#include "userns/rootless.hpp"
 
 #include <csignal>
 #include <cstring>
@@ -52,7 +53,7 @@ const Command kCommands[] = {
 };
 
 std::string default_root() {
-    if (geteuid() == 0) return "/run/burrow";
+    if (!userns::rootless()) return "/run/burrow";
     if (const char *x = getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/burrow";
     return "/tmp/burrow-" + std::to_string(geteuid());
 }

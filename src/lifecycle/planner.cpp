@@ -10,6 +10,7 @@
 #include "security/apparmor.hpp"
 #include "session/cgroup_mode.hpp"
 #include "userns/passwd.hpp"
+#include "userns/rootless.hpp"
 #include <sched.h>
 #include <sys/personality.h>
 #include <linux/openat2.h>
@@ -215,7 +216,9 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
     bool new_userns, in_userns, new_net, new_cgroupns;
     try {
         plan_namespaces(c, l, new_userns, in_userns, new_net, new_cgroupns);
-        if (geteuid() != 0 && !in_userns)
+        // uid 0 of a user namespace (podman's rootless mode) is already in one.
+        bool host_userns = userns::rootless() && geteuid() == 0;
+        if (userns::rootless() && !in_userns && !host_userns)
             throw Error("linux.namespaces: a rootless container needs a user namespace "
                         "(add {\"type\": \"user\"}, or make the config with `burrow spec --rootless`)");
         if (!(p.clone_flags & CLONE_NEWNS) && !(p.unshare_flags & CLONE_NEWNS))
@@ -223,7 +226,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         plan_user_namespace(c, l, new_userns);
 
         rootfs::HostFacts host;
-        host.in_userns = in_userns;
+        host.in_userns = in_userns || host_userns;
         host.new_netns = new_net;
         host.new_cgroupns = new_cgroupns;
         // cgroups are not managed yet: their layout only decides how /sys/fs/cgroup is mounted.

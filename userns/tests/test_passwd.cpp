@@ -18,3 +18,13 @@ TEST_CASE("passwd lines are found by uid") {
     REQUIRE_FALSE(find_uid("", 0));
     REQUIRE(find_uid("a:x:5:5::/h:/s", 5)->home == "/h"); // no trailing newline
 }
+
+#include "userns/rootless.hpp"
+
+TEST_CASE("the initial user namespace's map") {
+    using burrow::userns::is_initial_map;
+    REQUIRE(is_initial_map("         0          0 4294967295\n"));
+    REQUIRE_FALSE(is_initial_map("         0       1001          1\n"));
+    REQUIRE_FALSE(is_initial_map("         0          0 4294967295\n         1 2 3\n"));
+    REQUIRE_FALSE(is_initial_map(""));
+}
