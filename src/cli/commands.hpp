@@ -20,6 +20,7 @@ int cmd_spec(Context &c, const Args &a);
 int cmd_create(Context &c, const Args &a);
 int cmd_run(Context &c, const Args &a);
 int cmd_start(Context &c, const Args &a);
+int cmd_exec(Context &c, const Args &a);
 int cmd_state(Context &c, const Args &a);
 int cmd_list(Context &c, const Args &a);
 int cmd_kill(Context &c, const Args &a);

@@ -24,6 +24,7 @@ const char kUsage[] =
     "  create    create a container; its process waits for start\n"
     "  start     run the user process of a created container\n"
     "  run       create and start, then wait for the container\n"
+    "  exec      run a new process in a running container\n"
     "  state     print a container's state as JSON\n"
     "  list      list containers\n"
     "  kill      send a signal to a container's process\n"
@@ -48,7 +49,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"spec", cli::cmd_spec},   {"create", cli::cmd_create}, {"run", cli::cmd_run},
-    {"start", cli::cmd_start}, {"state", cli::cmd_state},   {"list", cli::cmd_list},
+    {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
     {"kill", cli::cmd_kill},   {"delete", cli::cmd_delete}, {"features", cli::cmd_features},
 };
 
@@ -126,12 +127,14 @@ int main(int argc, char **argv) {
     ctx.globals.root = root.empty() ? default_root() : root;
     for (auto &c : kCommands) {
         if (cmd != c.name) continue;
-        for (auto &a : args)
+        for (auto &a : args) {
+            if (!a.empty() && a[0] != '-') break; // exec's command may have a --help of its own
             if (a == "-h" || a == "--help") {
                 printf("usage: burrow %s [options]%s\nSee burrow-%s(1).\n", c.name,
                        cmd == "list" || cmd == "spec" || cmd == "features" ? "" : " ID", c.name);
                 return 0;
             }
+        }
         try {
             return c.fn(ctx, args);
         } catch (const std::exception &e) {

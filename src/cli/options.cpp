@@ -3,7 +3,7 @@
 
 namespace burrow::cli {
 
-Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts) {
+Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts, bool stop_at_positional) {
     Parsed p;
     for (size_t i = 0; i < argv.size(); i++) {
         const std::string &a = argv[i];
@@ -12,6 +12,10 @@ Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &op
             break;
         }
         if (a.size() < 2 || a[0] != '-') {
+            if (stop_at_positional) {
+                p.args.insert(p.args.end(), argv.begin() + static_cast<long>(i), argv.end());
+                break;
+            }
             p.args.push_back(a);
             continue;
         }
@@ -37,7 +41,8 @@ Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &op
         } else if (value != "true" && value != "false") {
             throw Error("option --" + std::string(o->name) + " takes true or false, not \"" + value + "\"");
         }
-        p.values[o->name] = value;
+        auto [it, fresh] = p.values.emplace(o->name, value);
+        if (!fresh) it->second += "\n" + value; // repeated: --env A=1 --env B=2
     }
     return p;
 }

@@ -24,8 +24,10 @@ struct Parsed {
 };
 
 // Parses argv[0..argc) (the command's own arguments). Options and positional
-// arguments may mix, as urfave/cli allows; "--" ends options. Throws Error.
-Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts);
+// arguments may mix, as urfave/cli allows; "--" ends options, and so does the
+// first positional argument with stop_at_positional (exec: ID COMMAND ARGS...).
+// Repeated options (exec --env) are joined with '\n'. Throws Error.
+Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts, bool stop_at_positional = false);
 
 // Exactly one positional: the container id. Throws Error with the usage.
 const std::string &one_id(const Parsed &p, const char *usage);

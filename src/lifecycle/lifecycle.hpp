@@ -3,6 +3,7 @@
 #include "lifecycle/planner.hpp"
 
 #include <string>
+#include <vector>
 
 namespace burrow::lifecycle {
 
@@ -12,9 +13,21 @@ struct Globals {
 
 enum class RunMode { create, foreground, detached };
 
+struct ExecOptions {
+    std::string id;
+    std::vector<std::string> args; // the command, unless process_file
+    std::string process_file;
+    bool tty = false, no_new_privs = false, detach = false;
+    std::string cwd, user, console_socket, pid_file, apparmor;
+    std::vector<std::string> env, additional_gids, caps;
+    int preserve_fds = 0;
+};
+
 // create and run. Returns the exit code burrow itself should exit with.
 int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep);
 void start(const Globals &g, const std::string &id);
+// A new process in a running container; returns its exit code (0 with detach).
+int exec(const Globals &g, const ExecOptions &o);
 void kill(const Globals &g, const std::string &id, int signal, bool all);
 void remove(const Globals &g, const std::string &id, bool force);
 std::string state_text(const Globals &g, const std::string &id);

@@ -207,6 +207,64 @@ std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
 
 } // namespace
 
+void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgroups, int preserve_fds) {
+    for (auto &r : proc.rlimits) p.rlimits.push_back({r.resource, {r.soft, r.hard}, r.type});
+    if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);
+    if (proc.scheduler) plan_scheduler(*proc.scheduler, p);
+    if (proc.io_priority) p.ioprio = ioprio_of(*proc.io_priority);
+
+    p.uid = proc.user.uid;
+    p.gid = proc.user.gid;
+    p.groups.assign(proc.user.additional_gids.begin(), proc.user.additional_gids.end());
+    p.set_groups = !deny_setgroups;
+    if (deny_setgroups && !p.groups.empty())
+        throw Error("process.user.additionalGids: a single-id gid map denies setgroups; "
+                    "map a range from /etc/subgid to use additional groups");
+    if (proc.user.umask) p.umask = static_cast<mode_t>(*proc.user.umask);
+    if (proc.capabilities) p.caps = security::resolve_caps(*proc.capabilities);
+    p.last_cap = security::last_cap();
+    p.no_new_privs = proc.no_new_privileges;
+    if (!proc.apparmor_profile.empty()) {
+        if (!security::apparmor_enabled())
+            throw Error("process.apparmorProfile: AppArmor is not enabled on this host");
+        p.apparmor_exec = "exec " + proc.apparmor_profile;
+    }
+
+    p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
+    p.args = proc.args;
+    p.env = proc.env;
+    bool has_home = false;
+    for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
+    if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (auto &e : p.env)
+        if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+    for (size_t i = 0; i <= path.size();) {
+        size_t j = path.find(':', i);
+        if (j == std::string::npos) j = path.size();
+        p.path_dirs.push_back(path.substr(i, j - i));
+        i = j + 1;
+    }
+    p.terminal = proc.terminal;
+    if (proc.console_size) {
+        p.console_rows = static_cast<unsigned short>(proc.console_size->height);
+        p.console_cols = static_cast<unsigned short>(proc.console_size->width);
+    }
+    p.preserve_fds = preserve_fds;
+    if (const char *lf = getenv("LISTEN_FDS")) {
+        // Socket activation: pass the fds on, as runc does.
+        int n = atoi(lf);
+        if (n > 0) {
+            p.preserve_fds += n;
+            p.env.push_back("LISTEN_FDS=" + std::to_string(n));
+            p.env.push_back("LISTEN_PID=1");
+        }
+    }
+
+    p.argv = process::c_array(p.args);
+    p.envp = process::c_array(p.env);
+}
+
 Launch make_launch(const spec::Config &c, const CreateOptions &o) {
     Launch l;
     auto &p = l.plan;
@@ -251,59 +309,8 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
             if (lx.personality) p.personality = personality_of(*lx.personality);
             if (lx.seccomp) p.seccomp = security::compile_seccomp(*lx.seccomp);
         }
-        for (auto &r : proc.rlimits) p.rlimits.push_back({r.resource, {r.soft, r.hard}, r.type});
-        if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);
-        if (proc.scheduler) plan_scheduler(*proc.scheduler, p);
-        if (proc.io_priority) p.ioprio = ioprio_of(*proc.io_priority);
+        plan_process(proc, p, l.deny_setgroups, o.preserve_fds);
         if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
-
-        p.uid = proc.user.uid;
-        p.gid = proc.user.gid;
-        p.groups.assign(proc.user.additional_gids.begin(), proc.user.additional_gids.end());
-        p.set_groups = !l.deny_setgroups;
-        if (l.deny_setgroups && !p.groups.empty())
-            throw Error("process.user.additionalGids: a single-id gid map denies setgroups; "
-                        "map a range from /etc/subgid to use additional groups");
-        if (proc.user.umask) p.umask = static_cast<mode_t>(*proc.user.umask);
-        if (proc.capabilities) p.caps = security::resolve_caps(*proc.capabilities);
-        p.last_cap = security::last_cap();
-        p.no_new_privs = proc.no_new_privileges;
-        if (!proc.apparmor_profile.empty()) {
-            if (!security::apparmor_enabled())
-                throw Error("process.apparmorProfile: AppArmor is not enabled on this host");
-            p.apparmor_exec = "exec " + proc.apparmor_profile;
-        }
-
-        p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
-        p.args = proc.args;
-        p.env = proc.env;
-        bool has_home = false;
-        for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
-        if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
-        std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (auto &e : p.env)
-            if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-        for (size_t i = 0; i <= path.size();) {
-            size_t j = path.find(':', i);
-            if (j == std::string::npos) j = path.size();
-            p.path_dirs.push_back(path.substr(i, j - i));
-            i = j + 1;
-        }
-        p.terminal = proc.terminal;
-        if (proc.console_size) {
-            p.console_rows = static_cast<unsigned short>(proc.console_size->height);
-            p.console_cols = static_cast<unsigned short>(proc.console_size->width);
-        }
-        p.preserve_fds = o.preserve_fds;
-        if (const char *lf = getenv("LISTEN_FDS")) {
-            // Socket activation: pass the fds on, as runc does.
-            int n = atoi(lf);
-            if (n > 0) {
-                p.preserve_fds += n;
-                p.env.push_back("LISTEN_FDS=" + std::to_string(n));
-                p.env.push_back("LISTEN_PID=1");
-            }
-        }
 
         l.prestart = hooks::prepare(c.hooks.prestart);
         l.create_runtime = hooks::prepare(c.hooks.create_runtime);
@@ -311,8 +318,6 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
 
-        p.argv = process::c_array(p.args);
-        p.envp = process::c_array(p.env);
     } catch (...) {
         close_launch_fds(l);
         throw;

@@ -31,6 +31,10 @@ struct Launch {
 // live in the plan until the child has joined them).
 Launch make_launch(const spec::Config &c, const CreateOptions &o);
 
+// The process part of the plan (limits, identity, capabilities, program,
+// terminal), shared by create and exec. p.rootfs must be set (for HOME).
+void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgroups, int preserve_fds);
+
 // Closes the fds make_launch opened.
 void close_launch_fds(Launch &l);
 

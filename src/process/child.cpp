@@ -176,8 +176,11 @@ void set_identity(const Plan &p) noexcept {
         if (security::drop_bounding(p.caps->bounding, p.last_cap) < 0) die("drop bounding capabilities", errno);
         if (security::set_keepcaps(true) < 0) die("keep capabilities", errno);
     }
-    if (setresgid(p.gid, p.gid, p.gid) < 0) die_fmt(errno, "setgid to %s", "process.user.gid");
-    if (setresuid(p.uid, p.uid, p.uid) < 0) die_fmt(errno, "setuid to %s", "process.user.uid");
+    // EINVAL: the id has no mapping in the container's user namespace.
+    if (setresgid(p.gid, p.gid, p.gid) < 0)
+        die_fmt(errno, "setgid to process.user.gid%s", errno == EINVAL ? " (not mapped in the user namespace)" : "");
+    if (setresuid(p.uid, p.uid, p.uid) < 0)
+        die_fmt(errno, "setuid to process.user.uid%s", errno == EINVAL ? " (not mapped in the user namespace)" : "");
     if (p.caps) {
         security::set_keepcaps(false);
         int r = security::apply_caps(*p.caps);
@@ -324,6 +327,38 @@ void child_main(const Plan &p, int sock) noexcept {
     execve(g_exe, p.argv.data(), p.envp.data());
     dprintf(2, "burrow: exec %s: %s\n", g_exe, strerror(errno));
     _exit(127);
+}
+
+void join_main(const Plan &p, int sock) noexcept {
+    g_sock = sock;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (auto &j : p.joins)
+        if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
+            die_fmt(errno, "join namespace %s", j.path.c_str());
+    // Joining the mount namespace puts our root and cwd at the container's root.
+    join_and_unshare(p);
+    set_process_attributes(p);
+    if (p.terminal) setup_terminal(p);
+    if (p.seccomp && !p.no_new_privs) {
+        int r = load_seccomp(p);
+        if (r < 0) die("load the seccomp filter", -r);
+    }
+    set_identity(p);
+    if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
+    resolve_executable(p);
+    if (!p.apparmor_exec.empty()) {
+        int r = security::apparmor_exec_profile(p.apparmor_exec);
+        if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
+    }
+    syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (p.seccomp && p.no_new_privs) {
+        int r = load_seccomp(p);
+        if (r < 0) die("load the seccomp filter", -r);
+    }
+    reset_signals();
+    execve(g_exe, p.argv.data(), p.envp.data());
+    die_fmt(errno, "exec %s", g_exe);
 }
 
 } // namespace burrow::process

@@ -8,4 +8,9 @@ namespace burrow::process {
 
 [[noreturn]] void child_main(const Plan &plan, int sync_sock) noexcept;
 
+// `exec`: enter the running container's namespaces (plan.joins), take on the
+// process's identity and limits, and exec. Success is the sync socket closing
+// at exec (close-on-exec); a failure is an error message on it.
+[[noreturn]] void join_main(const Plan &plan, int sync_sock) noexcept;
+
 } // namespace burrow::process

@@ -375,6 +375,20 @@ Hooks parse_hooks_json(const std::string &text) {
     return h;
 }
 
+Process parse_process_json(const std::string &text) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error &e) {
+        std::string w = e.what();
+        auto p = w.find("] ");
+        throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
+    }
+    Process p;
+    parse_process(j, p);
+    return p;
+}
+
 Config load_config(const std::string &bundle) {
     return with_context("config.json", [&] {
         return parse_config(read_file(bundle + "/config.json"));

@@ -19,4 +19,6 @@ const char *ns_name(NsType t);
 namespace burrow::spec {
 // The "hooks" object alone (kept in the state for start and delete).
 Hooks parse_hooks_json(const std::string &text);
+// A "process" object alone (`exec --process FILE`). Errors name "process.<field>".
+Process parse_process_json(const std::string &text);
 }

@@ -1,0 +1,65 @@
+// exec: options as runc's, then ID COMMAND [ARGS...] (or --process FILE).
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "error.hpp"
+#include "read_file.hpp"
+
+#include <cstdlib>
+
+namespace burrow::cli {
+namespace {
+
+std::vector<std::string> lines(const std::string &s) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (!s.empty() && i <= s.size()) {
+        size_t j = s.find('\n', i);
+        if (j == std::string::npos) j = s.size();
+        out.push_back(s.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+int cmd_exec(Context &c, const Args &a) {
+    auto p = parse(a,
+                   {{"process", 'p', true},   {"tty", 't', false},        {"cwd", 0, true},
+                    {"env", 'e', true},       {"user", 'u', true},        {"additional-gids", 'g', true},
+                    {"cap", 'c', true},       {"no-new-privs", 0, false}, {"detach", 'd', false},
+                    {"pid-file", 0, true},    {"console-socket", 0, true}, {"preserve-fds", 0, true},
+                    {"apparmor", 0, true},    {"process-label", 0, true}, {"ignore-paused", 0, false},
+                    {"cgroup", 0, true}},
+                   true);
+    const char *usage = "burrow exec [options] ID COMMAND [ARGS...]  or  burrow exec --process FILE ID";
+    if (p.args.empty()) throw Error(std::string("missing the container id; usage: ") + usage);
+    lifecycle::ExecOptions o;
+    o.id = c.id = p.args[0];
+    o.args.assign(p.args.begin() + 1, p.args.end());
+    o.process_file = p.get("process");
+    if (o.process_file.empty() && o.args.empty()) throw Error(std::string("missing the command; usage: ") + usage);
+    if (!o.process_file.empty() && !o.args.empty())
+        throw Error("give either --process FILE or a command, not both");
+    o.tty = p.has("tty");
+    o.cwd = p.get("cwd");
+    o.env = lines(p.get("env"));
+    o.user = p.get("user");
+    for (auto &g : lines(p.get("additional-gids"))) o.additional_gids.push_back(g);
+    o.caps = lines(p.get("cap"));
+    o.no_new_privs = p.has("no-new-privs");
+    o.detach = p.has("detach");
+    o.console_socket = p.get("console-socket");
+    o.apparmor = p.get("apparmor");
+    if (auto pf = p.get("pid-file"); !pf.empty()) o.pid_file = pf[0] == '/' ? pf : canonical_path(".", "cwd") + "/" + pf;
+    if (auto n = p.get("preserve-fds"); !n.empty()) {
+        char *end;
+        long v = strtol(n.c_str(), &end, 10);
+        if (*end || v < 0 || v > 1 << 20) throw Error("--preserve-fds: \"" + n + "\" is not a count of fds");
+        o.preserve_fds = static_cast<int>(v);
+    }
+    if (!p.get("process-label").empty()) throw Error("--process-label: SELinux labels are not supported by burrow");
+    return lifecycle::exec(c.globals, o);
+}
+
+} // namespace burrow::cli

@@ -1,0 +1,216 @@
+// exec: a new process in a running container. Its own path (not create with
+// flags): enter the container process's namespaces, take the process's
+// identity and limits, exec.
+#include "console/console.hpp"
+#include "error.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "lifecycle/supervise.hpp"
+#include "log.hpp"
+#include "process/child.hpp"
+#include "process/handshake.hpp"
+#include "read_file.hpp"
+#include "security/seccomp.hpp"
+#include "spec/parse.hpp"
+#include "state/store.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace burrow::lifecycle {
+namespace {
+
+uint32_t number(const std::string &s, const char *what) {
+    char *end;
+    unsigned long v = strtoul(s.c_str(), &end, 10);
+    if (s.empty() || *end || v > 0xffffffffUL) throw Error(std::string(what) + ": \"" + s + "\" is not a number");
+    return static_cast<uint32_t>(v);
+}
+
+// The process to run: --process FILE, or the container's own process with
+// the command and the options in place of its values (as runc does).
+spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
+    if (!o.process_file.empty())
+        return with_context(o.process_file, [&] { return spec::parse_process_json(read_file(o.process_file)); });
+    spec::Process p = cfg.process ? *cfg.process : spec::Process{};
+    p.args = o.args;
+    p.terminal = o.tty;
+    p.console_size.reset();
+    for (auto &e : o.env) {
+        auto name = e.substr(0, e.find('='));
+        std::erase_if(p.env, [&](const std::string &x) { return x.rfind(name + "=", 0) == 0; });
+        p.env.push_back(e);
+    }
+    if (!o.cwd.empty()) p.cwd = o.cwd;
+    if (!o.user.empty()) {
+        auto colon = o.user.find(':');
+        p.user.uid = number(o.user.substr(0, colon), "--user");
+        if (colon != std::string::npos) p.user.gid = number(o.user.substr(colon + 1), "--user");
+    }
+    for (auto &g : o.additional_gids) p.user.additional_gids.push_back(number(g, "--additional-gids"));
+    if (!o.caps.empty()) {
+        if (!p.capabilities) p.capabilities.emplace();
+        for (auto &c : o.caps)
+            for (auto *set : {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted,
+                              &p.capabilities->ambient, &p.capabilities->inheritable})
+                set->push_back(c);
+    }
+    if (o.no_new_privs) p.no_new_privileges = true;
+    if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
+    return p;
+}
+
+std::string ns_link(pid_t pid, const char *name) {
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, name);
+    ssize_t n = readlink(path, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// The container process's namespaces that are not ours, user first.
+void plan_joins(process::Plan &p, pid_t pid) {
+    static const std::pair<const char *, int> kinds[] = {
+        {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},        {"net", CLONE_NEWNET},
+        {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+    };
+    for (auto &[name, flag] : kinds) {
+        std::string theirs = ns_link(pid, name);
+        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
+        std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw Error("open " + path, errno);
+        p.joins.push_back({fd, flag, path});
+        if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
+    }
+}
+
+// A single-id gid map denied setgroups for good in that user namespace.
+bool setgroups_denied(pid_t pid) {
+    try {
+        return read_file("/proc/" + std::to_string(pid) + "/setgroups").rfind("deny", 0) == 0;
+    } catch (const Error &) {
+        return false;
+    }
+}
+
+struct Fds {
+    std::vector<int> fds;
+    ~Fds() {
+        for (int fd : fds)
+            if (fd >= 0) close(fd);
+    }
+};
+
+} // namespace
+
+int exec(const Globals &g, const ExecOptions &o) {
+    state::validate_id(o.id);
+    state::Store store(g.root);
+    auto rec = store.read(o.id);
+    auto st = state::status_of(store, rec);
+    if (st == state::Status::stopped) throw Error("cannot exec in a stopped container");
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0));
+    Fds owned;
+    owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
+
+    spec::Config cfg = spec::load_config(rec.bundle);
+    spec::Process proc = exec_process(cfg, o);
+    if (proc.args.empty() || proc.args[0].empty()) throw Error("process.args: must not be empty");
+    if (proc.terminal && o.detach && o.console_socket.empty())
+        throw Error("--tty with --detach needs --console-socket to receive the pty");
+    if (!proc.terminal && !o.console_socket.empty())
+        throw Error("--console-socket: the process has no terminal (use --tty)");
+
+    process::Plan plan;
+    plan.rootfs = rec.rootfs;
+    plan_process(proc, plan, setgroups_denied(rec.pid), o.preserve_fds);
+    if (cfg.linux_ && cfg.linux_->seccomp)
+        plan.seccomp = with_context("config.json", [&] { return security::compile_seccomp(*cfg.linux_->seccomp); });
+    if (plan.seccomp && plan.seccomp->wants_listener)
+        throw Error("exec into a container whose seccomp profile notifies an agent is not supported yet");
+    plan_joins(plan, rec.pid);
+    for (auto &j : plan.joins) owned.fds.push_back(j.fd);
+    if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
+
+    // The terminal, as for run: to --console-socket, or proxied by us.
+    int console = -1, console_peer = -1;
+    if (proc.terminal) {
+        if (!o.console_socket.empty()) {
+            console = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
+        } else {
+            int sv[2];
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+            console = sv[1];
+            console_peer = sv[0];
+            owned.fds.push_back(console_peer);
+        }
+        owned.fds.push_back(console);
+        plan.console_socket = console;
+    }
+
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+    long child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (child < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        throw_errno("fork the exec process");
+    }
+    if (child == 0) {
+        close(sv[0]);
+        process::join_main(plan, sv[1]);
+    }
+    close(sv[1]);
+    owned.fds.push_back(sv[0]);
+    pid_t pid = static_cast<pid_t>(child);
+    auto kill_it = [&] {
+        ::kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    };
+    // Until the socket closes at exec: the real pid after a fork into the pid
+    // namespace, or the error.
+    for (;;) {
+        process::Message m;
+        if (!process::recv_msg(sv[0], m)) break;
+        if (m.type == process::MsgType::pid) {
+            waitpid(pid, nullptr, 0);
+            pid = m.value;
+        } else if (m.type == process::MsgType::error) {
+            kill_it();
+            m.text[sizeof m.text - 1] = 0;
+            throw Error(m.text, m.err);
+        }
+    }
+    if (!o.pid_file.empty()) {
+        std::string tmp = o.pid_file + ".tmp", s = std::to_string(pid);
+        int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || write(fd, s.data(), s.size()) != static_cast<ssize_t>(s.size()) ||
+            rename(tmp.c_str(), o.pid_file.c_str()) < 0) {
+            int e = errno;
+            if (fd >= 0) close(fd);
+            throw Error("--pid-file " + o.pid_file, e);
+        }
+        close(fd);
+    }
+    log::debug("exec " + o.id + ": pid " + std::to_string(pid));
+    if (o.detach) return 0;
+    int master = -1;
+    if (console_peer >= 0) {
+        master = console::receive_master(console_peer);
+        copy_terminal_size(master);
+    }
+    int code = supervise(pid, master);
+    if (master >= 0) close(master);
+    return code;
+}
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# exec: a new process in a running container, with runc's options.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# start_sleeper: a running container whose init sleeps.
+start_sleeper() {
+    probe_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+}
+
+test_exec_joins_the_container() {
+    cfg '.process.env += ["FROM_CONFIG=yes"] | .hostname = "exec-host"'
+    start_sleeper
+    local init
+    init=$(ct_pid "$CID")
+    capture rt exec "$CID" /probe
+    assert_ok
+    for ns in pid mnt uts ipc user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    assert_ne "$(pv pid)" 1 "pid (the init is 1)"
+    assert_eq "$(pv hostname)" exec-host "hostname"
+    assert_eq "$(pv env.FROM_CONFIG)" yes "env from the container's config"
+    assert_eq "$(pv uid)" 0 "uid"
+    assert_eq "$(pv NoNewPrivs)" 1 "no_new_privs from the config"
+    kill_and_delete "$CID"
+}
+
+test_exec_options() {
+    userns_full
+    start_sleeper
+    capture rt exec --env FROM_EXEC=1 --env PATH=/bin --cwd /tmp --user 1000:1000 --additional-gids 5 "$CID" /probe
+    assert_ok
+    assert_eq "$(pv env.FROM_EXEC)" 1 "--env"
+    assert_eq "$(pv env.PATH)" /bin "--env replaces"
+    assert_eq "$(pv cwd)" /tmp "--cwd"
+    assert_eq "$(pv uid)" 1000 "--user uid"
+    assert_eq "$(pv gid)" 1000 "--user gid"
+    assert_contains "$(pv groups)" 5 "--additional-gids"
+    kill_and_delete "$CID"
+}
+
+test_exec_exit_code_and_signal() {
+    start_sleeper
+    capture rt exec "$CID" /probe exit 7
+    assert_rc 7
+    capture rt exec "$CID" sh -c 'kill -KILL $$'
+    assert_rc 137
+    kill_and_delete "$CID"
+}
+
+test_exec_process_file() {
+    start_sleeper
+    cat > "$TEST_DIR/process.json" <<'JSON'
+{"args": ["/probe"], "cwd": "/dev", "env": ["ONLY=this"], "user": {"uid": 0, "gid": 0}}
+JSON
+    capture rt exec --process "$TEST_DIR/process.json" "$CID"
+    assert_ok
+    assert_eq "$(pv cwd)" /dev "cwd"
+    assert_eq "$(pv env.ONLY)" this "env"
+    pv env.FROM_CONFIG >/dev/null && fail "the config's env leaked into a --process process"
+    kill_and_delete "$CID"
+}
+
+test_exec_detach_pid_file() {
+    start_sleeper
+    capture rt exec --detach --pid-file "$TEST_DIR/exec.pid" "$CID" sleep 30
+    assert_ok
+    local p
+    p=$(cat "$TEST_DIR/exec.pid") || fail "no pid file"
+    [ -d "/proc/$p" ] || fail "the exec'd process $p is not running"
+    assert_eq "$(readlink "/proc/$p/ns/pid")" "$(readlink "/proc/$(ct_pid "$CID")/ns/pid")" "its pid namespace"
+    kill_and_delete "$CID"
+}
+
+test_exec_applies_the_containers_seccomp() {
+    cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                           "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95}]}'
+    start_sleeper
+    capture rt exec "$CID" /probe syscall mkdir /tmp/x
+    assert_ok
+    assert_line syscall:mkdir EOPNOTSUPP
+    kill_and_delete "$CID"
+}
+
+test_exec_cap() {
+    cfg '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
+    start_sleeper
+    capture rt exec --cap CAP_CHOWN "$CID" /probe
+    assert_ok
+    # CAP_KILL (5) and CAP_CHOWN (0)
+    assert_eq "$(pv CapEff)" 0000000000000021 "effective set"
+    kill_and_delete "$CID"
+}
+
+test_exec_errors() {
+    start_sleeper
+    capture rt exec "$CID" nosuchbin
+    assert_fail_with nosuchbin
+    capture rt exec nosuch-container true
+    assert_fail_with "does not exist"
+    capture rt exec "$CID"
+    assert_fail_with "command"
+    kill_and_delete "$CID"
+    probe_args exit 0
+    capture rt run --keep --bundle "$BUNDLE" "$CID"
+    capture rt exec "$CID" true
+    assert_fail_with stopped
+    rtc delete "$CID"
+}
+
+run_tests "$@"
