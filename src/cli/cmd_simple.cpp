@@ -50,6 +50,14 @@ int cmd_list(Context &c, const Args &a) {
     return 0;
 }
 
+int cmd_ps(Context &c, const Args &a) {
+    auto p = parse(a, {{"format", 'f', true}}, true);
+    if (p.args.empty()) throw Error("missing the container id; usage: burrow ps [--format table|json] ID [PS OPTIONS]");
+    c.id = p.args[0];
+    print(lifecycle::ps(c.globals, c.id, p.get("format", "table"), {p.args.begin() + 1, p.args.end()}));
+    return 0;
+}
+
 int cmd_kill(Context &c, const Args &a) {
     auto p = parse(a, {{"all", 'a', false}, {"signal", 's', true}});
     if (p.args.empty() || p.args.size() > 2) throw Error("usage: burrow kill [--all] ID [SIGNAL]");

@@ -23,6 +23,7 @@ int cmd_start(Context &c, const Args &a);
 int cmd_exec(Context &c, const Args &a);
 int cmd_state(Context &c, const Args &a);
 int cmd_list(Context &c, const Args &a);
+int cmd_ps(Context &c, const Args &a);
 int cmd_kill(Context &c, const Args &a);
 int cmd_delete(Context &c, const Args &a);
 int cmd_features(Context &c, const Args &a);

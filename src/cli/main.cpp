@@ -27,6 +27,7 @@ const char kUsage[] =
     "  exec      run a new process in a running container\n"
     "  state     print a container's state as JSON\n"
     "  list      list containers\n"
+    "  ps        list the processes of a container\n"
     "  kill      send a signal to a container's process\n"
     "  delete    delete a container\n"
     "  features  print the runtime's features as JSON\n"
@@ -50,7 +51,8 @@ struct Command {
 const Command kCommands[] = {
     {"spec", cli::cmd_spec},   {"create", cli::cmd_create}, {"run", cli::cmd_run},
     {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
-    {"kill", cli::cmd_kill},   {"delete", cli::cmd_delete}, {"features", cli::cmd_features},
+    {"ps", cli::cmd_ps},       {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},
+    {"features", cli::cmd_features},
 };
 
 std::string default_root() {

@@ -3,6 +3,7 @@
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/members.hpp"
 #include "log.hpp"
 #include "spec/parse.hpp"
 
@@ -68,24 +69,10 @@ private:
     bool alive_ = false;
 };
 
-std::string ns_of(pid_t pid) {
-    char path[64], buf[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/pid", pid);
-    ssize_t n = readlink(path, buf, sizeof buf - 1);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-}
-
-// Every process in the container's pid namespace (its own pid namespace only).
+// Every process of the container but its init.
 void signal_all(const state::Record &r, int sig) {
-    std::string ns = ns_of(r.pid);
-    if (ns.empty()) return;
-    DIR *d = opendir("/proc");
-    if (!d) throw_errno("open /proc");
-    while (auto *e = readdir(d)) {
-        pid_t p = atoi(e->d_name);
-        if (p > 0 && p != r.pid && ns_of(p) == ns) ::kill(p, sig);
-    }
-    closedir(d);
+    auto pids = container_pids(r);
+    for (size_t i = 1; i < pids.size(); i++) ::kill(pids[i], sig);
 }
 
 } // namespace
@@ -120,7 +107,7 @@ void kill(const Globals &g, const std::string &id, int sig, bool all) {
     auto r = store.read(id);
     Process p(r);
     if (!p.alive()) throw Error("container not running");
-    if (all && r.own_pidns) signal_all(r, sig);
+    if (all) signal_all(r, sig);
     if (p.signal(sig) < 0) throw_errno("send signal " + std::to_string(sig));
 }
 
@@ -143,7 +130,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     if (st != state::Status::stopped) {
         Process p(r);
         if (p.alive()) {
-            if (r.own_pidns) signal_all(r, SIGKILL);
+            signal_all(r, SIGKILL);
             p.signal(SIGKILL);
             if (!p.wait_gone(10000)) throw Error("the container process did not exit after SIGKILL");
         }

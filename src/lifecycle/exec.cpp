@@ -4,6 +4,7 @@
 #include "console/console.hpp"
 #include "error.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/members.hpp"
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
 #include "process/child.hpp"
@@ -67,13 +68,6 @@ spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
     if (o.no_new_privs) p.no_new_privileges = true;
     if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
     return p;
-}
-
-std::string ns_link(pid_t pid, const char *name) {
-    char path[64], buf[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, name);
-    ssize_t n = readlink(path, buf, sizeof buf);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
 // The container process's namespaces that are not ours, user first.

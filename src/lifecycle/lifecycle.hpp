@@ -32,6 +32,9 @@ void kill(const Globals &g, const std::string &id, int signal, bool all);
 void remove(const Globals &g, const std::string &id, bool force);
 std::string state_text(const Globals &g, const std::string &id);
 std::string list(const Globals &g, const std::string &format, bool quiet);
+// ps(1)'s table of the container's processes (ps_options default -ef), or their pids as JSON.
+std::string ps(const Globals &g, const std::string &id, const std::string &format,
+               const std::vector<std::string> &ps_options);
 void write_spec(const std::string &bundle, bool rootless);
 std::string features();
 

@@ -111,4 +111,28 @@ test_exec_errors() {
     rtc delete "$CID"
 }
 
+test_ps_lists_the_containers_processes() {
+    start_sleeper
+    capture rt exec --detach --pid-file "$TEST_DIR/exec.pid" "$CID" sleep 30
+    assert_ok
+    local init extra
+    init=$(ct_pid "$CID")
+    extra=$(cat "$TEST_DIR/exec.pid")
+    capture rt ps --format json "$CID"
+    assert_ok
+    assert_eq "$(jq -c 'sort' <<< "$OUT")" "$(jq -nc --argjson a "$init" --argjson b "$extra" '[$a, $b] | sort')" "ps --format json"
+    capture rt ps "$CID"
+    assert_ok
+    assert_match "$(head -1 <<< "$OUT")" 'PID' "header"
+    assert_eq "$(tail -n +2 <<< "$OUT" | wc -l)" 2 "process lines"
+    capture rt ps "$CID" -o pid,comm
+    assert_ok
+    assert_contains "$OUT" "$extra" "ps options passed to ps(1)"
+    capture rt kill --all "$CID" KILL
+    assert_ok
+    wait_status "$CID" stopped
+    proc_gone "$extra" || fail "kill --all left the exec'd process $extra"
+    rtc delete "$CID"
+}
+
 run_tests "$@"

@@ -1,0 +1,79 @@
+// ps: the container's processes, as runc prints them: ps(1)'s own table
+// (default -ef) cut to the container's pids, or their pids as JSON.
+#include "error.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "lifecycle/members.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace burrow::lifecycle {
+namespace {
+
+std::string run_ps(const std::vector<std::string> &options) {
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) < 0) throw_errno("pipe");
+    pid_t pid = fork();
+    if (pid < 0) throw_errno("fork ps");
+    if (pid == 0) {
+        dup2(out[1], 1);
+        std::vector<char *> argv{const_cast<char *>("ps")};
+        for (auto &o : options) argv.push_back(const_cast<char *>(o.c_str()));
+        argv.push_back(nullptr);
+        execvp("ps", argv.data());
+        dprintf(2, "burrow: ps: exec ps: %s\n", strerror(errno));
+        _exit(127);
+    }
+    close(out[1]);
+    std::string text;
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    close(out[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw Error("ps " + (options.empty() ? "" : options[0]) + " failed");
+    return text;
+}
+
+} // namespace
+
+std::string ps(const Globals &g, const std::string &id, const std::string &format,
+               const std::vector<std::string> &ps_options) {
+    if (format != "table" && format != "json") throw Error("invalid format option \"" + format + "\" (table or json)");
+    state::validate_id(id);
+    state::Store store(g.root);
+    auto pids = container_pids(store.read(id));
+    if (format == "json") {
+        std::string s = "[";
+        for (size_t i = 0; i < pids.size(); i++) s += (i ? "," : "") + std::to_string(pids[i]);
+        return s + "]\n";
+    }
+    std::string text = run_ps(ps_options.empty() ? std::vector<std::string>{"-ef"} : ps_options);
+    std::istringstream in(text);
+    std::string header, line, out;
+    std::getline(in, header);
+    // Which column is PID, counted in words of the header.
+    std::istringstream h(header);
+    std::string word;
+    int column = -1;
+    for (int i = 0; h >> word; i++)
+        if (word == "PID") column = i;
+    if (column < 0) throw Error("ps output has no PID column");
+    out = header + "\n";
+    while (std::getline(in, line)) {
+        std::istringstream l(line);
+        for (int i = 0; i <= column && l >> word; i++) {
+        }
+        pid_t pid = atoi(word.c_str());
+        if (std::find(pids.begin(), pids.end(), pid) != pids.end()) out += line + "\n";
+    }
+    return out;
+}
+
+} // namespace burrow::lifecycle
