@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Completes the commands, the options of each, the values of --format,
-# --log-format and --rootless, signal names for `burrow kill`, directories for
-# --root and --bundle, files for --log, --pid-file and --console-socket, and
-# container ids from `burrow list -q` (with the --root given earlier on the
-# line, if any). Works with or without the bash-completion package loaded.
+# --log-format and --rootless, signal names for `burrow kill`, capability
+# names for `burrow exec --cap`, directories for --root and --bundle, files for
+# --log, --pid-file, --console-socket and --process, and container ids from
+# `burrow list -q` (with the --root given earlier on the line, if any). After
+# the id of `burrow exec` the words are the command's own: nothing is offered.
+# Works with or without the bash-completion package loaded.
 # burrow takes `--opt value`, `--opt=value` and single-dash long options
 # (`-root DIR`); all three are understood here, but only the double-dash
 # forms are offered.
@@ -15,6 +17,18 @@
 __burrow_signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE
 ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH
 IO PWR SYS RTMIN RTMAX'
+
+# The capabilities of capabilities(7), as burrow takes them (upper case, with
+# the CAP_ prefix).
+__burrow_caps='CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER
+CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE
+CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK
+CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE
+CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE
+CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE
+CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG
+CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
+CAP_CHECKPOINT_RESTORE'
 
 # Sets `kind` (a local of _burrow) to what the option $2 of command $1 ("" for
 # the global options) takes as its value, or to "" when it takes none.
@@ -36,13 +50,21 @@ __burrow_option_kind() {
     fi
     case $1:$opt in
     spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle) kind='dir' ;;
-    create:-console-socket | run:-console-socket) kind='file' ;;
-    create:-pid-file | run:-pid-file) kind='file' ;;
-    create:-preserve-fds | run:-preserve-fds) kind=number ;;
+    create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
+    create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
+    create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    exec:-p | exec:-process) kind='file' ;;
+    exec:-c | exec:-cap) kind=cap ;;
+    # Values inside the container (a directory, a variable, ids, a profile):
+    # nothing to offer from here, but they are skipped.
+    exec:-cwd | exec:-e | exec:-env | exec:-u | exec:-user | exec:-g | \
+        exec:-additional-gids | exec:-apparmor) kind=value ;;
     list:-f | list:-format) kind=format ;;
     # Not offered, but accepted by burrow (as by runc).
     create:-notify-socket | run:-notify-socket) kind='file' ;;
     kill:-s | kill:-signal) kind=signal ;;
+    # Accepted for compatibility with runc (refused or ignored), not offered.
+    exec:-process-label | exec:-cgroup) kind=value ;;
     esac
 }
 
@@ -64,6 +86,10 @@ __burrow_complete_value() {
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
     signal)
         __burrow_complete_signals
+        list=("${COMPREPLY[@]}")
+        ;;
+    cap)
+        __burrow_complete_caps
         list=("${COMPREPLY[@]}")
         ;;
     esac
@@ -90,6 +116,15 @@ __burrow_complete_signals() {
     for s in $__burrow_signals; do
         [[ $s == "$up"* ]] && COMPREPLY+=("$s")
         [[ -n $up && SIG$s == "$up"* ]] && COMPREPLY+=("SIG$s")
+    done
+}
+
+# Sets COMPREPLY to the capability names that start with `cur` (in any case,
+# with or without the CAP_ prefix).
+__burrow_complete_caps() {
+    local up=${cur^^} c
+    for c in $__burrow_caps; do
+        [[ $c == "$up"* || ${c#CAP_} == "$up"* ]] && COMPREPLY+=("$c")
     done
 }
 
@@ -149,6 +184,8 @@ _burrow() {
             fi
         else
             ((npos++))
+            # exec: the words after the id are the command's, not options.
+            [[ $cmd == exec ]] && dashdash=1
         fi
     done
 
@@ -177,8 +214,8 @@ _burrow() {
             mapfile -t COMPREPLY < <(compgen -W '--root --log --log-format
                 --debug --systemd-cgroup --rootless --version --help' -- "$cur")
         else
-            mapfile -t COMPREPLY < <(compgen -W 'spec create start run state
-                list kill delete features' -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
+                state list kill delete features' -- "$cur")
         fi
         return 0
     fi
@@ -190,6 +227,9 @@ _burrow() {
         --no-new-keyring --preserve-fds' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --detach --keep' ;;
+    exec) opts='--process --tty --cwd --env --user --additional-gids --cap
+        --no-new-privs --apparmor --detach --console-socket --pid-file
+        --preserve-fds' ;;
     list) opts='--format --quiet' ;;
     kill) opts='--all' ;;
     delete) opts='--force' ;;
@@ -203,7 +243,7 @@ _burrow() {
     fi
 
     case $cmd:$npos in
-    start:0 | state:0 | delete:0 | kill:0) __burrow_complete_ids ;;
+    start:0 | state:0 | delete:0 | kill:0 | exec:0) __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
     spec:* | list:*)
         # No arguments to complete: offer the options instead.

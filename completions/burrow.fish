@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Completes the commands, the options of each, the values of --format,
-# --log-format and --rootless, signal names for `burrow kill`, directories for
-# --root and --bundle, files for --log, --pid-file and --console-socket, and
-# container ids from `burrow list -q` (with the --root given earlier on the
-# line, if any). burrow also takes single-dash long options (-root DIR): they
-# are understood here, but not offered.
+# --log-format and --rootless, signal names for `burrow kill`, capability
+# names for `burrow exec --cap`, directories for --root and --bundle, files for
+# --log, --pid-file, --console-socket and --process, and container ids from
+# `burrow list -q` (with the --root given earlier on the line, if any). After
+# the id of `burrow exec` the words are the command's own: nothing is offered.
+# burrow also takes single-dash long options (-root DIR): they are understood
+# here, but not offered.
 
 # Prints one fact about the words before the cursor: `cmd` (the burrow
 # command, or nothing), `root` (the value of --root, or nothing), `npos` (how
 # many arguments follow the command) or `expect` (what the option just before
-# the cursor takes as its value: dir, file, log-format, rootless, format or
-# number; nothing when the cursor is not on an option's value).
+# the cursor takes as its value: dir, file, log-format, rootless, format,
+# number, signal, cap or value; nothing when the cursor is not on an option's
+# value).
 function __burrow_parse -a what
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -70,9 +73,28 @@ function __burrow_parse -a what
                     set expect file
                 case 'kill:-s' 'kill:--signal' 'kill:-signal'
                     set expect signal
+                case 'exec:-p' 'exec:--process' 'exec:-process' \
+                    'exec:--console-socket' 'exec:-console-socket' \
+                    'exec:--pid-file' 'exec:-pid-file'
+                    set expect file
+                case 'exec:--preserve-fds' 'exec:-preserve-fds'
+                    set expect number
+                case 'exec:-c' 'exec:--cap' 'exec:-cap'
+                    set expect cap
+                    # Values inside the container, and the values of options
+                    # accepted for compatibility with runc: nothing to offer.
+                case 'exec:--cwd' 'exec:-cwd' 'exec:-e' 'exec:--env' 'exec:-env' \
+                    'exec:-u' 'exec:--user' 'exec:-user' \
+                    'exec:-g' 'exec:--additional-gids' 'exec:-additional-gids' \
+                    'exec:--apparmor' 'exec:-apparmor' \
+                    'exec:--process-label' 'exec:-process-label' \
+                    'exec:--cgroup' 'exec:-cgroup'
+                    set expect value
             end
         else
             set npos (math $npos + 1)
+            # exec: the words after the id are the command's, not options.
+            test "$cmd" = exec; and set dashdash 1
         end
     end
     switch $what
@@ -112,7 +134,13 @@ end
 
 # True when the next argument is the id of an existing container.
 function __burrow_wants_id
-    __burrow_command_is start state delete kill
+    __burrow_command_is start state delete kill exec
+    and test (__burrow_parse npos) = 0
+end
+
+# True when options of `burrow exec` may come: before the id.
+function __burrow_exec_options
+    __burrow_command_is exec
     and test (__burrow_parse npos) = 0
 end
 
@@ -144,6 +172,19 @@ function __burrow_signals
     end
 end
 
+function __burrow_caps
+    printf '%s\n' CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER \
+        CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP \
+        CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST \
+        CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE \
+        CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT \
+        CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME \
+        CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE \
+        CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN \
+        CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ \
+        CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE
+end
+
 complete -c burrow -f
 
 # Values of options written with a single dash (-root DIR), which fish does
@@ -154,6 +195,7 @@ complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
+complete -c burrow -n '__burrow_expects cap' -x -a '(__burrow_caps)'
 
 # Global options, before the command.
 complete -c burrow -n __burrow_no_command -l root -x -a '(__fish_complete_directories)' -d 'Directory for the state of containers'
@@ -170,6 +212,7 @@ complete -c burrow -n __burrow_no_command -a spec -d 'Write a starting config.js
 complete -c burrow -n __burrow_no_command -a create -d 'Set up a container, waiting to be started'
 complete -c burrow -n __burrow_no_command -a start -d 'Run the program of a created container'
 complete -c burrow -n __burrow_no_command -a run -d 'Create and start a container, and wait for it'
+complete -c burrow -n __burrow_no_command -a exec -d 'Run a new process in a container'
 complete -c burrow -n __burrow_no_command -a state -d 'Print the state of a container as JSON'
 complete -c burrow -n __burrow_no_command -a list -d 'List containers'
 complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a container'
@@ -192,6 +235,21 @@ complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pa
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'
 complete -c burrow -n '__burrow_command_is run' -l keep -d 'Keep the stopped container instead of deleting it'
+
+# exec, before the id
+complete -c burrow -n __burrow_exec_options -s p -l process -r -F -d 'Read the process to run from a JSON file'
+complete -c burrow -n __burrow_exec_options -s t -l tty -d 'Give the process a pseudoterminal'
+complete -c burrow -n __burrow_exec_options -l cwd -x -d 'Working directory in the container'
+complete -c burrow -n __burrow_exec_options -s e -l env -x -d 'Set an environment variable (NAME=VALUE)'
+complete -c burrow -n __burrow_exec_options -s u -l user -x -d 'Run as this user (UID[:GID])'
+complete -c burrow -n __burrow_exec_options -s g -l additional-gids -x -d 'Add a supplementary group'
+complete -c burrow -n __burrow_exec_options -s c -l cap -x -a '(__burrow_caps)' -d 'Add a capability to every set'
+complete -c burrow -n __burrow_exec_options -l no-new-privs -d 'Set no_new_privs for the process'
+complete -c burrow -n __burrow_exec_options -l apparmor -x -d 'Run under this AppArmor profile'
+complete -c burrow -n __burrow_exec_options -s d -l detach -d 'Return once the process has started'
+complete -c burrow -n __burrow_exec_options -l console-socket -r -F -d 'Send the pseudoterminal master to this socket'
+complete -c burrow -n __burrow_exec_options -l pid-file -r -F -d 'Write the process id of the new process to a file'
+complete -c burrow -n __burrow_exec_options -l preserve-fds -x -d 'Pass this many more file descriptors'
 
 # list
 complete -c burrow -n '__burrow_command_is list' -s f -l format -x -a 'table json' -d 'Output format'

@@ -251,15 +251,6 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
         p.console_cols = static_cast<unsigned short>(proc.console_size->width);
     }
     p.preserve_fds = preserve_fds;
-    if (const char *lf = getenv("LISTEN_FDS")) {
-        // Socket activation: pass the fds on, as runc does.
-        int n = atoi(lf);
-        if (n > 0) {
-            p.preserve_fds += n;
-            p.env.push_back("LISTEN_FDS=" + std::to_string(n));
-            p.env.push_back("LISTEN_PID=1");
-        }
-    }
 
     p.argv = process::c_array(p.args);
     p.envp = process::c_array(p.env);
@@ -310,6 +301,18 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
             if (lx.seccomp) p.seccomp = security::compile_seccomp(*lx.seccomp);
         }
         plan_process(proc, p, l.deny_setgroups, o.preserve_fds);
+        if (const char *lf = getenv("LISTEN_FDS")) {
+            // Socket activation: the fds go on to the container's init, as runc does.
+            int n = atoi(lf);
+            if (n > 0) {
+                p.preserve_fds += n;
+                p.env.push_back("LISTEN_FDS=" + std::to_string(n));
+                // Its pid is known in advance only as the init of its own pid namespace.
+                if ((p.clone_flags | p.unshare_flags) & CLONE_NEWPID) p.env.push_back("LISTEN_PID=1");
+                p.argv = process::c_array(p.args);
+                p.envp = process::c_array(p.env);
+            }
+        }
         if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
 
         l.prestart = hooks::prepare(c.hooks.prestart);
