@@ -40,6 +40,8 @@ int g_sock = -1;
 
 [[noreturn]] void die(const char *text, int err) noexcept {
     if (g_sock >= 0) send_msg(g_sock, MsgType::error, 0, err, text);
+    else if (err) dprintf(2, "burrow: %s: %s\n", text, strerror(err));
+    else dprintf(2, "burrow: %s\n", text);
     _exit(1);
 }
 
@@ -242,6 +244,42 @@ void reset_signals() noexcept {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+// The terminal, then who the process is: seccomp (without no_new_privs it
+// needs CAP_SYS_ADMIN, so before the identity changes), ids and
+// capabilities, cwd, the program found, AppArmor; fds above the preserved
+// ones close at exec. Shared by create and exec.
+void become_the_process(const Plan &p) noexcept {
+    if (p.terminal) setup_terminal(p);
+    if (p.seccomp && !p.no_new_privs) {
+        int r = load_seccomp(p);
+        if (r < 0) die("load the seccomp filter", -r);
+    }
+    set_identity(p);
+    if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
+    resolve_executable(p);
+    if (!p.apparmor_exec.empty()) {
+        int r = security::apparmor_exec_profile(p.apparmor_exec);
+        if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
+    }
+    syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+// Seccomp with no_new_privs as late as it can be, then exec. Returns only on
+// failure, with the errno of the failing step and its name in *what.
+int exec_the_process(const Plan &p, const char **what) noexcept {
+    if (p.seccomp && p.no_new_privs) {
+        int r = load_seccomp(p);
+        if (r < 0) {
+            *what = "load the seccomp filter";
+            return -r;
+        }
+    }
+    reset_signals();
+    execve(g_exe, p.argv.data(), p.envp.data());
+    *what = "exec";
+    return errno;
+}
+
 } // namespace
 
 void child_main(const Plan &p, int sock) noexcept {
@@ -293,39 +331,19 @@ void child_main(const Plan &p, int sock) noexcept {
     set_process_attributes(p);
     if (!rootfs::finish_root(p.mounts, f)) die_mount(f);
 
-    if (p.terminal) setup_terminal(p);
-
-    // 5. Seccomp without no_new_privs needs CAP_SYS_ADMIN: load it while we have it.
-    if (p.seccomp && !p.no_new_privs) {
-        int r = load_seccomp(p);
-        if (r < 0) die("load the seccomp filter", -r);
-    }
-    set_identity(p);
-    if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
-    resolve_executable(p);
-    if (!p.apparmor_exec.empty()) {
-        int r = security::apparmor_exec_profile(p.apparmor_exec);
-        if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
-    }
-
-    // Everything above the preserved fds is closed at exec.
-    syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+    become_the_process(p);
 
     prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
     send_msg(sock, MsgType::ready);
     wait_for_start(p.start_fd);
+    g_sock = -1; // nobody reads it any more: failures go to the container's stderr
 
     run_hooks(p.start_container_hooks, "startContainer", g_state_created, g_state_created_len);
-    if (p.seccomp && p.no_new_privs) {
-        int r = load_seccomp(p);
-        if (r < 0) {
-            dprintf(2, "burrow: load the seccomp filter: %s\n", strerror(-r));
-            _exit(127);
-        }
-    }
-    reset_signals();
-    execve(g_exe, p.argv.data(), p.envp.data());
-    dprintf(2, "burrow: exec %s: %s\n", g_exe, strerror(errno));
+    // `create` has returned: nobody reads the sync socket, so the container's
+    // stderr is where a failure can still be told.
+    const char *what = "";
+    int err = exec_the_process(p, &what);
+    dprintf(2, "burrow: %s %s: %s\n", what, g_exe, strerror(err));
     _exit(127);
 }
 
@@ -338,27 +356,11 @@ void join_main(const Plan &p, int sock) noexcept {
     // Joining the mount namespace puts our root and cwd at the container's root.
     join_and_unshare(p);
     set_process_attributes(p);
-    if (p.terminal) setup_terminal(p);
-    if (p.seccomp && !p.no_new_privs) {
-        int r = load_seccomp(p);
-        if (r < 0) die("load the seccomp filter", -r);
-    }
-    set_identity(p);
-    if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
-    resolve_executable(p);
-    if (!p.apparmor_exec.empty()) {
-        int r = security::apparmor_exec_profile(p.apparmor_exec);
-        if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
-    }
-    syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+    become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);
-    if (p.seccomp && p.no_new_privs) {
-        int r = load_seccomp(p);
-        if (r < 0) die("load the seccomp filter", -r);
-    }
-    reset_signals();
-    execve(g_exe, p.argv.data(), p.envp.data());
-    die_fmt(errno, "exec %s", g_exe);
+    const char *what = "";
+    int err = exec_the_process(p, &what);
+    die_fmt(err, "%s %s", what, g_exe);
 }
 
 } // namespace burrow::process

@@ -322,16 +322,23 @@ const char *ns_name(NsType t) {
     return "?";
 }
 
-Config parse_config(const std::string &text) {
-    json j;
+namespace {
+
+json parse_json(const std::string &text) {
     try {
-        j = json::parse(text);
+        return json::parse(text);
     } catch (const json::parse_error &e) {
         // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
         std::string w = e.what();
         auto p = w.find("] ");
         throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
     }
+}
+
+} // namespace
+
+Config parse_config(const std::string &text) {
+    json j = parse_json(text);
     object(j, "the config");
     Config c;
     if (auto v = member(j, "ociVersion")) c.oci_version = str(*v, "ociVersion");
@@ -376,14 +383,7 @@ Hooks parse_hooks_json(const std::string &text) {
 }
 
 Process parse_process_json(const std::string &text) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error &e) {
-        std::string w = e.what();
-        auto p = w.find("] ");
-        throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
-    }
+    json j = parse_json(text);
     Process p;
     parse_process(j, p);
     return p;

@@ -191,6 +191,17 @@ test_failing_prestart_hook_fails_run() {
     assert_not_contains "$OUT" must-not-run "stdout"
 }
 
+test_failing_start_container_hook_is_told() {
+    # after `start` nobody reads the sync socket: the failure goes to the container's stderr
+    hooks_setup
+    add_hook startContainer "$(hook_json /bin/false false)"
+    probe_run echo must-not-run
+    [ "$RC" != 0 ] || fail "run succeeded although its startContainer hook failed"
+    assert_not_contains "$OUT" must-not-run "stdout"
+    burrow_only
+    assert_contains "$ERR" "startContainer: hook /bin/false exited with status 1" "stderr"
+}
+
 test_failing_create_container_hook() {
     hooks_setup
     add_hook createContainer "$(hook_json /bin/false false)"
