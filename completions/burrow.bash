@@ -6,7 +6,8 @@
 # names for `burrow exec --cap`, directories for --root and --bundle, files for
 # --log, --pid-file, --console-socket and --process, and container ids from
 # `burrow list -q` (with the --root given earlier on the line, if any). After
-# the id of `burrow exec` the words are the command's own: nothing is offered.
+# the id of `burrow exec` the words are the command's own, and after the id of
+# `burrow ps` those of ps(1): nothing is offered.
 # Works with or without the bash-completion package loaded.
 # burrow takes `--opt value`, `--opt=value` and single-dash long options
 # (`-root DIR`); all three are understood here, but only the double-dash
@@ -59,7 +60,7 @@ __burrow_option_kind() {
     # nothing to offer from here, but they are skipped.
     exec:-cwd | exec:-e | exec:-env | exec:-u | exec:-user | exec:-g | \
         exec:-additional-gids | exec:-apparmor) kind=value ;;
-    list:-f | list:-format) kind=format ;;
+    list:-f | list:-format | ps:-f | ps:-format) kind=format ;;
     # Not offered, but accepted by burrow (as by runc).
     create:-notify-socket | run:-notify-socket) kind='file' ;;
     kill:-s | kill:-signal) kind=signal ;;
@@ -184,8 +185,9 @@ _burrow() {
             fi
         else
             ((npos++))
-            # exec: the words after the id are the command's, not options.
-            [[ $cmd == exec ]] && dashdash=1
+            # exec, ps: the words after the id are the command's or ps(1)'s,
+            # not options of burrow.
+            [[ $cmd == exec || $cmd == ps ]] && dashdash=1
         fi
     done
 
@@ -215,7 +217,7 @@ _burrow() {
                 --debug --systemd-cgroup --rootless --version --help' -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
-                state list kill delete features' -- "$cur")
+                state list ps kill delete features' -- "$cur")
         fi
         return 0
     fi
@@ -231,6 +233,7 @@ _burrow() {
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;
     list) opts='--format --quiet' ;;
+    ps) opts='--format' ;;
     kill) opts='--all' ;;
     delete) opts='--force' ;;
     start | state | features) ;;
@@ -243,7 +246,7 @@ _burrow() {
     fi
 
     case $cmd:$npos in
-    start:0 | state:0 | delete:0 | kill:0 | exec:0) __burrow_complete_ids ;;
+    start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0) __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
     spec:* | list:*)
         # No arguments to complete: offer the options instead.

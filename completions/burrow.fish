@@ -6,9 +6,10 @@
 # names for `burrow exec --cap`, directories for --root and --bundle, files for
 # --log, --pid-file, --console-socket and --process, and container ids from
 # `burrow list -q` (with the --root given earlier on the line, if any). After
-# the id of `burrow exec` the words are the command's own: nothing is offered.
-# burrow also takes single-dash long options (-root DIR): they are understood
-# here, but not offered.
+# the id of `burrow exec` the words are the command's own, and after the id of
+# `burrow ps` those of ps(1): nothing is offered. burrow also takes
+# single-dash long options (-root DIR): they are understood here, but not
+# offered.
 
 # Prints one fact about the words before the cursor: `cmd` (the burrow
 # command, or nothing), `root` (the value of --root, or nothing), `npos` (how
@@ -66,7 +67,8 @@ function __burrow_parse -a what
                 case 'create:--preserve-fds' 'create:-preserve-fds' \
                     'run:--preserve-fds' 'run:-preserve-fds'
                     set expect number
-                case 'list:-f' 'list:--format' 'list:-format'
+                case 'list:-f' 'list:--format' 'list:-format' \
+                    'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
                 case 'create:--notify-socket' 'create:-notify-socket' \
                     'run:--notify-socket' 'run:-notify-socket'
@@ -93,8 +95,9 @@ function __burrow_parse -a what
             end
         else
             set npos (math $npos + 1)
-            # exec: the words after the id are the command's, not options.
-            test "$cmd" = exec; and set dashdash 1
+            # exec, ps: the words after the id are the command's or ps(1)'s,
+            # not options of burrow.
+            contains -- "$cmd" exec ps; and set dashdash 1
         end
     end
     switch $what
@@ -134,13 +137,19 @@ end
 
 # True when the next argument is the id of an existing container.
 function __burrow_wants_id
-    __burrow_command_is start state delete kill exec
+    __burrow_command_is start state delete kill exec ps
     and test (__burrow_parse npos) = 0
 end
 
 # True when options of `burrow exec` may come: before the id.
 function __burrow_exec_options
     __burrow_command_is exec
+    and test (__burrow_parse npos) = 0
+end
+
+# True when options of `burrow ps` may come: before the id.
+function __burrow_ps_options
+    __burrow_command_is ps
     and test (__burrow_parse npos) = 0
 end
 
@@ -215,6 +224,7 @@ complete -c burrow -n __burrow_no_command -a run -d 'Create and start a containe
 complete -c burrow -n __burrow_no_command -a exec -d 'Run a new process in a container'
 complete -c burrow -n __burrow_no_command -a state -d 'Print the state of a container as JSON'
 complete -c burrow -n __burrow_no_command -a list -d 'List containers'
+complete -c burrow -n __burrow_no_command -a ps -d 'List the processes of a container'
 complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a container'
 complete -c burrow -n __burrow_no_command -a delete -d 'Remove a container'
 complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow supports, as JSON'
@@ -254,6 +264,9 @@ complete -c burrow -n __burrow_exec_options -l preserve-fds -x -d 'Pass this man
 # list
 complete -c burrow -n '__burrow_command_is list' -s f -l format -x -a 'table json' -d 'Output format'
 complete -c burrow -n '__burrow_command_is list' -s q -l quiet -d 'Print only the container ids'
+
+# ps, before the id
+complete -c burrow -n __burrow_ps_options -s f -l format -x -a 'table json' -d 'Output format'
 
 # kill
 complete -c burrow -n '__burrow_command_is kill' -s a -l all -d 'Send the signal to every process of the container'

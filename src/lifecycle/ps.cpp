@@ -26,7 +26,6 @@ std::string run_ps(const std::vector<std::string> &options) {
         for (auto &o : options) argv.push_back(const_cast<char *>(o.c_str()));
         argv.push_back(nullptr);
         execvp("ps", argv.data());
-        dprintf(2, "burrow: ps: exec ps: %s\n", strerror(errno));
         _exit(127);
     }
     close(out[1]);
@@ -37,7 +36,10 @@ std::string run_ps(const std::vector<std::string> &options) {
     close(out[0]);
     int st = 0;
     waitpid(pid, &st, 0);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw Error("ps " + (options.empty() ? "" : options[0]) + " failed");
+    std::string cmd = "ps";
+    for (auto &o : options) cmd += " " + o;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) throw Error("ps(1) is not installed (Debian's procps has it)");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw Error(cmd + " failed");
     return text;
 }
 
