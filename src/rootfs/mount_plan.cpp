@@ -172,7 +172,6 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
     plan.readonly_root = c.root.readonly;
     plan.bind_devices = host.in_userns;
 
-    bool dev_mounted = false;
     for (size_t i = 0; i < c.mounts.size(); i++) {
         auto &m = c.mounts[i];
         std::string field = "mounts[" + std::to_string(i) + "]";
@@ -220,11 +219,9 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             } else if (m.type == "devpts" && host.in_userns && s.data.find("gid=") != std::string::npos) {
                 s.data_fallback = without_option(s.data, "gid=");
             }
-            if (dest == "/dev") dev_mounted = true;
         }
         plan.steps.push_back(std::move(s));
     }
-    (void)dev_mounted;
 
     // The config's devices first (they win over the defaults), then the defaults.
     if (lx)
