@@ -119,9 +119,9 @@ int main(int argc, char **argv) {
         log::error(std::string("burrow: ") + e.what());
         return 1;
     }
-    if (i >= argc) {
-        fputs(kUsage, stderr);
-        return 1;
+    if (i >= argc) { // as runc: no command is a request for help
+        fputs(kUsage, stdout);
+        return 0;
     }
     std::string cmd = argv[i];
     cli::Args args(argv + i + 1, argv + argc);
