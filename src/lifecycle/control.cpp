@@ -4,6 +4,7 @@
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/members.hpp"
+#include "session/notify_relay.hpp"
 #include "log.hpp"
 #include "spec/parse.hpp"
 
@@ -85,6 +86,12 @@ void start(const Globals &g, const std::string &id) {
     auto st = state::status_of(store, r);
     if (st == state::Status::running) throw Error("cannot start an already running container");
     if (st == state::Status::stopped) throw Error("cannot start a container that has stopped");
+    // Under a service manager that waits for readiness (and the container
+    // was created for it): our socket is bound before the program can send.
+    std::string notify_host = session::host_notify_socket(), notify_dir = store.dir(id) + "/notify";
+    int notify = -1;
+    struct stat nst;
+    if (!notify_host.empty() && stat(notify_dir.c_str(), &nst) == 0) notify = session::bind_notify_socket(notify_dir);
     std::string fifo = store.dir(id) + "/exec.fifo";
     int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -99,6 +106,13 @@ void start(const Globals &g, const std::string &id) {
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststart.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(r, "running"), "poststart");
+    if (notify >= 0) {
+        // As runc: start returns once the program said READY=1 (or exited).
+        int pidfd = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
+        session::relay_ready(notify, pidfd, r.pid, notify_host, -1);
+        if (pidfd >= 0) close(pidfd);
+        close(notify);
+    }
 }
 
 void kill(const Globals &g, const std::string &id, int sig, bool all) {

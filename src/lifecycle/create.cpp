@@ -10,6 +10,7 @@
 #include "log.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
+#include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
 #include "state/store.hpp"
@@ -139,21 +140,28 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
 
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
-                   const state::Record &rec, bool keep, StateGuard &guard) {
+                   const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
+                   const std::string &notify_host) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
         copy_terminal_size(master); // before the program starts and asks for it
     }
     auto hooks = spec::parse_hooks_json(rec.hooks_json);
+    Relay relay;
+    if (!notify_dir.empty()) {
+        relay.fd = session::bind_notify_socket(notify_dir);
+        relay.host = notify_host;
+    }
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
     guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
-    int code = supervise(pid, master);
+    int code = supervise(pid, master, relay);
     if (master >= 0) close(master);
+    if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
     if (!keep) store.remove(rec.id);
     return code;
@@ -161,9 +169,12 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
 
 } // namespace
 
-int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
-    state::validate_id(o.id);
+int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep) {
+    state::validate_id(opts.id);
     state::Store store(g.root);
+    CreateOptions o = opts;
+    std::string notify_host = session::host_notify_socket();
+    if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = spec::load_config(o.bundle);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
@@ -180,6 +191,7 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
+    if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
@@ -208,7 +220,8 @@ int create(const Globals &g, const CreateOptions &o, RunMode mode, bool keep) {
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
-    if (mode == RunMode::foreground) return run_foreground(child, e, std::move(lock), store, rec, keep, guard);
+    if (mode == RunMode::foreground)
+        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host);
     child.release();
     guard.commit();
     if (mode == RunMode::detached) {

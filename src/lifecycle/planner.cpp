@@ -9,6 +9,7 @@
 #include "log.hpp"
 #include "security/apparmor.hpp"
 #include "session/cgroup_mode.hpp"
+#include "session/notify_relay.hpp"
 #include "userns/passwd.hpp"
 #include "userns/rootless.hpp"
 #include <sched.h>
@@ -301,6 +302,17 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
             if (lx.seccomp) p.seccomp = security::compile_seccomp(*lx.seccomp);
         }
         plan_process(proc, p, l.deny_setgroups, o.preserve_fds);
+        if (!o.notify_dir.empty()) {
+            // The service manager's socket stays outside; the program gets one of ours.
+            rootfs::MountStep s;
+            s.kind = rootfs::StepKind::bind;
+            s.source = o.notify_dir;
+            s.target = session::kNotifyDirInContainer + 1;
+            p.mounts.steps.push_back(s);
+            std::erase_if(p.env, [](const std::string &e) { return e.rfind("NOTIFY_SOCKET=", 0) == 0; });
+            p.env.push_back(std::string("NOTIFY_SOCKET=") + session::kNotifySocketInContainer);
+            p.envp = process::c_array(p.env);
+        }
         if (const char *lf = getenv("LISTEN_FDS")) {
             // Socket activation: the fds go on to the container's init, as runc does.
             int n = atoi(lf);

@@ -18,6 +18,7 @@ struct CreateOptions {
     bool no_pivot = false;
     bool no_new_keyring = false;
     int preserve_fds = 0;
+    std::string notify_dir; // NOTIFY_SOCKET relay: bound to /run/notify in the container
 };
 
 struct Launch {

@@ -1,5 +1,7 @@
 #include "lifecycle/supervise.hpp"
 #include "error.hpp"
+#include "log.hpp"
+#include "session/notify_relay.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -57,7 +59,7 @@ void copy_terminal_size(int master) {
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-int supervise(pid_t pid, int master) {
+int supervise(pid_t pid, int master, const Relay &relay) {
     sigset_t set;
     sigfillset(&set);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
@@ -73,14 +75,22 @@ int supervise(pid_t pid, int master) {
         raw = std::make_unique<RawTerminal>();
         copy_terminal_size(master);
     }
-    bool in_open = master >= 0, out_open = master >= 0;
+    bool in_open = master >= 0, out_open = master >= 0, relaying = relay.fd >= 0;
     int st = 0;
     for (bool exited = false; !exited;) {
-        struct pollfd fds[4] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
-                                {out_open ? master : -1, POLLIN, 0}};
-        if (poll(fds, 4, -1) < 0) {
+        struct pollfd fds[5] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
+                                {out_open ? master : -1, POLLIN, 0}, {relaying ? relay.fd : -1, POLLIN, 0}};
+        if (poll(fds, 5, -1) < 0) {
             if (errno == EINTR) continue;
             throw_errno("poll");
+        }
+        if (fds[4].revents & POLLIN) {
+            try {
+                if (session::relay_one(relay.fd, pid, relay.host)) relaying = false;
+            } catch (const std::exception &e) {
+                log::warn(std::string("NOTIFY_SOCKET: ") + e.what());
+                relaying = false;
+            }
         }
         if (fds[3].revents & (POLLIN | POLLHUP)) out_open = copy(master, 1);
         if (fds[2].revents & (POLLIN | POLLHUP)) in_open = copy(0, master);

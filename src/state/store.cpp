@@ -133,17 +133,33 @@ void Store::write(const Record &r) const {
     if (rename(tmp.c_str(), (d + "/state.json").c_str()) < 0) throw_errno("rename " + tmp);
 }
 
-void Store::remove(const std::string &id) const {
-    std::string d = dir(id);
-    DIR *dp = opendir(d.c_str());
-    if (dp) {
-        while (auto *e = readdir(dp)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") unlink((d + "/" + n).c_str());
+namespace {
+
+// A container's directory holds files and at most one level of directories
+// (notify/): removed bottom up, without following links.
+void remove_tree(int parent, const char *name) {
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        DIR *dp = fdopendir(fd);
+        if (dp) {
+            while (auto *e = readdir(dp)) {
+                std::string n = e->d_name;
+                if (n == "." || n == "..") continue;
+                if (e->d_type == DT_DIR) remove_tree(dirfd(dp), n.c_str());
+                else unlinkat(dirfd(dp), n.c_str(), 0);
+            }
+            closedir(dp);
+        } else {
+            close(fd);
         }
-        closedir(dp);
     }
-    if (rmdir(d.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + d);
+    if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno(std::string("remove ") + name);
+}
+
+} // namespace
+
+void Store::remove(const std::string &id) const {
+    remove_tree(AT_FDCWD, dir(id).c_str());
 }
 
 std::vector<std::string> Store::ids() const {

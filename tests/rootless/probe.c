@@ -49,6 +49,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -589,7 +590,7 @@ static void cmd_trap(void)
 static int is_command(const char *s)
 {
     static const char *cmds[] = {"dump", "echo", "write", "read", "ls", "stat", "sysctl", "syscall",
-                                 "sleep", "wait-file", "exit", "kill", "trap", NULL};
+                                 "sleep", "wait-file", "exit", "kill", "trap", "notify", NULL};
     for (int i = 0; cmds[i]; i++) if (strcmp(s, cmds[i]) == 0) return 1;
     return 0;
 }
@@ -628,6 +629,18 @@ int main(int argc, char **argv)
                 nanosleep(&ts, NULL);
             }
             printf("wait-file:%s=%s\n", p, ok ? "ok" : "timeout");
+        } else if (strcmp(c, "notify") == 0) {
+            /* sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET */
+            ARG1;
+            const char *path = getenv("NOTIFY_SOCKET");
+            struct sockaddr_un a = {.sun_family = AF_UNIX};
+            int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+            if (!path || strlen(path) >= sizeof a.sun_path) { printf("notify=no-socket\n"); i++; continue; }
+            strcpy(a.sun_path, path);
+            const char *msg = argv[i++];
+            if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof a) < 0) printf("notify=%s\n", errname(errno));
+            else printf("notify=ok\n");
+            close(fd);
         } else if (strcmp(c, "exit") == 0) { ARG1; fflush(stdout); return (int)strtol(argv[i], NULL, 0); }
         else if (strcmp(c, "kill") == 0) {
             ARG1;

@@ -491,4 +491,49 @@ test_global_flag_cgroup_manager() {
     assert_eq "$OUT" ran "stdout"
 }
 
+# ---------------------------------------------------------------- NOTIFY_SOCKET
+
+# notify_listen: a service manager's socket (a datagram socket) in the
+# background, printing what arrives until READY=1.
+notify_listen() {
+    NOTIFY_HOST=$TEST_DIR/host-notify.sock
+    bg notify python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+while True:
+    m = s.recv(4096).decode()
+    print(m.replace("\n", " "), flush=True)
+    if "READY=1" in m.split("\n"):
+        break
+' "$NOTIFY_HOST"
+    wait_for 5 test -S "$NOTIFY_HOST" || fail "the listener did not start: $(cat "$TEST_DIR/notify.err")"
+}
+
+test_notify_socket_relayed_by_start() {
+    burrow_only "runc relays too, with its own socket path"
+    notify_listen
+    probe_args notify STATUS=warming notify READY=1 dump sleep 30
+    capture env NOTIFY_SOCKET="$NOTIFY_HOST" "$RUNTIME" --root "$STATE_ROOT" run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    bg_wait notify
+    assert_contains "$OUT" STATUS=warming "relayed status"
+    assert_contains "$OUT" "READY=1 MAINPID=$(ct_pid "$CID")" "READY=1 with the container's pid"
+    kill_and_delete "$CID"
+}
+
+test_notify_socket_relayed_by_run() {
+    burrow_only
+    notify_listen
+    probe_args notify READY=1 dump
+    capture env NOTIFY_SOCKET="$NOTIFY_HOST" "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$(pv env.NOTIFY_SOCKET)" /run/notify/notify.sock "the container's NOTIFY_SOCKET"
+    assert_line notify ok
+    local out=$OUT
+    bg_wait notify
+    assert_contains "$OUT" "READY=1 MAINPID=" "relayed"
+}
+
 run_tests "$@"

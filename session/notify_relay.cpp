@@ -1,0 +1,98 @@
+#include "session/notify_relay.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <system_error>
+#include <time.h>
+#include <unistd.h>
+
+namespace burrow::session {
+namespace {
+
+[[noreturn]] void fail(const std::string &what) { throw std::system_error(errno, std::generic_category(), what); }
+
+socklen_t address(const std::string &path, struct sockaddr_un &a) {
+    a = {};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) throw std::runtime_error(path + ": socket path too long");
+    memcpy(a.sun_path, path.data(), path.size());
+    if (a.sun_path[0] == '@') a.sun_path[0] = 0; // abstract namespace, as systemd writes it
+    return static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
+}
+
+long now_ms() {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+} // namespace
+
+std::string host_notify_socket() {
+    const char *s = getenv("NOTIFY_SOCKET");
+    return s && *s ? s : "";
+}
+
+void make_notify_dir(const std::string &dir) {
+    if (mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) fail("create " + dir);
+}
+
+int bind_notify_socket(const std::string &dir) {
+    std::string path = dir + "/notify.sock";
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket");
+    unlink(path.c_str());
+    struct sockaddr_un a;
+    socklen_t len = address(path, a);
+    if (bind(fd, reinterpret_cast<sockaddr *>(&a), len) < 0 || chmod(path.c_str(), 0777) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        fail("bind " + path);
+    }
+    return fd;
+}
+
+bool relay_one(int fd, pid_t pid, const std::string &host_socket) {
+    char buf[4096];
+    ssize_t len = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+    if (len <= 0) return false;
+    // Lines of NAME=VALUE; STATUS= and the like are passed on as they come.
+    std::string msg(buf, static_cast<size_t>(len));
+    bool ready = ("\n" + msg + "\n").find("\nREADY=1\n") != std::string::npos;
+    if (ready) msg += "\nMAINPID=" + std::to_string(pid);
+    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (out < 0) fail("socket");
+    struct sockaddr_un a;
+    socklen_t alen = address(host_socket, a);
+    ssize_t sent = sendto(out, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&a), alen);
+    int e = errno;
+    close(out);
+    if (sent < 0) {
+        errno = e;
+        fail("notify " + host_socket);
+    }
+    return ready;
+}
+
+bool relay_ready(int fd, int pidfd, pid_t pid, const std::string &host_socket, int timeout_ms) {
+    long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    for (;;) {
+        struct pollfd p[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+        long left = deadline < 0 ? -1 : deadline - now_ms();
+        if (deadline >= 0 && left <= 0) return false;
+        int n = poll(p, pidfd >= 0 ? 2 : 1, static_cast<int>(left));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        if (!(p[0].revents & POLLIN)) return false; // the process exited first
+        if (relay_one(fd, pid, host_socket)) return true;
+    }
+}
+
+} // namespace burrow::session
