@@ -17,22 +17,17 @@ const std::vector<Option> kCreate = {
     {"no-subreaper", 0, false},   {"notify-socket", 0, true},
 };
 
-std::string absolute(const std::string &p) { return canonical_path(p, "bundle"); }
+
 
 lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage) {
     lifecycle::CreateOptions o;
     o.id = c.id = one_id(p, usage);
-    o.bundle = absolute(p.get("bundle", "."));
+    o.bundle = canonical_path(p.get("bundle", "."), "bundle");
     o.console_socket = p.get("console-socket");
-    if (auto pf = p.get("pid-file"); !pf.empty()) o.pid_file = pf[0] == '/' ? pf : absolute(".") + "/" + pf;
+    o.pid_file = absolute(p.get("pid-file"));
     o.no_pivot = p.has("no-pivot");
     o.no_new_keyring = p.has("no-new-keyring");
-    if (auto n = p.get("preserve-fds"); !n.empty()) {
-        char *end;
-        long v = strtol(n.c_str(), &end, 10);
-        if (*end || v < 0 || v > 1 << 20) throw Error("--preserve-fds: \"" + n + "\" is not a count of fds");
-        o.preserve_fds = static_cast<int>(v);
-    }
+    if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
     return o;
 }
 

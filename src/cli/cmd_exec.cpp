@@ -51,13 +51,8 @@ int cmd_exec(Context &c, const Args &a) {
     o.detach = p.has("detach");
     o.console_socket = p.get("console-socket");
     o.apparmor = p.get("apparmor");
-    if (auto pf = p.get("pid-file"); !pf.empty()) o.pid_file = pf[0] == '/' ? pf : canonical_path(".", "cwd") + "/" + pf;
-    if (auto n = p.get("preserve-fds"); !n.empty()) {
-        char *end;
-        long v = strtol(n.c_str(), &end, 10);
-        if (*end || v < 0 || v > 1 << 20) throw Error("--preserve-fds: \"" + n + "\" is not a count of fds");
-        o.preserve_fds = static_cast<int>(v);
-    }
+    o.pid_file = absolute(p.get("pid-file"));
+    if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
     if (!p.get("process-label").empty()) throw Error("--process-label: SELinux labels are not supported by burrow");
     return lifecycle::exec(c.globals, o);
 }

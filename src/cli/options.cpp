@@ -1,5 +1,8 @@
 #include "cli/options.hpp"
 #include "error.hpp"
+#include "read_file.hpp"
+
+#include <cstdlib>
 
 namespace burrow::cli {
 
@@ -45,6 +48,17 @@ Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &op
         if (!fresh) it->second += "\n" + value; // repeated: --env A=1 --env B=2
     }
     return p;
+}
+
+int fd_count(const std::string &n) {
+    char *end;
+    long v = strtol(n.c_str(), &end, 10);
+    if (n.empty() || *end || v < 0 || v > 1 << 20) throw Error("--preserve-fds: \"" + n + "\" is not a count of fds");
+    return static_cast<int>(v);
+}
+
+std::string absolute(const std::string &path) {
+    return path.empty() || path[0] == '/' ? path : canonical_path(".", "the current directory") + "/" + path;
 }
 
 const std::string &one_id(const Parsed &p, const char *usage) {

@@ -29,6 +29,11 @@ struct Parsed {
 // Repeated options (exec --env) are joined with '\n'. Throws Error.
 Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts, bool stop_at_positional = false);
 
+// --preserve-fds N. Throws Error.
+int fd_count(const std::string &value);
+// A path made absolute against the current directory (--pid-file).
+std::string absolute(const std::string &path);
+
 // Exactly one positional: the container id. Throws Error with the usage.
 const std::string &one_id(const Parsed &p, const char *usage);
 

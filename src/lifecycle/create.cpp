@@ -5,6 +5,7 @@
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
@@ -33,20 +34,6 @@ std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
     for (const char *k : {"poststart", "poststop"})
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
     return h.dump();
-}
-
-void write_pid_file(const std::string &path, pid_t pid) {
-    std::string tmp = path + ".tmp";
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error("--pid-file " + path, errno);
-    std::string s = std::to_string(pid);
-    ssize_t n = write(fd, s.data(), s.size());
-    close(fd);
-    if (n != static_cast<ssize_t>(s.size()) || rename(tmp.c_str(), path.c_str()) < 0) {
-        int e = errno;
-        unlink(tmp.c_str());
-        throw Error("--pid-file " + path, e);
-    }
 }
 
 struct Fd {

@@ -4,6 +4,7 @@
 #include "console/console.hpp"
 #include "error.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/pid_file.hpp"
 #include "lifecycle/members.hpp"
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
@@ -184,17 +185,7 @@ int exec(const Globals &g, const ExecOptions &o) {
             throw Error(m.text, m.err);
         }
     }
-    if (!o.pid_file.empty()) {
-        std::string tmp = o.pid_file + ".tmp", s = std::to_string(pid);
-        int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 || write(fd, s.data(), s.size()) != static_cast<ssize_t>(s.size()) ||
-            rename(tmp.c_str(), o.pid_file.c_str()) < 0) {
-            int e = errno;
-            if (fd >= 0) close(fd);
-            throw Error("--pid-file " + o.pid_file, e);
-        }
-        close(fd);
-    }
+    if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
     log::debug("exec " + o.id + ": pid " + std::to_string(pid));
     if (o.detach) return 0;
     int master = -1;
