@@ -286,6 +286,7 @@ void child_main(const Plan &p, int sock) noexcept {
     g_sock = sock;
     if (p.state_lock_fd >= 0) close(p.state_lock_fd);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "burrow-init"); // what ps shows while it waits for start
 
     // 1. The user namespace: join it, or have the parent map the one clone made.
     for (auto &j : p.joins)
@@ -350,6 +351,7 @@ void child_main(const Plan &p, int sock) noexcept {
 void join_main(const Plan &p, int sock) noexcept {
     g_sock = sock;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "burrow-exec");
     for (auto &j : p.joins)
         if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
             die_fmt(errno, "join namespace %s", j.path.c_str());
