@@ -24,6 +24,19 @@ int connect_socket(const std::string &path) {
     return fd;
 }
 
+ConsoleEnds console_ends(const std::string &console_socket) {
+    ConsoleEnds e;
+    if (!console_socket.empty()) {
+        e.to_child = with_context("--console-socket", [&] { return connect_socket(console_socket); });
+    } else {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+        e.to_child = sv[1];
+        e.peer = sv[0];
+    }
+    return e;
+}
+
 int receive_master(int sock) {
     int fd = receive_fd(sock);
     if (fd == -EBADMSG) throw Error("receive the container's pty: no fd arrived");

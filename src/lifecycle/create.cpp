@@ -72,15 +72,11 @@ void open_endpoints(Endpoints &e, process::Plan &plan, const spec::Config &cfg, 
     // The pty master goes to --console-socket, or to us when `run` attaches
     // the container to our own terminal.
     if (plan.terminal) {
-        if (!o.console_socket.empty()) {
-            e.console.fd = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
-        } else if (mode == RunMode::foreground) {
-            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-            e.console.fd = sv[1];
-            e.console_peer.fd = sv[0];
-        } else {
+        if (o.console_socket.empty() && mode != RunMode::foreground)
             throw Error("config.json: process.terminal: needs --console-socket to receive the pty");
-        }
+        auto ends = console::console_ends(o.console_socket);
+        e.console.fd = ends.to_child;
+        e.console_peer.fd = ends.peer;
         plan.console_socket = e.console.fd;
     }
 

@@ -137,19 +137,13 @@ int exec(const Globals &g, const ExecOptions &o) {
     if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
 
     // The terminal, as for run: to --console-socket, or proxied by us.
-    int console = -1, console_peer = -1;
+    int console_peer = -1;
     if (proc.terminal) {
-        if (!o.console_socket.empty()) {
-            console = with_context("--console-socket", [&] { return console::connect_socket(o.console_socket); });
-        } else {
-            int sv[2];
-            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-            console = sv[1];
-            console_peer = sv[0];
-            owned.fds.push_back(console_peer);
-        }
-        owned.fds.push_back(console);
-        plan.console_socket = console;
+        auto ends = console::console_ends(o.console_socket);
+        owned.fds.push_back(ends.to_child);
+        owned.fds.push_back(ends.peer);
+        plan.console_socket = ends.to_child;
+        console_peer = ends.peer;
     }
 
     int sv[2];

@@ -70,13 +70,17 @@ void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
         if (l.uid_map.empty()) throw Error("linux.uidMappings: required with a new user namespace");
         if (l.gid_map.empty()) throw Error("linux.gidMappings: required with a new user namespace");
     } else {
-        std::string name = user_name(uid);
         if (l.uid_map.empty()) l.uid_map = {{0, uid, 1}};
         if (l.gid_map.empty()) l.gid_map = {{0, gid, 1}};
-        auto subuid = userns::read_subid("/etc/subuid", name, uid);
-        auto subgid = userns::read_subid("/etc/subgid", name, uid);
-        userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", "/etc/subuid", name);
-        userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", "/etc/subgid", name);
+        // The caller's own ids are always theirs: /etc/passwd, /etc/subuid and
+        // /etc/subgid are read only for wider maps (not on the common path).
+        if (!userns::writable_directly(l.uid_map, uid) || !userns::writable_directly(l.gid_map, gid)) {
+            std::string name = user_name(uid);
+            auto subuid = userns::read_subid("/etc/subuid", name, uid);
+            auto subgid = userns::read_subid("/etc/subgid", name, uid);
+            userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", "/etc/subuid", name);
+            userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", "/etc/subgid", name);
+        }
         // The kernel refuses an unprivileged gid map unless setgroups is denied.
         l.deny_setgroups = userns::writable_directly(l.gid_map, gid);
     }
@@ -222,8 +226,10 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
         throw Error("process.user.additionalGids: a single-id gid map denies setgroups; "
                     "map a range from /etc/subgid to use additional groups");
     if (proc.user.umask) p.umask = static_cast<mode_t>(*proc.user.umask);
-    if (proc.capabilities) p.caps = security::resolve_caps(*proc.capabilities);
-    p.last_cap = security::last_cap();
+    if (proc.capabilities) {
+        p.caps = security::resolve_caps(*proc.capabilities);
+        p.last_cap = security::last_cap();
+    }
     p.no_new_privs = proc.no_new_privileges;
     if (!proc.apparmor_profile.empty()) {
         if (!security::apparmor_enabled())

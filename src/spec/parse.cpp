@@ -189,8 +189,7 @@ void parse_process(const json &j, Process &p) {
     if (auto s = member(j, "scheduler")) {
         object(*s, f + ".scheduler");
         Scheduler sc;
-        if (auto v = member(*s, "policy")) sc.policy = str(*v, f + ".scheduler.policy");
-        else bad(f + ".scheduler", "policy is required");
+        sc.policy = str(required(*s, "policy", f + ".scheduler"), f + ".scheduler.policy");
         if (auto v = member(*s, "nice")) sc.nice = integer<int32_t>(*v, f + ".scheduler.nice");
         if (auto v = member(*s, "priority")) sc.priority = integer<int32_t>(*v, f + ".scheduler.priority");
         if (auto v = member(*s, "flags")) sc.flags = strings(*v, f + ".scheduler.flags");
@@ -202,8 +201,7 @@ void parse_process(const json &j, Process &p) {
     if (auto s = member(j, "ioPriority")) {
         object(*s, f + ".ioPriority");
         IoPriority io;
-        if (auto v = member(*s, "class")) io.io_class = str(*v, f + ".ioPriority.class");
-        else bad(f + ".ioPriority", "class is required");
+        io.io_class = str(required(*s, "class", f + ".ioPriority"), f + ".ioPriority.class");
         if (auto v = member(*s, "priority")) io.priority = integer<int>(*v, f + ".ioPriority.priority");
         p.io_priority = io;
     }
@@ -299,8 +297,7 @@ void parse_linux(const json &j, Linux &l) {
     if (auto v = member(j, "personality")) {
         object(*v, f + ".personality");
         Personality p;
-        if (auto d = member(*v, "domain")) p.domain = str(*d, f + ".personality.domain");
-        else bad(f + ".personality", "domain is required");
+        p.domain = str(required(*v, "domain", f + ".personality"), f + ".personality.domain");
         if (auto fl = member(*v, "flags")) p.flags = strings(*fl, f + ".personality.flags");
         l.personality = p;
     }

@@ -29,7 +29,6 @@ void mkdir_p(const std::string &path, mode_t mode) {
 
 const char *status_name(Status s) {
     switch (s) {
-    case Status::creating: return "creating";
     case Status::created: return "created";
     case Status::running: return "running";
     case Status::stopped: return "stopped";

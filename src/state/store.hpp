@@ -24,7 +24,7 @@ struct Record {
     bool own_pidns = false; // the container has its own pid namespace
 };
 
-enum class Status { creating, created, running, stopped };
+enum class Status { created, running, stopped };
 
 const char *status_name(Status s);
 
