@@ -368,6 +368,17 @@ writable_rootfs() {
     cfg --arg r "$TEST_DIR/rootfs" '.root.path = $r | .root.readonly = false'
 }
 
+# evil_symlink_mount HOSTDIR: a copy of the rootfs whose /evil is a symlink
+# climbing out of it to HOSTDIR (made, with a sentinel file), and a tmpfs
+# mounted at /evil: the mount must land inside the rootfs.
+evil_symlink_mount() {
+    writable_rootfs
+    mkdir -p "$1"
+    echo sentinel > "$1/sentinel"
+    ln -s "/tmp/../../../../../../$1" "$TEST_DIR/rootfs/evil"
+    add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+}
+
 # host_ns NAME: the inode of the harness's namespace NAME.
 host_ns() { local l; l=$(readlink "/proc/self/ns/$1"); l=${l#*[}; echo "${l%]}"; }
 # pid_ns PID NAME: the inode of a process's namespace.

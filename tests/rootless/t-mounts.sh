@@ -292,12 +292,8 @@ test_mount_propagation_option() {
 test_symlink_destination_stays_inside() {
     # A mount destination that is a symlink pointing outside the rootfs must
     # be resolved inside the rootfs: the host directory stays untouched.
-    writable_rootfs
     local host="$TEST_DIR/host-dir"
-    mkdir -p "$host"
-    echo sentinel > "$host/sentinel"
-    ln -s "/tmp/../../../../../../$host" "$TEST_DIR/rootfs/evil"
-    add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    evil_symlink_mount "$host"
     probe_run write /evil/pwned ls /evil dump
     assert_eq "$(ls -A "$host")" sentinel "host directory content"
     grep -q " $host " /proc/self/mountinfo && fail "a mount appeared on the host directory"

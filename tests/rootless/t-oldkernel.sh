@@ -40,12 +40,8 @@ test_old_kernel_mounts_and_paths() {
 
 test_old_kernel_symlink_destination_stays_inside() {
     old_kernel_bundle
-    writable_rootfs
     local host="$TEST_DIR/host-dir"
-    mkdir -p "$host"
-    echo sentinel > "$host/sentinel"
-    ln -s "/tmp/../../../../../../$host" "$TEST_DIR/rootfs/evil"
-    add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    evil_symlink_mount "$host"
     probe_ok write /evil/pwned
     assert_line write:/evil/pwned ok
     assert_eq "$(ls -A "$host")" sentinel "host directory content"
