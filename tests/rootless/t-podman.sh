@@ -13,6 +13,10 @@ pm() {
 podman_ready() {
     command -v podman >/dev/null || skip "podman is not installed"
     burrow_only "podman drives burrow here"
+    # Rootless podman keeps a pause process holding its user namespace for
+    # good: start it untagged, so it is podman's, not a leak of the test.
+    env -u BURROW_TEST_TAG timeout 60 podman unshare true >/dev/null 2>&1 ||
+        fail "podman unshare (its rootless user namespace) failed"
     # The shared busybox rootfs as an image, imported once for all tests.
     if ! podman image exists "$IMAGE" 2>/dev/null; then
         tar -C "$ROOTFS" --exclude=./probe -c . | podman import -q - "$IMAGE" >/dev/null ||
