@@ -63,7 +63,8 @@ std::string list(const Globals &g, const std::string &format, bool quiet) {
         arr.push_back(nlohmann::ordered_json::parse(state::state_json(r, st, owner, -1)));
     }
     if (quiet) return ids;
-    if (format == "json") return arr.dump() + "\n";
+    // runc marshals an empty Go slice: "null", which its users parse.
+    if (format == "json") return (arr.empty() ? std::string("null") : arr.dump()) + "\n";
     return table(rows);
 }
 
