@@ -93,20 +93,26 @@ test_time_offsets_without_time_ns_fail() {
     [ "$RC" != 0 ] || fail "timeOffsets accepted without a time namespace"
 }
 
+# create_first: container "$CID-a" from this bundle, created and sleeping, its
+# namespaces there to join; FIRST_PID is its pid. Makes "$TEST_DIR/b" for B's bundle.
+create_first() {
+    probe_args sleep 30
+    capture rt create --bundle "$BUNDLE" "$CID-a"
+    assert_ok
+    FIRST_PID=$(ct_pid "$CID-a")
+    mkdir -p "$TEST_DIR/b"
+}
+
 test_join_namespaces_by_path() {
     # A: a first container, created (its namespaces exist) and sleeping
     add_ns network
     cfg '.hostname = "first"'
-    probe_args sleep 30
-    capture rt create --bundle "$BUNDLE" "$CID-a"
-    assert_ok
-    local apid
-    apid=$(ct_pid "$CID-a")
+    create_first
+    local apid=$FIRST_PID
     # B: joins A's user, uts and network namespaces (joining a namespace owned
     # by another user namespace needs to be in that user namespace). B keeps
     # A's id mappings: runc insists on them even when joining a user namespace
     # (the spec allows them; burrow must accept them).
-    mkdir -p "$TEST_DIR/b"
     jq --arg p "/proc/$apid/ns" '
         .linux.namespaces = [.linux.namespaces[] | select(.type != "user" and .type != "uts" and .type != "network")]
             + [{type: "user", path: ($p + "/user")}, {type: "uts", path: ($p + "/uts")}, {type: "network", path: ($p + "/net")}]
@@ -128,12 +134,8 @@ test_join_namespaces_by_path() {
 # namespace is joined: runc 1.1 insists on them (test above), crun accepts
 # their absence; burrow must accept both.
 test_join_user_namespace_without_mappings() {
-    probe_args sleep 30
-    capture rt create --bundle "$BUNDLE" "$CID-a"
-    assert_ok
-    local apid
-    apid=$(ct_pid "$CID-a")
-    mkdir -p "$TEST_DIR/b"
+    create_first
+    local apid=$FIRST_PID
     jq --arg p "/proc/$apid/ns/user" '
         .linux.namespaces = [.linux.namespaces[] | select(.type != "user")] + [{type: "user", path: $p}]
         | del(.linux.uidMappings) | del(.linux.gidMappings) | .process.args = ["/probe"]' \
