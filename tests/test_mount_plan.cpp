@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 using namespace burrow;
 
@@ -64,13 +66,20 @@ TEST_CASE("default devices, config devices and /dev links") {
     host.in_userns = false;
     auto p = rootfs::plan_mounts(
         config("[]", R"(, "devices": [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
-                                       {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}])"),
+                                       {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229},
+                                       {"path": "/dev/net/tun", "type": "u", "major": 10, "minor": 200},
+                                       {"path": "/dev/fifo", "type": "p", "fileMode": 384}])"),
         host);
     REQUIRE_FALSE(p.bind_devices);
-    REQUIRE(p.devices.size() == 7); // null (config), fuse, and the five other defaults
+    REQUIRE(p.devices.size() == 9); // null (config), fuse, tun, fifo, and the five other defaults
+    REQUIRE(p.devices[0].mode == (S_IFCHR | 0666));
     REQUIRE(p.devices[1].target == "dev/fuse");
     REQUIRE(p.devices[1].parent == "dev");
     REQUIRE(p.devices[1].name == "fuse");
+    REQUIRE(p.devices[1].dev == makedev(10, 229));
+    REQUIRE(p.devices[2].parent == "dev/net");
+    REQUIRE(p.devices[2].mode == (S_IFCHR | 0666)); // "u": unbuffered, a character device all the same
+    REQUIRE(p.devices[3].mode == (S_IFIFO | 0600));
     REQUIRE(p.symlinks.size() == 5);
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "devices": [{"path": "/etc/x", "type": "c"}])"), host),
                         "linux.devices[0].path: \"/etc/x\" is not under /dev");

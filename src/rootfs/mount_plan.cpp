@@ -106,6 +106,7 @@ void add_device(MountPlan &plan, const std::string &path, char type, int64_t maj
     n.parent = rel.substr(0, slash);
     n.name = rel.substr(slash + 1);
     n.host = path;
+    // "u" (unbuffered) is a character device to the kernel, as runc takes it.
     mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
     n.mode = kind | (perm & 07777);
     n.dev = makedev(static_cast<unsigned>(major), static_cast<unsigned>(minor));
@@ -230,7 +231,6 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             std::string field = "linux.devices[" + std::to_string(i) + "]";
             std::string path = clean(d.path, field + ".path");
             if (path.rfind("/dev/", 0) != 0) throw Error(field + ".path: \"" + d.path + "\" is not under /dev");
-            if (d.type == 'u') throw Error(field + ".type: \"u\" is not supported; use \"c\"");
             add_device(plan, path, d.type, d.major, d.minor, d.file_mode.value_or(0666), d.uid.value_or(0),
                        d.gid.value_or(0));
         }

@@ -197,6 +197,29 @@ test_default_devices() {
     assert_match "$(pv read:/dev/zero)" '^ok:(\\x00)+$' "/dev/zero"
 }
 
+test_config_devices() {
+    # In a user namespace mknod of a device is refused: burrow binds the host's
+    # node (as runc and crun do); a FIFO needs no privilege and is made.
+    # "u" (unbuffered) is a character device to the kernel. (runc 1.1 binds
+    # the FIFO from the host too, and fails.)
+    cfg '.linux.devices = [
+        {path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438},
+        {path: "/dev/net/tun", type: "u", major: 10, minor: 200, fileMode: 438},
+        {path: "/dev/myfifo", type: "p", fileMode: 384, uid: 0, gid: 0}]'
+    probe_ok stat /dev/fuse stat /dev/net/tun stat /dev/myfifo
+    assert_match "$(pv stat:/dev/fuse)" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 10,229$' "/dev/fuse"
+    assert_match "$(pv stat:/dev/net/tun)" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 10,200$' "/dev/net/tun"
+    assert_match "$(pv stat:/dev/myfifo)" '^ok:fifo 0600 0:0$' "/dev/myfifo"
+}
+
+# runc 1.1 accepts the path, creates /etc/fuse in the rootfs and then fails.
+test_config_device_outside_dev_refused() {
+    burrow_only "runc writes into the rootfs before failing"
+    cfg '.linux.devices = [{path: "/etc/fuse", type: "c", major: 10, minor: 229}]'
+    capture rt run --bundle "$BUNDLE" "$CID"
+    assert_fail_with 'config.json: linux.devices[0].path: "/etc/fuse" is not under /dev'
+}
+
 test_dev_symlinks() {
     probe_ok stat /dev/fd stat /dev/stdin stat /dev/stdout stat /dev/stderr
     assert_match "$(pv stat:/dev/fd)" '^ok:lnk .* -> /proc/self/fd$' "/dev/fd"
