@@ -30,6 +30,17 @@ std::string hooks_state(const state::Record &r, const char *status) {
     return j.dump();
 }
 
+std::string agent_state(const std::string &oci_version, const std::string &state_json, pid_t pid,
+                        const std::string &metadata) {
+    nlohmann::ordered_json ps;
+    ps["ociVersion"] = oci_version;
+    ps["fds"] = {"seccompFd"};
+    ps["pid"] = pid;
+    ps["metadata"] = metadata;
+    ps["state"] = nlohmann::ordered_json::parse(state_json);
+    return ps.dump();
+}
+
 namespace {
 
 // The container's process, pinned by a pidfd where the kernel has them (5.3);

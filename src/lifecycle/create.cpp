@@ -109,15 +109,8 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
     hooks::run_all(l.prestart, st, "prestart");
     hooks::run_all(l.create_runtime, st, "createRuntime");
     std::vector<std::string> states = {st, hooks_state(rec, "created"), ""};
-    if (l.plan.seccomp_listener >= 0) {
-        nlohmann::ordered_json ps;
-        ps["ociVersion"] = rec.oci_version;
-        ps["fds"] = {"seccompFd"};
-        ps["pid"] = pid;
-        ps["metadata"] = cfg.linux_->seccomp->listener_metadata;
-        ps["state"] = nlohmann::ordered_json::parse(st);
-        states[2] = ps.dump();
-    }
+    if (l.plan.seccomp_listener >= 0)
+        states[2] = agent_state(rec.oci_version, st, pid, cfg.linux_->seccomp->listener_metadata);
     return states;
 }
 

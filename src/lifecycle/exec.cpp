@@ -3,6 +3,7 @@
 // identity and limits, exec.
 #include "console/console.hpp"
 #include "error.hpp"
+#include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/members.hpp"
@@ -130,8 +131,13 @@ int exec(const Globals &g, const ExecOptions &o) {
     plan_process(proc, plan, setgroups_denied(rec.pid), o.preserve_fds);
     if (cfg.linux_ && cfg.linux_->seccomp)
         plan.seccomp = with_context("config.json", [&] { return security::compile_seccomp(*cfg.linux_->seccomp); });
-    if (plan.seccomp && plan.seccomp->wants_listener)
-        throw Error("exec into a container whose seccomp profile notifies an agent is not supported yet");
+    if (plan.seccomp && plan.seccomp->wants_listener) {
+        // As in create: listenerPath is the host's path, connected from here.
+        plan.seccomp_listener = with_context("config.json: linux.seccomp.listenerPath", [&] {
+            return console::connect_socket(cfg.linux_->seccomp->listener_path);
+        });
+        owned.fds.push_back(plan.seccomp_listener);
+    }
     plan_joins(plan, rec.pid);
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
     if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
@@ -173,6 +179,16 @@ int exec(const Globals &g, const ExecOptions &o) {
         if (m.type == process::MsgType::pid) {
             waitpid(pid, nullptr, 0);
             pid = m.value;
+        } else if (m.type == process::MsgType::agent_wanted) {
+            auto ps = agent_state(rec.oci_version, hooks_state(rec, state::status_name(st)), pid,
+                                  cfg.linux_->seccomp->listener_metadata);
+            if (ps.size() >= process::kMaxStateJson) {
+                kill_it();
+                throw Error("the seccomp agent's state is larger than " + std::to_string(process::kMaxStateJson) +
+                            " bytes");
+            }
+            process::send_msg(sv[0], process::MsgType::agent_state, 1);
+            send(sv[0], ps.data(), ps.size(), MSG_NOSIGNAL);
         } else if (m.type == process::MsgType::error) {
             kill_it();
             m.text[sizeof m.text - 1] = 0;

@@ -82,6 +82,9 @@ void wait_parent(MsgType want) noexcept {
         g_state_created_len = n > 0 ? static_cast<size_t>(n) : 0;
         n = recv(g_sock, g_agent_state, sizeof g_agent_state - 1, 0);
         g_agent_state[n > 0 ? n : 0] = 0;
+    } else if (want == MsgType::agent_state) {
+        ssize_t n = recv(g_sock, g_agent_state, sizeof g_agent_state - 1, 0);
+        g_agent_state[n > 0 ? n : 0] = 0;
     }
 }
 
@@ -357,6 +360,10 @@ void join_main(const Plan &p, int sock) noexcept {
             die_fmt(errno, "join namespace %s", j.path.c_str());
     // Joining the mount namespace puts our root and cwd at the container's root.
     join_and_unshare(p);
+    if (p.seccomp_listener >= 0) { // the agent's state names our final pid
+        send_msg(sock, MsgType::agent_wanted);
+        wait_parent(MsgType::agent_state);
+    }
     set_process_attributes(p);
     become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);

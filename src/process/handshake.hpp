@@ -22,11 +22,32 @@
 
 namespace burrow::process {
 
-enum class MsgType : uint32_t { maps_wanted = 1, maps_done, pid, hooks_wanted, hooks_done, ready, go, error };
+// The handshake of `exec` (src/lifecycle/exec.cpp, join_main) is shorter:
+//
+// | # | child -> parent                     | parent does                            | parent -> child        |
+// |---|-------------------------------------|----------------------------------------|------------------------|
+// | 1 | pid (after the extra fork into a    | remember the process's real pid        | -                      |
+// |   |   pid or time namespace)            |                                        |                        |
+// | 2 | agent_wanted (only with a seccomp   | make the containerProcessState         | agent_state + its JSON |
+// |   |   agent; namespaces joined)         |                                        |                        |
+// | * | error {step text, errno}            | report it as the exec error            | -                      |
+// The socket closes at exec (CLOEXEC): that is exec's success.
+enum class MsgType : uint32_t {
+    maps_wanted = 1,
+    maps_done,
+    pid,
+    hooks_wanted,
+    hooks_done,
+    ready,
+    go,
+    error,
+    agent_wanted,
+    agent_state
+};
 
 struct Message {
     MsgType type;
-    int32_t value; // pid for MsgType::pid, payload length for hooks_done
+    int32_t value; // pid for MsgType::pid, payload count for hooks_done
     int32_t err;   // errno for MsgType::error
     char text[500];
 };

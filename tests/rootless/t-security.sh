@@ -95,10 +95,14 @@ test_seccomp_default_errno_ret() {
 # SCMP_ACT_NOTIFY: the notify fd and the containerProcessState reach the agent
 # at listenerPath; the agent answers every notified call with an errno.
 AGENT=$BURROW_TEST_DIR/seccomp-agent
-seccomp_agent() {  # ERRNO
+# seccomp_agent ERRNO [NAME]: an agent answering ERRNO at $TEST_DIR/agent.sock
+# (taking the path over from an earlier one), writing $TEST_DIR/NAME.state.
+seccomp_agent() {
+    local name=${2:-agent}
     [ -x "$AGENT" ] || fail "$AGENT missing (run tests/rootless/run as root: it builds seccomp-agent.c)"
-    bg agent "$AGENT" "$TEST_DIR/agent.sock" "$TEST_DIR/agent.state" "$1"
-    wait_for 5 test -S "$TEST_DIR/agent.sock" || fail "the agent did not listen: $(cat "$TEST_DIR/agent.err")"
+    rm -f "$TEST_DIR/agent.sock"
+    bg "$name" "$AGENT" "$TEST_DIR/agent.sock" "$TEST_DIR/$name.state" "$1"
+    wait_for 5 test -S "$TEST_DIR/agent.sock" || fail "the agent did not listen: $(cat "$TEST_DIR/$name.err")"
 }
 
 test_seccomp_notify_agent() {
@@ -115,6 +119,39 @@ test_seccomp_notify_agent() {
     assert_eq "$(jq -r .metadata "$st")" meta-1 "metadata"
     assert_eq "$(jq -r .state.id "$st")" "$CID" "state.id"
     assert_match "$(jq -r .pid "$st")" '^[0-9]+$' "pid"
+}
+
+# exec loads the container's filter too: its own notify fd goes to the agent
+# (a second connection), with its own pid in the containerProcessState.
+# (runc 1.1 fails here rootless: its pidfd_getfd is not permitted.)
+test_seccomp_notify_agent_exec() {
+    seccomp_agent 95
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TEST_DIR/agent.sock\",
+              \"listenerMetadata\": \"meta-2\",
+              \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    probe_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    # no agent listening any more: a clear error, and no process started
+    rm "$TEST_DIR/agent.sock"
+    capture rt exec "$CID" /probe echo ran
+    assert_fail_with "linux.seccomp.listenerPath"
+    assert_not_contains "$OUT" ran "output"
+    seccomp_agent 13 agent2
+    capture rt exec --pid-file "$TEST_DIR/exec.pid" "$CID" /probe syscall mkdir /tmp/x
+    assert_ok
+    assert_line syscall:mkdir EACCES
+    local st=$TEST_DIR/agent2.state
+    assert_eq "$(jq -r .metadata "$st")" meta-2 "metadata"
+    assert_eq "$(jq -r .state.id "$st")" "$CID" "state.id"
+    assert_eq "$(jq -r .state.status "$st")" running "state.status"
+    assert_eq "$(jq -r .state.pid "$st")" "$(ct_pid "$CID")" "state.pid (the container's)"
+    assert_eq "$(jq -r .pid "$st")" "$(cat "$TEST_DIR/exec.pid")" "pid (the exec process's)"
+    rtc delete --force "$CID"
+    assert_ok
+    bg_wait agent
+    bg_wait agent2
+    assert_eq "$RC" 0 "agent exit code"
 }
 
 test_seccomp_notify_without_no_new_privs() {
