@@ -183,31 +183,29 @@ test_failing_create_runtime_hook() {
     [ "$RC" != 0 ] || fail "state left after the failed create"
 }
 
-test_failing_prestart_hook_fails_run() {
+# run_failing_hook KIND: run with a KIND hook that fails; the run must fail
+# and the container's program must not run.
+run_failing_hook() {
     hooks_setup
-    add_hook prestart "$(hook_json /bin/false false)"
+    add_hook "$1" "$(hook_json /bin/false false)"
     probe_run echo must-not-run
-    [ "$RC" != 0 ] || fail "run succeeded although its prestart hook failed"
+    [ "$RC" != 0 ] || fail "run succeeded although its $1 hook failed"
     assert_not_contains "$OUT" must-not-run "stdout"
+}
+
+test_failing_prestart_hook_fails_run() {
+    run_failing_hook prestart
 }
 
 test_failing_start_container_hook_is_told() {
     # after `start` nobody reads the sync socket: the failure goes to the container's stderr
-    hooks_setup
-    add_hook startContainer "$(hook_json /bin/false false)"
-    probe_run echo must-not-run
-    [ "$RC" != 0 ] || fail "run succeeded although its startContainer hook failed"
-    assert_not_contains "$OUT" must-not-run "stdout"
+    run_failing_hook startContainer
     burrow_only
     assert_contains "$ERR" "startContainer: hook /bin/false exited with status 1" "stderr"
 }
 
 test_failing_create_container_hook() {
-    hooks_setup
-    add_hook createContainer "$(hook_json /bin/false false)"
-    probe_run echo must-not-run
-    [ "$RC" != 0 ] || fail "run succeeded although its createContainer hook failed"
-    assert_not_contains "$OUT" must-not-run "stdout"
+    run_failing_hook createContainer
 }
 
 # The runtime spec: a failing poststart hook is logged, the lifecycle goes on.
