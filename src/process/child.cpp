@@ -314,7 +314,14 @@ void child_main(const Plan &p, int sock) noexcept {
     // 3. The root filesystem, still seen from the host's root.
     rootfs::Failure f;
     int rootfd = -1;
-    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, f)) die_mount(f);
+    rootfs::OverlayResult ov;
+    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
+    if (ov.fuse_fd >= 0) { // 3a. fuse-overlayfs must serve it before the rootfs is used
+        send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);
+        if (int r = console::send_fd(sock, ov.fuse_fd, "fuse"); r < 0) die("send the overlay's /dev/fuse fd", -r);
+        close(ov.fuse_fd);
+        wait_parent(MsgType::overlay_ready);
+    }
     if (!rootfs::run_mounts(p.mounts, rootfd, f)) die_mount(f);
     if (!rootfs::make_devices(p.mounts, rootfd, f)) die_mount(f);
     if (p.cwd.size() > 1) {

@@ -8,6 +8,11 @@
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
+// | 3a| overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
+// |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
+// |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
+// |   |   used; err = why the kernel's      |   process exits); note the daemon's    |                        |
+// |   |   overlayfs was refused)            |   pid for delete                       |                        |
 // | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
@@ -42,7 +47,9 @@ enum class MsgType : uint32_t {
     go,
     error,
     agent_wanted,
-    agent_state
+    agent_state,
+    overlay_fuse,
+    overlay_ready
 };
 
 struct Message {

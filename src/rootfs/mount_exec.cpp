@@ -156,10 +156,16 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 
 } // namespace
 
-bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept {
+bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept {
     if (mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
         return fail(f, "make / private", "/", errno);
-    if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) return fail(f, "bind the rootfs", rootfs, errno);
+    // The overlay, after the propagation change so that it stays ours, is
+    // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
+    if (p.overlay.enabled) {
+        if (!mount_overlay(p.overlay, rootfs, ov, f)) return false;
+    } else if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+        return fail(f, "bind the rootfs", rootfs, errno);
+    }
     int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return fail(f, "open the rootfs", rootfs, errno);
     *rootfd = fd;

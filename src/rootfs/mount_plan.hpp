@@ -2,6 +2,7 @@
 // ordered list of ready steps (pure: no syscalls, unit-tested). The child
 // executes it with rootfs/mount_exec.hpp.
 #pragma once
+#include "rootfs/overlay.hpp"
 #include "spec/model.hpp"
 
 #include <string>
@@ -57,6 +58,7 @@ struct MountPlan {
     std::vector<std::string> masked;       // absolute inside the container
     std::vector<std::string> readonly;
     bool readonly_root = false;
+    OverlayMount overlay;                  // --overlay: mounted on the rootfs first (rootfs/overlay.hpp)
 };
 
 struct HostFacts {
