@@ -191,12 +191,14 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
     auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
-    Overlay ov;
-    if (overlay_opts.enabled) ov.layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
+    std::optional<OverlayLayers> layers; // checked before anything is made
+    if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
+    Overlay ov; // undone before the state directory goes
+    ov.layers = std::move(layers);
     if (ov.layers) {
         ov.driver = rootfs::OverlayDriver::kernel; // unless the child asks for FUSE
         make_overlay_dirs(*ov.layers, plan.mounts.overlay);
