@@ -54,6 +54,8 @@ __burrow_option_kind() {
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
+    create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -85,6 +87,7 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -226,9 +229,11 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds' ;;
+        --no-new-keyring --preserve-fds
+        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --detach --keep' ;;
+        --no-new-keyring --preserve-fds --detach --keep
+        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;
