@@ -16,9 +16,12 @@
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
 #include "state/store.hpp"
+#include "userns/rootless.hpp"
 #include "userns/writer.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
+#include <sched.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sys/socket.h>
@@ -201,7 +204,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     ov.layers = std::move(layers);
     if (ov.layers) {
         ov.driver = rootfs::OverlayDriver::kernel; // unless the child asks for FUSE
-        make_overlay_dirs(*ov.layers, plan.mounts.overlay);
+        bool in_userns = plan.new_userns || userns::rootless() ||
+                         std::any_of(plan.joins.begin(), plan.joins.end(),
+                                     [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
     }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;

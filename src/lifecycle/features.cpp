@@ -38,6 +38,8 @@ std::string features() {
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    // --overlay and its annotations (burrow-create(1)): the drivers it can use.
+    j["annotations"]["io.github.burrow.overlay"] = "kernel,fuse";
     return j.dump(4) + "\n";
 }
 

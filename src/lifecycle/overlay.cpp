@@ -142,7 +142,7 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
     return l;
 }
 
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m) {
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns) {
     if (l.own_upper) {
         make_dir(l.state_dir + "/overlay", 0700);
         make_dir(l.upper, 0755);
@@ -164,7 +164,8 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m) {
     }
     make_dir(l.work, 0700);
     std::string data = data_of(l);
-    m.kernel_data = data + ",userxattr";
+    // In a user namespace overlayfs may only use user.* xattrs (root outside one keeps trusted.*).
+    m.kernel_data = in_userns ? data + ",userxattr" : data;
     // mount(2) takes one page of options.
     if (m.kernel_data.size() >= 4000)
         throw Error("--overlay: the layers' paths are too long for one mount (" + std::to_string(m.kernel_data.size()) +
@@ -201,6 +202,9 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
         }
         setresgid(0, 0, 0); // container root where it is mapped
         setresuid(0, 0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (dup2(fuse_fd, 3) < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(126);
         syscall(SYS_close_range, 4, ~0U, 0);

@@ -41,8 +41,9 @@ OverlayOptions overlay_options(const OverlayOptions &cli, const std::map<std::st
 OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, const std::string &state_dir,
                            rootfs::OverlayMount &m);
 
-// After the state directory is claimed: makes upper and work, completes m's options.
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m);
+// After the state directory is claimed: makes upper and work, completes m's
+// options (userxattr when the container is in a user namespace).
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns);
 
 // Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child
 // mounted, from inside the child's user namespace; returns once it serves

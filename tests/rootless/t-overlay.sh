@@ -205,6 +205,11 @@ test_overlay_fuse_ends_with_container() {
     fpid=$(ov_annotation "$CID" io.github.burrow.overlay.fuse-pid)
     fpid=${fpid%%:*}
     [ -n "$fpid" ] && ! proc_gone "$fpid" || fail "no fuse-overlayfs running for the container"
+    # exec joins the container's mount namespace: the same overlay.
+    rtc exec "$CID" /bin/sh -c 'echo from-exec > /exec-file; busybox cat /exec-file'
+    assert_ok
+    assert_eq "$OUT" from-exec "exec's view"
+    [ -f "$STATE_ROOT/$CID/overlay/upper/exec-file" ] || fail "exec's file is not in the upper layer"
     rt kill "$CID" KILL
     wait_for 10 proc_gone "$fpid" || fail "fuse-overlayfs $fpid outlived the container"
     wait_status "$CID" stopped
