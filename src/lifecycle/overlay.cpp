@@ -226,11 +226,24 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
     }
     // Its foreground process exits once the daemon serves (or it failed);
     // the daemon's stdio is /dev/null by then, so the pipe ends with it.
+    // A fuse-overlayfs that never gets there is ended rather than waited for.
     std::string text;
-    try {
-        text = read_fd(out[0], "fuse-overlayfs's output", 1 << 16);
-    } catch (...) {
+    struct pollfd pf = {out[0], POLLIN, 0};
+    for (;;) {
+        int r = poll(&pf, 1, 10000);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            kill(pid, SIGKILL);
+            text = "did not start serving within 10 s";
+            break;
+        }
+        char buf[4096];
+        ssize_t n = read(out[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        if (text.size() < 65536) text.append(buf, static_cast<size_t>(n));
     }
+    close(out[0]);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
