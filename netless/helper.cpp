@@ -333,6 +333,9 @@ Helper Helper::start(const Network &n, const std::string &path, pid_t pid, const
         int exit_fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
         fds.fds.push_back(exit_fd);
         std::string api = dir + "/" + kApiSocket;
+        if (api.size() >= sizeof(sockaddr_un::sun_path))
+            fail("slirp4netns's API socket " + api + ": the path is longer than a unix socket allows (" +
+                 std::to_string(sizeof(sockaddr_un::sun_path) - 1) + "): use a shorter --root");
         auto args = slirp4netns_args(path, n, pid, 3, exit_fd >= 0 ? 4 : -1, api);
         h.pid_ = spawn(args, log, exit_fd >= 0 ? std::vector<int>{ready[1], exit_fd} : std::vector<int>{ready[1]});
         h.ours_ = true;
