@@ -307,11 +307,13 @@ Helper &Helper::operator=(Helper &&o) noexcept {
 
 void Helper::stop() noexcept {
     if (pid_ <= 0) return;
-    stop_helper(dir_);
-    if (ours_) { // killed above by its record; a helper that never got one is killed here
+    if (ours_) { // our unreaped child: its pid cannot have been reused
         kill(pid_, SIGKILL);
         while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
         }
+        remove_files(dir_);
+    } else {
+        stop_helper(dir_);
     }
     pid_ = -1;
 }
@@ -366,8 +368,9 @@ Helper Helper::start(const Network &n, const std::string &path, pid_t pid, const
         while (waitpid(launcher, &status, 0) < 0 && errno == EINTR) {
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            std::string said = helper_said(dir);
             remove_files(dir);
-            helper_failed("pasta", dir, status);
+            fail("pasta " + (said.empty() ? describe(status) : said));
         }
         char buf[32] = {};
         int fd = open(pid_file.c_str(), O_RDONLY | O_CLOEXEC);
