@@ -56,6 +56,8 @@ __burrow_option_kind() {
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
     create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
     create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
+    create:-network | run:-network) kind=network ;;
+    create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -88,6 +90,8 @@ __burrow_complete_value() {
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
     overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
+    network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
+        slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -229,10 +233,10 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds
+        --no-new-keyring --preserve-fds --network --publish
         --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --detach --keep
+        --no-new-keyring --preserve-fds --network --publish --detach --keep
         --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file

@@ -254,6 +254,8 @@ complete -c burrow -n '__burrow_command_is create run' -l overlay -d 'Keep the r
 complete -c burrow -n '__burrow_command_is create run' -l overlay-lower -x -a '(__fish_complete_directories)' -d 'Another lower layer, below the rootfs'
 complete -c burrow -n '__burrow_command_is create run' -l overlay-upper -x -a '(__fish_complete_directories)' -d 'The upper layer, kept after delete'
 complete -c burrow -n '__burrow_command_is create run' -l overlay-driver -x -a 'kernel fuse' -d 'Force kernel overlayfs or fuse-overlayfs'
+complete -c burrow -n '__burrow_command_is create run' -l network -x -a 'none loopback slirp4netns pasta slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -d 'Network namespace of its own: none, loopback, slirp4netns, pasta'
+complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Forward a host port: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]'
 
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'

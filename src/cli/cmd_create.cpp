@@ -18,6 +18,7 @@ const std::vector<Option> kCreate = {
     // --overlay (lifecycle/overlay.hpp)
     {"overlay", 0, false},        {"overlay-lower", 0, true},  {"overlay-upper", 0, true},
     {"overlay-driver", 0, true},
+    {"network", 0, true},         {"publish", 'p', true}, // netless/
 };
 
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
@@ -49,6 +50,12 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
     o.no_new_keyring = p.has("no-new-keyring");
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
     o.overlay = overlay_options(p);
+    o.network = p.get("network");
+    for (auto list = p.get("publish"); !list.empty();) { // repeated values come joined by '\n'
+        auto nl = list.find('\n');
+        o.publish.push_back(list.substr(0, nl));
+        list = nl == std::string::npos ? "" : list.substr(nl + 1);
+    }
     return o;
 }
 

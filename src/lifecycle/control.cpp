@@ -7,6 +7,7 @@
 #include "lifecycle/members.hpp"
 #include "session/notify_relay.hpp"
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "spec/parse.hpp"
 
 #include <csignal>
@@ -166,6 +167,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     if (!hooks.poststop.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
     remove_overlay(store.dir(id), r.annotations);
+    netless::stop_helper(store.dir(id)); // slirp4netns or pasta, and its socket
     store.remove(id);
 }
 

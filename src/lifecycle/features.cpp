@@ -40,6 +40,9 @@ std::string features() {
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
     // --overlay and its annotations (burrow-create(1)): the drivers it can use.
     j["annotations"]["io.github.burrow.overlay"] = "kernel,fuse";
+    // Read from config.json as --network and --publish (netless/).
+    j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
+    j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
     return j.dump(4) + "\n";
 }
 

@@ -310,13 +310,17 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
+    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns
+        send_msg(sock, MsgType::network_wanted);
+        wait_parent(MsgType::network_ready);
+    }
 
     // 3. The root filesystem, still seen from the host's root.
     rootfs::Failure f;
     int rootfd = -1;
     rootfs::OverlayResult ov;
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
-    if (ov.fuse_fd >= 0) { // 3a. fuse-overlayfs must serve it before the rootfs is used
+    if (ov.fuse_fd >= 0) { // overlay_fuse: fuse-overlayfs must serve it before the rootfs is used
         send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);
         if (int r = console::send_fd(sock, ov.fuse_fd, "fuse"); r < 0) die("send the overlay's /dev/fuse fd", -r);
         close(ov.fuse_fd);
