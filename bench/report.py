@@ -14,18 +14,19 @@ import statistics
 import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
+# Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
     ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
     ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
     ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
-    # burrow only (rootless): the driver's run figure tagged "variant" (bench/run's overlay groups).
-    ("run-overlay", "wall_us", "ms", 1e-3, "run --overlay /bin/true, wall"),
-    ("run-overlay", "cpu_us", "ms", 1e-3, "run --overlay /bin/true, CPU"),
-    ("run-overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
-    ("run-overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
-    ("run-overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
+    ("run+overlay", "wall_us", "ms", 1e-3, "run --overlay /bin/true, wall"),
+    ("run+overlay", "cpu_us", "ms", 1e-3, "run --overlay /bin/true, CPU"),
+    ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
+    ("run+overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
+    ("run+overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
     ("create", "wall_us", "ms", 1e-3, "create, wall"),
     ("create", "cpu_us", "ms", 1e-3, "create, CPU (incl. init)"),
     ("state", "wall_us", "ms", 1e-3, "state, wall"),
@@ -110,7 +111,7 @@ def main():
     for r in records:
         mode, rt, fig = r.get("mode"), r.get("runtime"), r.get("figure")
         if r.get("variant"):
-            fig = f"{fig}-{r['variant']}"
+            fig = f"{fig}+{r['variant']}"
         if "error" in r:
             errors.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(r["error"])
         else:
@@ -152,7 +153,7 @@ def main():
         lines.append(f"== {mode} ==")
         rows = []
         for fig, metric, unit, scale, label in ROWS:
-            if fig.startswith("run-overlay") and fig not in results.get(mode, {}).get("burrow", {}):
+            if fig in BURROW_ONLY and not value(mode, "burrow", fig, metric):
                 continue
             label = label.format(n=counts.get(fig, "?"))
             row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
@@ -162,8 +163,8 @@ def main():
                 st = value(mode, rt, fig, metric) if rt in wanted else None
                 if st is None:
                     row[rt] = None
-                    applies = (rt != "floor" or fig in ("run", "serial", "parallel")) and not fig.startswith("run-overlay")
-                    cells.append("n/a" if rt in wanted and applies else "-")
+                    applies = rt != "floor" or fig in ("run", "serial", "parallel")
+                    cells.append("n/a" if rt in wanted and applies and fig not in BURROW_ONLY else "-")
                     continue
                 med, lo, hi = st["median"] * scale, st["min"] * scale, st["max"] * scale
                 meds[rt] = med
@@ -177,16 +178,16 @@ def main():
                     cells.append(f"{row[key]:.2f}x")
                 else:
                     row[key] = None
-                    cells.append("n/a" if other in wanted and "burrow" in wanted else "-")
+                    cells.append("n/a" if other in wanted and "burrow" in wanted and fig not in BURROW_ONLY else "-")
             table.append(row)
             rows.append(cells)
         plain = results.get(mode, {}).get("burrow", {}).get("run", {})
-        for fig in ("run-overlay", "run-overlay-fuse"):
+        for fig in ("run+overlay", "run+overlay-fuse"):
             ov = results.get(mode, {}).get("burrow", {}).get(fig, {})
             if "cpu_us" in ov and "cpu_us" in plain:
                 ratios = ", ".join(f"{m[:-3]} {ov[m]['median'] / plain[m]['median']:.2f}x"
                                    for m in ("wall_us", "cpu_us") if m in ov and m in plain)
-                notes_overlay.append(f"  {mode}: burrow {fig.replace('run-', 'run --').replace('-fuse', ' (fuse)')}"
+                notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
                                      f" / plain run: {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())

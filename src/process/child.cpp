@@ -316,7 +316,7 @@ void child_main(const Plan &p, int sock) noexcept {
     int rootfd = -1;
     rootfs::OverlayResult ov;
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
-    if (ov.fuse_fd >= 0) { // 3a. fuse-overlayfs must serve it before the rootfs is used
+    if (ov.fuse_fd >= 0) { // overlay_fuse: fuse-overlayfs must serve it before the rootfs is used
         send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);
         if (int r = console::send_fd(sock, ov.fuse_fd, "fuse"); r < 0) die("send the overlay's /dev/fuse fd", -r);
         close(ov.fuse_fd);
