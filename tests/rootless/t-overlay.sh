@@ -30,6 +30,13 @@ assert_no_fuse_left() {
     wait_for 5 eval '! fuse_left' || fail "a fuse-overlayfs of this test still runs"
 }
 
+# work_left: a work directory made next to an --overlay-upper in $TEST_DIR remains.
+work_left() {
+    local f
+    for f in "$TEST_DIR"/.*.work-*; do [ -e "$f" ] && return 0; done
+    return 1
+}
+
 # ov_annotation ID KEY: the container's state annotation KEY.
 ov_annotation() { rt state "$1" | jq -r --arg k "$2" '.annotations[$k] // ""'; }
 
@@ -141,7 +148,7 @@ ov_upper_kept() {
     assert_eq "$(cat "$up/kept")" one "the kept upper layer's /kept"
     [ -e "$up/bin" ] || fail "the kept upper layer has no whiteout for /bin/cat"
     # The work directory (next to it: another filesystem than the state root) is gone.
-    [ -z "$(ls -A "$TEST_DIR" | grep work)" ] || fail "work directory left: $(ls -A "$TEST_DIR")"
+    ! work_left || fail "work directory left: $(ls -A "$TEST_DIR")"
     sh_args '[ -e /bin/cat ] || echo still-deleted; busybox cat /kept'
     rtc run --overlay --overlay-driver "$drv" --overlay-upper "$up" --bundle "$BUNDLE" "$CID"
     assert_ok
@@ -250,7 +257,7 @@ test_overlay_bad_input() {
     rtc run --overlay --overlay-driver fuse --overlay-upper "$TEST_DIR/up" --bundle "$BUNDLE" "$CID"
     assert_fail_with "process.cwd"
     [ ! -e "$TEST_DIR/up" ] || fail "the upper made by a failed create is left"
-    [ -z "$(ls -A "$TEST_DIR" | grep work)" ] || fail "work directory left: $(ls -A "$TEST_DIR")"
+    ! work_left || fail "work directory left: $(ls -A "$TEST_DIR")"
     rtc list -q
     assert_eq "$OUT" "" "containers after the failures"
     assert_no_fuse_left
