@@ -5,13 +5,21 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace burrow::rootfs {
 
 bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, Failure &f) noexcept {
     if (o.try_kernel) {
-        if (mount("overlay", target, "overlay", 0, o.kernel_data.c_str()) == 0) return true;
+        if (mount("overlay", target, "overlay", 0, o.kernel_data.c_str()) == 0) {
+            // An upper layer it cannot write to (on a network or FUSE file
+            // system, say) makes the kernel's overlay read-only, not an error.
+            struct statvfs sv {};
+            if (statvfs(target, &sv) < 0 || !(sv.f_flag & ST_RDONLY)) return true;
+            umount2(target, MNT_DETACH);
+            errno = EROFS;
+        }
         r.kernel_err = errno;
         if (!o.allow_fuse) {
             f.what = "mount";

@@ -18,11 +18,13 @@ ov_setup() {
 # sh_args SCRIPT: process.args = sh -c SCRIPT
 sh_args() { set_args /bin/sh -c "$1"; }
 
-# no_fuse_left: no fuse-overlayfs of this test's state root runs.
+# fuse_left: a fuse-overlayfs that burrow started (on a /dev/fd/N) for this test still runs.
 fuse_left() {
-    local p
+    local p c
     for p in $(pgrep -u "$MY_UID" -x fuse-overlayfs); do
-        tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "$STATE_ROOT\|$TEST_DIR" && return 0
+        c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+        case $c in *" /dev/fd/"*) ;; *) continue ;; esac
+        case $c in *"$STATE_ROOT"*|*"$TEST_DIR"*) return 0 ;; esac
     done
     return 1
 }
@@ -222,6 +224,31 @@ test_overlay_fuse_ends_with_container() {
     wait_status "$CID" stopped
     rtc delete "$CID"
     assert_ok
+}
+
+# Where the kernel's overlayfs cannot write to the upper layer (here: an upper
+# on a FUSE file system, which it would mount read-only), fuse-overlayfs
+# serves the container instead, and state and --debug say so.
+test_overlay_falls_back_to_fuse() {
+    ov_setup
+    command -v fusermount3 >/dev/null || skip "no fusermount3 to mount a FUSE upper layer"
+    local m=$TEST_DIR/fusemnt
+    mkdir -p "$TEST_DIR/ol" "$TEST_DIR/ou" "$TEST_DIR/ow" "$m"
+    fuse-overlayfs -o "lowerdir=$TEST_DIR/ol,upperdir=$TEST_DIR/ou,workdir=$TEST_DIR/ow" "$m" || fail "cannot mount FUSE"
+    trap 'fusermount3 -u "$TEST_DIR/fusemnt" 2>/dev/null' EXIT
+    sh_args 'echo fb > /written; busybox cat /written'
+    rtc --debug create --overlay --overlay-upper "$m/up" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$ERR" "the kernel's overlayfs refused the mount (Read-only file system): fuse-overlayfs instead" "--debug"
+    assert_eq "$(ov_annotation "$CID" io.github.burrow.overlay.driver)" fuse "state: driver"
+    rtc start "$CID"
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+    assert_eq "$(cat "$m/up/written")" fb "the upper layer's /written"
+    assert_no_fuse_left
+    fusermount3 -u "$m" || fail "cannot unmount the FUSE upper"
+    wait_for 5 eval '! pgrep -u "$MY_UID" -f "workdir=$TEST_DIR/ow" >/dev/null' || fail "the test's own fuse-overlayfs still runs"
 }
 
 # Bad input: one line, non-zero, nothing made (no state, no upper directory).
