@@ -124,10 +124,11 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
         check_chars(l.upper, "--overlay-upper");
         l.own_upper = false;
     }
+    std::string upper_is = o.upper.empty() ? "the state directory (--root): " : "--overlay-upper: ";
     for (auto &low : l.lower) {
         std::string what = low == rootfs ? "the rootfs " + low : "the lower layer " + low;
-        if (below(l.upper, low)) throw Error("--overlay-upper: " + l.upper + " is inside " + what);
-        if (below(low, l.upper)) throw Error("--overlay-upper: " + what + " is inside " + l.upper);
+        if (below(l.upper, low)) throw Error(upper_is + l.upper + " is inside " + what);
+        if (below(low, l.upper)) throw Error(upper_is + what + " is inside " + l.upper);
     }
 
     bool want_fuse = o.driver != "kernel";
