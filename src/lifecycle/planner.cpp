@@ -1,6 +1,7 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "rootfs/bind_source.hpp"
 #include "hooks/run_hooks.hpp"
 #include "userns/subid.hpp"
 
@@ -338,6 +339,9 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        // Root giving the container a user namespace: the child turns into a
+        // mapped id before it mounts, so the sources are opened here.
+        if (geteuid() == 0 && !userns::rootless() && in_userns) rootfs::open_bind_sources(p.mounts);
 
     } catch (...) {
         close_launch_fds(l);
@@ -347,6 +351,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
 }
 
 void close_launch_fds(Launch &l) {
+    rootfs::close_bind_sources(l.plan.mounts);
     for (auto &j : l.plan.joins)
         if (j.fd >= 0) close(j.fd), j.fd = -1;
 }

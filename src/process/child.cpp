@@ -335,6 +335,10 @@ void child_main(const Plan &p, int sock) noexcept {
     set_process_attributes(p);
     if (!rootfs::finish_root(p.mounts, f)) die_mount(f);
 
+    // A session of its own, as runc gives it (with a terminal, setup_terminal
+    // makes it): the caller's process group (conmon's, killed by its --timeout)
+    // is not the container's.
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
 
     prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
@@ -365,6 +369,7 @@ void join_main(const Plan &p, int sock) noexcept {
         wait_parent(MsgType::agent_state);
     }
     set_process_attributes(p);
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);
     const char *what = "";

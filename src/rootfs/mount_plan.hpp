@@ -30,6 +30,9 @@ struct MountStep {
     bool target_is_file = false;   // bind of a file: create a file, not a directory
     bool sysfs_fallback = false;   // sysfs refused (not our network namespace): rbind /sys instead
     bool cgroup_fallback = false;  // cgroup2 refused: rbind /sys/fs/cgroup instead
+    bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
+    int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
+    bool source_is_file = false;   // ... and whether it is not a directory
 };
 
 struct DeviceNode {
@@ -76,6 +79,7 @@ struct ParsedOptions {
     unsigned long clear = 0;
     unsigned long propagation = 0;
     bool bind = false, recursive = false;
+    bool copy_up = false; // tmpcopyup
     std::string data;
 };
 ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field);
