@@ -33,6 +33,7 @@ struct MountStep {
     bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
     int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
     bool source_is_file = false;   // ... and whether it is not a directory
+    bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
 };
 
 struct DeviceNode {
@@ -43,6 +44,7 @@ struct DeviceNode {
     dev_t dev = 0;
     uid_t uid = 0;
     gid_t gid = 0;
+    bool from_config = false; // a linux.devices entry (not a default one)
 };
 
 struct Symlink {
@@ -57,6 +59,8 @@ struct MountPlan {
     std::vector<DeviceNode> devices;
     bool bind_devices = false;             // in a user namespace mknod is refused: bind the host's node
     std::vector<Symlink> symlinks;
+    // Config devices not made because a bind mount provides their directory.
+    std::vector<std::string> skipped_devices;
     std::vector<std::string> masked;       // absolute inside the container
     std::vector<std::string> readonly;
     bool readonly_root = false;
