@@ -201,6 +201,26 @@ test_unknown_global_option_refused() {
     assert_contains "$ERR" invalidflag "stderr"
 }
 
+# The flags of runc's that callers pass: accepted (and applied where they
+# mean something to burrow).
+test_runc_flags_accepted() {
+    probe_args echo ran
+    capture "$RUNTIME" --root "$STATE_ROOT" --criu /usr/sbin/criu --rootless=true --log-level=debug \
+        run --no-new-keyring --no-subreaper --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" ran "stdout"
+    new_bundle
+    cfg '.process.noNewPrivileges = false'
+    running
+    capture rt exec --no-new-privs --ignore-paused "$CID" /probe dump
+    assert_ok
+    assert_line NoNewPrivs 1
+    capture rt exec --cgroup "" "$CID" /probe echo cgroup-flag
+    assert_ok
+    assert_eq "$OUT" cgroup-flag "exec --cgroup output"
+    kill_and_delete "$CID"
+}
+
 # ---------------------------------------------------------------- timing (runtime-spec)
 
 # poststart: "before the start operation returns"; with --pid-file, `create`
