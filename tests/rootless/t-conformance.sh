@@ -36,6 +36,8 @@ test_tmpcopyup_copies_the_directory() {
     assert_match "$(pv stat:/data/sub)" '^ok:dir 0?751 ' "copied directory mode"
     assert_match "$(pv stat:/data/link)" '-> file' "copied symlink"
     assert_line write:/data/new ok
+    capture "$RUNTIME" features
+    jq -e '.mountOptions | index("tmpcopyup")' <<< "$OUT" >/dev/null || fail "features.mountOptions lacks tmpcopyup"
     # the image's directory itself is untouched
     [ -e "$TEST_DIR/rootfs/data/new" ] && fail "the write reached the image's directory"
     return 0
