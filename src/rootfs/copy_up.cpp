@@ -52,7 +52,12 @@ int copy_file(int from, int to, const char *name, const struct stat &st) noexcep
         if (got < 0) r = -errno;
         break;
     }
-    if (r == 0 && fchown(out, st.st_uid, st.st_gid) == 0) fchmod(out, st.st_mode & 07777); // chown clears setuid
+    if (r == 0) {
+        // The owner where this user namespace maps it; the mode in any case
+        // (not the umask's, and after chown, which clears setuid).
+        (void)!fchown(out, st.st_uid, st.st_gid);
+        fchmod(out, st.st_mode & 07777);
+    }
     close(in);
     close(out);
     return r;
@@ -84,7 +89,10 @@ int copy_dir(int from, int to, int depth) noexcept {
                     return r;
                 }
                 r = copy_dir(sub_from, sub_to, depth + 1);
-                if (r == 0 && fchown(sub_to, st.st_uid, st.st_gid) == 0) fchmod(sub_to, st.st_mode & 07777);
+                if (r == 0) {
+                    (void)!fchown(sub_to, st.st_uid, st.st_gid);
+                    fchmod(sub_to, st.st_mode & 07777);
+                }
                 close(sub_from);
                 close(sub_to);
             } else if (S_ISREG(st.st_mode)) {

@@ -28,12 +28,14 @@ test_tmpcopyup_copies_the_directory() {
     echo one > "$TEST_DIR/rootfs/data/file"
     echo two > "$TEST_DIR/rootfs/data/sub/deep"
     chmod 0751 "$TEST_DIR/rootfs/data/sub"
+    chmod 0666 "$TEST_DIR/rootfs/data/file"   # not the umask's 0644
     ln -s file "$TEST_DIR/rootfs/data/link"
     add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "size=1m"]}'
-    probe_ok read /data/file read /data/sub/deep stat /data/sub stat /data/link write /data/new
+    probe_ok read /data/file read /data/sub/deep stat /data/sub stat /data/file stat /data/link write /data/new
     assert_line read:/data/file 'ok:one\n'
     assert_line read:/data/sub/deep 'ok:two\n'
     assert_match "$(pv stat:/data/sub)" '^ok:dir 0?751 ' "copied directory mode"
+    assert_match "$(pv stat:/data/file)" '^ok:(reg|file) 0?666 ' "copied file mode"
     assert_match "$(pv stat:/data/link)" '-> file' "copied symlink"
     assert_line write:/data/new ok
     capture "$RUNTIME" features
