@@ -359,7 +359,15 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
         // Root giving the container a user namespace: the child turns into a
         // mapped id before it mounts, so the sources are opened here.
-        if (geteuid() == 0 && !userns::rootless() && in_userns) rootfs::open_bind_sources(p.mounts);
+        if (geteuid() == 0 && !userns::rootless() && in_userns) {
+            uid_t host_uid = static_cast<uid_t>(-1);
+            gid_t host_gid = static_cast<gid_t>(-1);
+            for (auto &m : l.uid_map)
+                if (m.inside == 0) host_uid = m.outside;
+            for (auto &m : l.gid_map)
+                if (m.inside == 0) host_gid = m.outside;
+            rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
+        }
 
     } catch (...) {
         close_launch_fds(l);

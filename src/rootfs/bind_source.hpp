@@ -7,10 +7,13 @@
 
 namespace burrow::rootfs {
 
-// open_tree(OPEN_TREE_CLONE) of each bind step's source, with its mount
-// attributes set; without open_tree (kernels before 5.2) the step keeps its
-// path. Throws Error naming the mount.
-void open_bind_sources(MountPlan &p);
+// open_tree(OPEN_TREE_CLONE) of each bind step's source that host ids
+// `uid`/`gid` (the container's root as the host sees it; -1: unknown) cannot
+// reach, with its mount attributes set. A source they reach stays a path the
+// child binds itself, so its submounts arrive locked by the kernel as usual.
+// Without open_tree (kernels before 5.2) every step keeps its path. Throws
+// Error naming the mount.
+void open_bind_sources(MountPlan &p, uid_t uid, gid_t gid);
 void close_bind_sources(MountPlan &p) noexcept;
 
 } // namespace burrow::rootfs
