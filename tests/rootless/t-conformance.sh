@@ -3,11 +3,10 @@
 # behaviour (issue 6): each test passes with RUNTIME=runc as with burrow.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# running [ID]: a container whose process sleeps, created and started.
+# running: the container $CID, its process sleeping, created and started.
 running() {
-    local id=${1:-$CID}
     probe_args sleep 30
-    capture rt run -d --bundle "$BUNDLE" "$id"
+    capture rt run -d --bundle "$BUNDLE" "$CID"
     assert_ok
 }
 
