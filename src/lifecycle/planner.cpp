@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
+#include "rootfs/host_device.hpp"
 #include "userns/subid.hpp"
 
 #include <climits>
@@ -17,6 +18,7 @@
 #include <sys/personality.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,6 +58,21 @@ bool mapped(const std::vector<userns::IdMap> &maps, uint32_t id) {
 std::string user_name(uid_t uid) {
     auto name = userns::user_name(uid);
     return name.empty() ? std::to_string(uid) : name;
+}
+
+// Devices a bind mount's directory provides are not made; config devices
+// bound from the host (in a user namespace) need the host's node of that number.
+void plan_host_devices(rootfs::MountPlan &m) {
+    for (auto &d : m.skipped_devices) log::warn("linux.devices: " + d + " not made: a bind mount provides its directory");
+    if (!m.bind_devices) return;
+    for (auto &d : m.devices) {
+        if (!d.from_config || S_ISFIFO(d.mode)) continue;
+        d.host = rootfs::find_host_node(d.host, d.mode & S_IFMT, d.dev);
+        if (d.host.empty())
+            throw Error("linux.devices: /" + d.target + ": the host has no " + (S_ISBLK(d.mode) ? "block" : "character") +
+                        " device " + std::to_string(major(d.dev)) + ":" + std::to_string(minor(d.dev)) +
+                        " to bind (in a user namespace devices are bound from the host, not made)");
+    }
 }
 
 void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
@@ -341,6 +358,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         host.cgroup2_host = cg == session::CgroupMode::unified;
         log::debug(std::string("cgroup layout: ") + session::mode_name(cg));
         p.mounts = rootfs::plan_mounts(c, host);
+        plan_host_devices(p.mounts);
         p.no_pivot = o.no_pivot;
 
         p.hostname = c.hostname;

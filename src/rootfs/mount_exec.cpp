@@ -174,7 +174,10 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);
         }
-        int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
+        int target = open_in_root(rootfd, s.target.c_str(), !s.must_exist, as_file);
+        if (target == -ENOENT && s.must_exist)
+            return fail(f, "mount point missing in a directory bound in (burrow makes nothing there):",
+                        s.target.c_str(), target);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
         bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
@@ -195,7 +198,8 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
             int dfd = open(fd_path(buf, dir), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
             close(dir);
             if (dfd < 0) return fail(f, "open", d.parent.c_str(), errno);
-            unlinkat(dfd, d.name.c_str(), 0);
+            // A node already there (the image's) is left as it is, as runc
+            // does: only what burrow makes gets the config's owner and mode.
             int r = mknodat(dfd, d.name.c_str(), d.mode, d.dev);
             int e = errno;
             if (r == 0) {
@@ -203,7 +207,7 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
                 fchmodat(dfd, d.name.c_str(), d.mode & 07777, 0);
             }
             close(dfd);
-            if (r < 0) return fail(f, "mknod", d.target.c_str(), e);
+            if (r < 0 && e != EEXIST) return fail(f, "mknod", d.target.c_str(), e);
             continue;
         }
         int target = open_in_root(rootfd, d.target.c_str(), true, true);
@@ -212,6 +216,7 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
         close(target);
         if (r < 0) return fail(f, "bind device from the host", d.host.c_str(), r);
     }
+    if (p.symlinks.empty()) return true; // /dev is bound in: not ours to change
     int dev = open_in_root(rootfd, "dev", true, false);
     if (dev < 0) return fail(f, "create", "dev", dev);
     // O_PATH fd of dev: reopen as a real directory fd for symlinkat.
