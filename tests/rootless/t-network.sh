@@ -149,6 +149,18 @@ test_killed_container_ends_slirp4netns() {
     assert_ok
 }
 
+# A create that fails after the helper started (the program is missing, found
+# only after the network step) ends the helper: the leak check finds none.
+failed_create_ends_helper() { # MODE HELPER
+    need_helper "$2"
+    set_args nosuchbin
+    rtc run -b "$BUNDLE" --network "$1" --publish "127.0.0.1:$(free_port):80" "$CID"
+    assert_fail_with 'exec: "nosuchbin": executable file not found in $PATH'
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+test_slirp4netns_ended_by_failed_create() { failed_create_ends_helper slirp4netns slirp4netns; }
+test_pasta_ended_by_failed_create() { failed_create_ends_helper pasta pasta; }
+
 port_taken() { # MODE HELPER
     need_helper "$2"
     host_server
