@@ -17,12 +17,12 @@ need_helper() {
     command -v "$1" >/dev/null || skip "$1 is not installed"
 }
 
-# serve_in_container: the container's busybox httpd on port 80 serves /www/f
+# serve_in_container: the container's busybox httpd on port 80 serves /tmp/f
 # holding TOKEN (a tmpfs: the shared rootfs is read-only).
 serve_in_container() {
     TOKEN="token-$RANDOM$RANDOM"
-    add_mount '{"destination": "/www", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}'
-    set_args sh -c "echo $TOKEN > /www/f && exec httpd -f -p 80 -h /www"
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}'
+    set_args sh -c "echo $TOKEN > /tmp/f && exec httpd -f -p 80 -h /tmp"
 }
 
 # fetch URL: the body, from the host (waits for the server to listen, 10 s at most).
