@@ -38,6 +38,9 @@ std::string features() {
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    // Read from config.json as --network and --publish (netless/).
+    j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
+    j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
     return j.dump(4) + "\n";
 }
 
