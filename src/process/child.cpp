@@ -234,7 +234,8 @@ void resolve_executable(const Plan &p) noexcept {
         strcpy(g_exe, a0);
         struct stat st;
         if (stat(g_exe, &st) < 0) die_fmt(errno, "exec: \"%s\"", a0);
-        if (S_ISDIR(st.st_mode)) die_fmt(EISDIR, "exec: \"%s\"", a0);
+        // As execve says it: EACCES for a directory (podman maps "permission denied" to 126).
+        if (S_ISDIR(st.st_mode)) die_fmt(EACCES, "exec: \"%s\"", a0);
         if (faccessat(AT_FDCWD, g_exe, X_OK, AT_EACCESS) < 0) die_fmt(errno, "exec: \"%s\"", a0);
         return;
     }

@@ -1,5 +1,4 @@
 #include "process/spawn.hpp"
-#include "process/exec_errno.hpp"
 #include "error.hpp"
 #include "process/child.hpp"
 #include "process/handshake.hpp"
@@ -99,7 +98,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             return child;
         case MsgType::error:
             m.text[sizeof m.text - 1] = 0;
-            throw Error(m.text, reported_errno(m.text, m.err));
+            throw Error(m.text, m.err);
         default:
             throw Error("unexpected handshake message " + std::to_string(static_cast<int>(m.type)), EPROTO);
         }
