@@ -19,7 +19,7 @@ std::string features() {
                          "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",
                          "ro",         "rprivate", "rshared",   "rslave",      "runbindable", "rw",
                          "shared",     "silent",  "slave",      "strictatime", "suid",        "symfollow",
-                         "sync",       "unbindable"};
+                         "sync",       "tmpcopyup", "unbindable"};
     nlohmann::ordered_json lx;
     lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     lx["capabilities"] = security::known_caps();

@@ -1,7 +1,9 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "rootfs/bind_source.hpp"
 #include "hooks/run_hooks.hpp"
+#include "rootfs/host_device.hpp"
 #include "userns/subid.hpp"
 
 #include <climits>
@@ -17,6 +19,7 @@
 #include <sys/personality.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,6 +59,21 @@ bool mapped(const std::vector<userns::IdMap> &maps, uint32_t id) {
 std::string user_name(uid_t uid) {
     auto name = userns::user_name(uid);
     return name.empty() ? std::to_string(uid) : name;
+}
+
+// Devices a bind mount's directory provides are not made; config devices
+// bound from the host (in a user namespace) need the host's node of that number.
+void plan_host_devices(rootfs::MountPlan &m) {
+    for (auto &d : m.skipped_devices) log::warn("linux.devices: " + d + " not made: a bind mount provides its directory");
+    if (!m.bind_devices) return;
+    for (auto &d : m.devices) {
+        if (!d.from_config || S_ISFIFO(d.mode)) continue;
+        d.host = rootfs::find_host_node(d.host, d.mode & S_IFMT, d.dev);
+        if (d.host.empty())
+            throw Error("linux.devices: /" + d.target + ": the host has no " + (S_ISBLK(d.mode) ? "block" : "character") +
+                        " device " + std::to_string(major(d.dev)) + ":" + std::to_string(minor(d.dev)) +
+                        " to bind (in a user namespace devices are bound from the host, not made)");
+    }
 }
 
 void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
@@ -341,6 +359,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         host.cgroup2_host = cg == session::CgroupMode::unified;
         log::debug(std::string("cgroup layout: ") + session::mode_name(cg));
         p.mounts = rootfs::plan_mounts(c, host);
+        plan_host_devices(p.mounts);
         p.no_pivot = o.no_pivot;
 
         p.hostname = c.hostname;
@@ -389,6 +408,17 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        // Root giving the container a user namespace: the child turns into a
+        // mapped id before it mounts, so the sources are opened here.
+        if (geteuid() == 0 && !userns::rootless() && in_userns) {
+            uid_t host_uid = static_cast<uid_t>(-1);
+            gid_t host_gid = static_cast<gid_t>(-1);
+            for (auto &m : l.uid_map)
+                if (m.inside == 0) host_uid = m.outside;
+            for (auto &m : l.gid_map)
+                if (m.inside == 0) host_gid = m.outside;
+            rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
+        }
 
     } catch (...) {
         close_launch_fds(l);
@@ -398,6 +428,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
 }
 
 void close_launch_fds(Launch &l) {
+    rootfs::close_bind_sources(l.plan.mounts);
     for (auto &j : l.plan.joins)
         if (j.fd >= 0) close(j.fd), j.fd = -1;
 }

@@ -61,4 +61,19 @@ if [ ! -x "$rootfs/bin/busybox" ]; then
     echo busybox > "$rootfs/etc/hostname"
     chown -R "$uid:$gid" "$rootfs"
 fi
+# A stand-in for a host /dev that a config binds in (t-mounts.sh: burrow must
+# leave it exactly as it is): root's device nodes, a ptmx of mode 000 as on a
+# host whose devpts has ptmxmode=000, in a directory the user may write to.
+hostdev="$dir/hostdev"
+if [ ! -c "$hostdev/ptmx" ]; then
+    rm -rf "$hostdev"
+    install -d -m 0755 -o "$uid" -g "$gid" "$hostdev"
+    mknod -m 0666 "$hostdev/null" c 1 3
+    mknod -m 0640 "$hostdev/zero" c 1 5
+    mknod -m 0600 "$hostdev/tty" c 5 0
+    mknod -m 0000 "$hostdev/ptmx" c 5 2
+    mkdir -m 0755 "$hostdev/pts" "$hostdev/shm" "$hostdev/mqueue"
+    echo "the host's" > "$hostdev/marker"
+    chown "$uid:$gid" "$hostdev/marker"
+fi
 echo "setup-host: user $user ($uid), rootfs $rootfs"

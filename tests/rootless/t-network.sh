@@ -17,12 +17,12 @@ need_helper() {
     command -v "$1" >/dev/null || skip "$1 is not installed"
 }
 
-# serve_in_container: the container's busybox httpd on port 80 serves /www/f
+# serve_in_container: the container's busybox httpd on port 80 serves /tmp/f
 # holding TOKEN (a tmpfs: the shared rootfs is read-only).
 serve_in_container() {
     TOKEN="token-$RANDOM$RANDOM"
-    add_mount '{"destination": "/www", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}'
-    set_args sh -c "echo $TOKEN > /www/f && exec httpd -f -p 80 -h /www"
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}'
+    set_args sh -c "echo $TOKEN > /tmp/f && exec httpd -f -p 80 -h /tmp"
 }
 
 # fetch URL: the body, from the host (waits for the server to listen, 10 s at most).
@@ -148,6 +148,18 @@ test_killed_container_ends_slirp4netns() {
     rtc delete "$CID"
     assert_ok
 }
+
+# A create that fails after the helper started (the program is missing, found
+# only after the network step) ends the helper: the leak check finds none.
+failed_create_ends_helper() { # MODE HELPER
+    need_helper "$2"
+    set_args nosuchbin
+    rtc run -b "$BUNDLE" --network "$1" --publish "127.0.0.1:$(free_port):80" "$CID"
+    assert_fail_with 'exec: "nosuchbin": executable file not found in $PATH'
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+test_slirp4netns_ended_by_failed_create() { failed_create_ends_helper slirp4netns slirp4netns; }
+test_pasta_ended_by_failed_create() { failed_create_ends_helper pasta pasta; }
 
 port_taken() { # MODE HELPER
     need_helper "$2"
