@@ -16,7 +16,7 @@ struct SpawnHooks {
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.
     std::function<std::vector<std::string>(pid_t)> runtime_hooks;
-    // step 3a: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
+    // step 4: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
     // kernel_err: why the kernel's overlayfs was not used (0: not tried)
     std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;
 };
