@@ -18,6 +18,7 @@ const std::vector<Option> kCreate = {
     // --overlay (lifecycle/overlay.hpp)
     {"overlay", 0, false},        {"overlay-lower", 0, true},  {"overlay-upper", 0, true},
     {"overlay-driver", 0, true},
+    {"image", 0, true}, // --image FILE.sqfs (lifecycle/image.hpp)
     {"network", 0, true},         {"publish", 'p', true}, // netless/
 };
 
@@ -35,6 +36,8 @@ lifecycle::OverlayOptions overlay_options(const Parsed &p) {
     o.upper = absolute(p.get("overlay-upper"));
     o.driver = p.get("overlay-driver");
     if (p.values.count("overlay-upper") && o.upper.empty()) throw Error("--overlay-upper: must not be empty");
+    o.image = absolute(p.get("image"));
+    if (p.values.count("image") && o.image.empty()) throw Error("--image: must not be empty");
     return o;
 }
 

@@ -5,6 +5,7 @@
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/image.hpp"
 #include "lifecycle/overlay.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
@@ -141,6 +142,7 @@ struct Overlay {
     std::optional<OverlayLayers> layers;
     rootfs::OverlayDriver driver = rootfs::OverlayDriver::none;
     pid_t fuse_pid = 0;
+    pid_t image_pid = 0; // squashfuse (--image)
     bool committed = false;
     Overlay() = default;
     Overlay(const Overlay &) = delete;
@@ -149,6 +151,7 @@ struct Overlay {
         try {
             std::map<std::string, std::string> a;
             record_overlay(*layers, driver, fuse_pid, a);
+            record_image(*layers, image_pid, a);
             remove_overlay(layers->state_dir, a);
             if (layers->made_upper) remove_tree_as_owner(layers->upper);
         } catch (const std::exception &e) {
@@ -200,6 +203,11 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     std::string notify_host = session::host_notify_socket();
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = spec::load_config(o.bundle);
+    o.overlay = overlay_options(o.overlay, cfg.annotations);
+    if (!o.overlay.image.empty()) { // root.path is not used (lifecycle/image.hpp)
+        if (o.overlay.image[0] != '/') o.overlay.image = o.bundle + "/" + o.overlay.image;
+        if (cfg.root.path.empty()) cfg.root.path = ".";
+    }
     netless::Network net = plan_network(cfg, o);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
@@ -217,7 +225,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     auto &plan = l.plan;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
-    auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
+    auto &overlay_opts = o.overlay;
+    if (!overlay_opts.image.empty()) plan.rootfs = image_rootfs(store.dir(o.id));
     std::optional<OverlayLayers> layers; // checked before anything is made
     if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
 
@@ -260,6 +269,15 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         ov.driver = rootfs::OverlayDriver::fuse;
         ov.fuse_pid = start_fuse_overlayfs(*ov.layers, pid, fuse_fd);
     };
+    sh.serve_image = [&](pid_t pid, int fuse_fd) {
+        struct Closer {
+            int fd;
+            ~Closer() { close(fd); }
+        } c{fuse_fd};
+        if (!ov.layers || ov.layers->image.empty())
+            throw Error("the container process asked for squashfuse without --image", EPROTO);
+        ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd);
+    };
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
         try {
@@ -283,6 +301,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     forget_overlay_keys(rec.annotations);
     if (ov.layers) {
         record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
+        record_image(*ov.layers, ov.image_pid, rec.annotations);
         log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                    " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }

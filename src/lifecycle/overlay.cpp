@@ -1,4 +1,5 @@
 #include "lifecycle/overlay.hpp"
+#include "lifecycle/image.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
@@ -79,10 +80,12 @@ OverlayOptions overlay_options(const OverlayOptions &cli, const std::map<std::st
     if (o.lower.empty()) o.lower = split_colons(get(kOverlayLowerAnnotation));
     if (o.upper.empty()) o.upper = get(kOverlayUpperAnnotation);
     if (o.driver.empty()) o.driver = get(kOverlayDriverAnnotation);
+    if (o.image.empty()) o.image = get(kImageAnnotation);
+    o.enabled |= !o.image.empty(); // an image is read-only: the overlay is its writable layer
     if (!o.driver.empty() && o.driver != "kernel" && o.driver != "fuse")
         throw Error("--overlay-driver: \"" + o.driver + "\": must be kernel or fuse");
     if (!o.enabled && (!cli.lower.empty() || !cli.upper.empty() || !cli.driver.empty()))
-        throw Error("--overlay-lower, --overlay-upper and --overlay-driver need --overlay");
+        throw Error("--overlay-lower, --overlay-upper and --overlay-driver need --overlay or --image");
     return o;
 }
 
@@ -90,8 +93,8 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
                            rootfs::OverlayMount &m) {
     OverlayLayers l;
     l.state_dir = state_dir;
-    check_chars(rootfs, "root.path");
-    l.lower.push_back(rootfs);
+    check_chars(rootfs, o.image.empty() ? "root.path" : "the state directory (--root)");
+    if (o.image.empty()) l.lower.push_back(rootfs);
     for (auto &d : o.lower) {
         std::string c = canonical_path(d, "--overlay-lower");
         struct stat st;
@@ -100,6 +103,7 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
         check_chars(c, "--overlay-lower");
         l.lower.push_back(c);
     }
+    if (!o.image.empty()) plan_image(o.image, state_dir, l, m); // the lowest layer
     if (o.upper.empty()) {
         check_chars(state_dir, "the state directory (--root)");
         l.upper = state_dir + "/overlay/upper";
@@ -126,6 +130,7 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
     }
     std::string upper_is = o.upper.empty() ? "the state directory (--root): " : "--overlay-upper: ";
     for (auto &low : l.lower) {
+        if (low == m.image_dir) continue;
         std::string what = low == rootfs ? "the rootfs " + low : "the lower layer " + low;
         if (below(l.upper, low)) throw Error(upper_is + l.upper + " is inside " + what);
         if (below(low, l.upper)) throw Error(upper_is + what + " is inside " + l.upper);
@@ -164,6 +169,7 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
         }
     }
     make_dir(l.work, 0700);
+    if (!l.image.empty()) make_image_dirs(l, m);
     std::string data = data_of(l);
     // In a user namespace overlayfs may only use user.* xattrs (root outside one keeps trusted.*).
     m.kernel_data = in_userns ? data + ",userxattr" : data;
@@ -174,7 +180,15 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
 }
 
 pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
-    std::vector<std::string> args = {"fuse-overlayfs", "-o", data_of(l), "/dev/fd/3"};
+    OverlayLayers seen = l;
+    // The image's mount is in the child's mount namespace only: reached
+    // through its root (fuse-overlayfs opens its layers once, at start).
+    if (!l.image.empty()) seen.lower.back() = "/proc/" + std::to_string(child) + "/root" + l.lower.back();
+    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data_of(seen), "/dev/fd/3"}, child, fuse_fd);
+}
+
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd) {
+    const std::string name = args[0];
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -210,8 +224,8 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
         if (dup2(fuse_fd, 3) < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(126);
         syscall(SYS_close_range, 4, ~0U, 0);
         setsid(); // a terminal's ^C for `run` is not for it
-        execv(l.fuse_overlayfs.c_str(), argv.data());
-        dprintf(2, "exec %s: %s\n", l.fuse_overlayfs.c_str(), strerror(errno));
+        execv(binary.c_str(), argv.data());
+        dprintf(2, "exec %s: %s\n", binary.c_str(), strerror(errno));
         _exit(127);
     }
     int e = errno;
@@ -223,7 +237,7 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
     if (pid < 0) {
         close(out[0]);
         restore();
-        throw Error("fork for fuse-overlayfs", e);
+        throw Error("fork for " + name, e);
     }
     // Its foreground process exits once the daemon serves (or it failed);
     // the daemon's stdio is /dev/null by then, so the pipe ends with it.
@@ -254,7 +268,7 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
         if (size_t nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);
         if (text.empty()) text = WIFSIGNALED(st) ? "killed by signal " + std::to_string(WTERMSIG(st))
                                                  : "exited with status " + std::to_string(WEXITSTATUS(st));
-        throw Error("fuse-overlayfs: " + text);
+        throw Error(name + ": " + text);
     }
     // The daemon: our child now that its parent exited.
     pid_t daemon = 0;
@@ -275,9 +289,9 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
             comm = read_file("/proc/" + std::to_string(k) + "/comm");
         } catch (...) {
         }
-        if (comm.rfind("fuse-overlayfs", 0) == 0) daemon = k;
+        if (comm.rfind(name.substr(0, 15), 0) == 0) daemon = k;
     }
-    log::debug("overlay: fuse-overlayfs serves the rootfs (pid " + std::to_string(daemon) + ")");
+    log::debug("overlay: " + name + " serves (pid " + std::to_string(daemon) + ")");
     return daemon;
 }
 
@@ -285,6 +299,7 @@ void forget_overlay_keys(std::map<std::string, std::string> &a) {
     for (auto k : {"io.github.burrow.overlay.work", "io.github.burrow.overlay.keep-upper",
                    "io.github.burrow.overlay.fuse-pid", kOverlayDriverAnnotation})
         a.erase(k);
+    forget_image_keys(a);
 }
 
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

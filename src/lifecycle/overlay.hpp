@@ -17,6 +17,7 @@ struct OverlayOptions {
     std::vector<std::string> lower; // layers below the bundle's rootfs, top first
     std::string upper;              // kept after delete; empty: in the state directory
     std::string driver;             // "" (kernel, else fuse), "kernel", "fuse"
+    std::string image;              // --image FILE.sqfs: the lowest layer, root.path unused (lifecycle/image.hpp)
 };
 
 // The annotations a client that only writes config.json can use instead.
@@ -32,6 +33,7 @@ struct OverlayLayers {
     bool made_upper = false; // --overlay-upper made by this create (removed if it fails)
     std::string fuse_overlayfs; // the binary; empty when FUSE is not to be used
     std::string state_dir;
+    std::string image, squashfuse; // --image: the file and the binary; lower.back() is its mount
 };
 
 // Command-line options over the config's annotations. Throws Error naming the flag or annotation.
@@ -49,6 +51,10 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
 // mounted, from inside the child's user namespace; returns once it serves
 // (its daemon's pid), or throws Error with fuse-overlayfs's own words.
 pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd);
+
+// What start_fuse_overlayfs does for any FUSE server taking the fd as
+// /dev/fd/3 (args[0] names it and its daemon's comm).
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd);
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

@@ -114,7 +114,7 @@ std::string annotation(const std::map<std::string, std::string> &a, const char *
 
 // fuse-overlayfs ends when the container's mount namespace does (its FUSE
 // connection is aborted); a short wait, then it is ended.
-void wait_fuse_gone(pid_t pid, uint64_t start) {
+void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
     if (pid <= 0) return;
     int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (fd < 0) return;
@@ -125,13 +125,13 @@ void wait_fuse_gone(pid_t pid, uint64_t start) {
     }
     // Checked after opening: the pidfd pins this very process.
     uint64_t now = state::process_start_time(pid); // 0 once it is a zombie
-    if (comm.rfind("fuse-overlayfs", 0) != 0 || (start && now && now != start)) {
+    if (comm.rfind(name, 0) != 0 || (start && now && now != start)) {
         close(fd);
         return;
     }
     struct pollfd p = {fd, POLLIN, 0};
     if (poll(&p, 1, 2000) <= 0) {
-        log::debug("overlay: fuse-overlayfs " + std::to_string(pid) + " still runs: ending it");
+        log::debug("overlay: " + name + " " + std::to_string(pid) + " still runs: ending it");
         syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
         poll(&p, 1, 5000);
     }
@@ -151,10 +151,14 @@ void remove_tree_as_owner(const std::string &path) {
 }
 
 void remove_overlay(const std::string &state_dir, const std::map<std::string, std::string> &a) {
-    std::string pid = annotation(a, "io.github.burrow.overlay.fuse-pid");
-    if (!pid.empty()) {
+    // fuse-overlayfs first: it holds the image's mount (--image) open.
+    for (auto [key, name] : {std::pair{"io.github.burrow.overlay.fuse-pid", "fuse-overlayfs"},
+                             std::pair{"io.github.burrow.image.fuse-pid", "squashfuse"}}) {
+        std::string pid = annotation(a, key);
+        if (pid.empty()) continue;
         auto colon = pid.find(':');
-        wait_fuse_gone(atoi(pid.c_str()), colon == std::string::npos ? 0 : strtoull(pid.c_str() + colon + 1, nullptr, 10));
+        wait_fuse_gone(atoi(pid.c_str()), colon == std::string::npos ? 0 : strtoull(pid.c_str() + colon + 1, nullptr, 10),
+                       name);
     }
     std::string work = annotation(a, "io.github.burrow.overlay.work");
     if (!work.empty() && work.rfind(state_dir + "/", 0) != 0) remove_tree_as_owner(work);

@@ -336,7 +336,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
     auto &p = l.plan;
     auto &proc = *c.process;
 
-    p.rootfs = resolve_rootfs(c, o.bundle);
+    if (o.overlay.image.empty()) p.rootfs = resolve_rootfs(c, o.bundle); // else create sets it (lifecycle/image.hpp)
     bool new_userns, in_userns, new_net, new_cgroupns;
     l.network = std::move(net);
     try {

@@ -4,6 +4,7 @@
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
 #include "rootfs/in_root.hpp"
+#include "rootfs/image.hpp"
 #include "rootfs/mount_exec.hpp"
 #include "security/apparmor.hpp"
 #include "security/apply.hpp"
@@ -349,6 +350,14 @@ void child_main(const Plan &p, int sock) noexcept {
     rootfs::Failure f;
     int rootfd = -1;
     rootfs::OverlayResult ov;
+    if (!p.mounts.overlay.image_dir.empty()) { // image_fuse: squashfuse must serve it before the overlay uses it
+        int fd = -1;
+        if (!rootfs::mount_image(p.mounts, &fd, f)) die_mount(f);
+        send_msg(sock, MsgType::image_fuse);
+        if (int r = console::send_fd(sock, fd, "fuse"); r < 0) die("send the image's /dev/fuse fd", -r);
+        close(fd);
+        wait_parent(MsgType::image_ready);
+    }
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
     if (ov.fuse_fd >= 0) { // overlay_fuse: fuse-overlayfs must serve it before the rootfs is used
         send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);

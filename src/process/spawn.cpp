@@ -102,6 +102,13 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             send_msg(parent_sock, MsgType::overlay_ready);
             break;
         }
+        case MsgType::image_fuse: {
+            int fd = console::receive_fd(parent_sock);
+            if (fd < 0) throw Error("receive the image's /dev/fuse fd", -fd);
+            hooks.serve_image(container, fd);
+            send_msg(parent_sock, MsgType::image_ready);
+            break;
+        }
         case MsgType::ready:
             return child;
         case MsgType::error:

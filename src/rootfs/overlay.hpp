@@ -22,6 +22,7 @@ struct OverlayMount {
     bool try_kernel = false; // kernel overlayfs first
     bool allow_fuse = false; // fuse-overlayfs (when the kernel refuses, or forced)
     std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr"
+    std::string image_dir;   // --image: squashfuse's mount, the lowest layer (rootfs/image.hpp)
 };
 
 struct Failure;

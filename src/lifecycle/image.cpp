@@ -1,0 +1,57 @@
+#include "lifecycle/image.hpp"
+#include "error.hpp"
+#include "log.hpp"
+#include "read_file.hpp"
+#include "state/store.hpp"
+#include "userns/helper.hpp"
+
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace burrow::lifecycle {
+
+std::string image_rootfs(const std::string &state_dir) { return state_dir + "/overlay/root"; }
+
+void plan_image(const std::string &image, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m) {
+    int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error("--image: " + image, errno);
+    struct stat st;
+    char magic[4] = {};
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, magic, 4, 0) == 4;
+    close(fd);
+    if (!ok || memcmp(magic, "hsqs", 4) != 0) throw Error("--image: " + image + ": not a squashfs image");
+    l.image = canonical_path(image, "--image");
+    l.squashfuse = userns::find_helper("squashfuse");
+    if (l.squashfuse.empty()) throw Error("--image: squashfuse not found: install the squashfuse package");
+    m.image_dir = state_dir + "/overlay/image";
+    l.lower.push_back(m.image_dir);
+}
+
+void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
+    for (auto &d : {l.state_dir + "/overlay", m.image_dir, image_rootfs(l.state_dir)})
+        if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) throw_errno("mkdir " + d);
+}
+
+pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd) {
+    // The kernel's squashfs needs a loop device and is refused in a user namespace.
+    log::debug("image: squashfuse serves " + l.image + " (the kernel's squashfs is not mountable in a user namespace)");
+    return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, child, fuse_fd);
+}
+
+void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &a) {
+    if (l.image.empty()) return;
+    a[kImageAnnotation] = l.image;
+    a["io.github.burrow.image.driver"] = "squashfuse";
+    if (fuse_pid > 0)
+        a["io.github.burrow.image.fuse-pid"] =
+            std::to_string(fuse_pid) + ":" + std::to_string(state::process_start_time(fuse_pid));
+}
+
+void forget_image_keys(std::map<std::string, std::string> &a) {
+    a.erase("io.github.burrow.image.driver");
+    a.erase("io.github.burrow.image.fuse-pid");
+}
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,34 @@
+// --image FILE.sqfs, the parent's side (the child's mount is rootfs/image.hpp):
+// a squashfs file is the rootfs, read-only and never unpacked, with the
+// overlay's writable layer on top. --image implies --overlay; root.path is
+// not used (it need not exist). squashfuse serves the image from the
+// container's user namespace, as fuse-overlayfs does the overlay.
+#pragma once
+#include "lifecycle/overlay.hpp"
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+
+namespace burrow::lifecycle {
+
+// For a client that only writes config.json: the image file (relative: to the bundle).
+inline constexpr const char *kImageAnnotation = "io.github.burrow.image";
+
+// Checks the image (a readable squashfs file), finds squashfuse, and makes
+// its mount the lowest layer: state_dir/overlay/image. Throws Error.
+void plan_image(const std::string &image, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m);
+
+// The directories the image and the overlay are mounted on (the latter the container's rootfs).
+void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);
+
+// The overlay's mount point with --image (the plan's rootfs).
+std::string image_rootfs(const std::string &state_dir);
+
+// Handshake step 4a: squashfuse on the child's /dev/fuse fd; its daemon's pid.
+pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd);
+
+void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &annotations);
+void forget_image_keys(std::map<std::string, std::string> &annotations);
+
+} // namespace burrow::lifecycle

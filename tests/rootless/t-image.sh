@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# --image FILE.sqfs: a squashfs file is the rootfs, read-only and never
+# unpacked (squashfuse serves it), with the overlay's writable layer on top.
+# The image file itself must not change; delete leaves no squashfuse,
+# fuse-overlayfs or mount behind.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+IMAGE=""
+
+# img_setup: the shared rootfs packed into $TEST_DIR/root.sqfs (owned by the
+# container's root, as a real image is), and root.path pointing nowhere: unused.
+img_setup() {
+    burrow_only "--image is burrow's own option"
+    command -v mksquashfs >/dev/null || skip "mksquashfs missing (package squashfs-tools)"
+    command -v squashfuse >/dev/null || skip "squashfuse missing (package squashfuse)"
+    IMAGE=$TEST_DIR/root.sqfs
+    mksquashfs "$ROOTFS" "$IMAGE" -all-root -noappend -quiet -no-progress -processors 1 >/dev/null ||
+        fail "mksquashfs failed"
+    cfg '.root.readonly = false | .root.path = "no-such-rootfs"'
+}
+
+sh_args() { set_args /bin/sh -c "$1"; }
+
+# fuse_server_left: a squashfuse or fuse-overlayfs of this test (on a /dev/fd/N) still runs.
+fuse_server_left() {
+    local p c
+    for p in $(pgrep -u "$MY_UID" -x squashfuse) $(pgrep -u "$MY_UID" -x fuse-overlayfs); do
+        c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+        case $c in *" /dev/fd/"*) ;; *) continue ;; esac
+        case $c in *"$STATE_ROOT"*|*"$TEST_DIR"*) return 0 ;; esac
+    done
+    return 1
+}
+assert_nothing_left() {
+    wait_for 5 eval '! fuse_server_left' || fail "a squashfuse or fuse-overlayfs of this test still runs"
+    ! grep -q -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo || fail "a mount is left: $(grep -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo)"
+    [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+}
+
+img_annotation() { rt state "$1" | jq -r --arg k "$2" '.annotations[$k] // ""'; }
+
+# Read from the image, write to the overlay; the image file is unchanged.
+img_run() {
+    local drv=$1
+    img_setup
+    local sum
+    sum=$(sha256sum < "$IMAGE")
+    sh_args 'set -e
+        busybox cat /etc/hostname >/dev/null && echo read-ok
+        echo new > /newfile && rm /bin/cat && echo changed > /etc/motd
+        busybox cat /newfile /etc/motd; [ -e /bin/cat ] || echo no-cat
+        stat -c %u /etc/passwd'
+    rtc --debug create --image "$IMAGE" --overlay-driver "$drv" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$ERR" "image: squashfuse serves $IMAGE" "--debug"
+    assert_eq "$(img_annotation "$CID" io.github.burrow.image)" "$IMAGE" "state: image"
+    assert_eq "$(img_annotation "$CID" io.github.burrow.image.driver)" squashfuse "state: image driver"
+    assert_eq "$(img_annotation "$CID" io.github.burrow.overlay.driver)" "$drv" "state: overlay driver"
+    local upper
+    upper=$(img_annotation "$CID" io.github.burrow.overlay.upper)
+    rtc start "$CID"
+    assert_ok
+    wait_status "$CID" stopped
+    [ -f "$upper/newfile" ] || fail "the upper layer has no /newfile"
+    rtc delete "$CID"
+    assert_ok
+    assert_eq "$(sha256sum < "$IMAGE")" "$sum" "the image's checksum"
+    assert_nothing_left
+}
+test_image_kernel_overlay() { img_run kernel; }
+test_image_fuse_overlay() { img_run fuse; }
+
+# The container's own words, foreground run.
+test_image_run_output() {
+    img_setup
+    sh_args 'echo w > /w; busybox cat /w; rm /bin/cat; [ -e /bin/cat ] || echo deleted; stat -c %u /bin'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'w\ndeleted\n0')" "container output"
+    assert_nothing_left
+}
+
+# A client that only writes config.json: the annotation, relative to the bundle;
+# root.path empty.
+test_image_annotation() {
+    img_setup
+    mv "$IMAGE" "$BUNDLE/img.sqfs"
+    cfg '.annotations["io.github.burrow.image"] = "img.sqfs" | .root.path = ""'
+    sh_args 'busybox cat /etc/hostname >/dev/null && echo ok'
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" ok "container output"
+    assert_nothing_left
+}
+
+# Ten containers from one image at once, each with its own writable layer.
+test_image_ten_concurrent() {
+    img_setup
+    local i drv sum
+    sum=$(sha256sum < "$IMAGE")
+    for i in $(seq 1 10); do
+        new_bundle "$TEST_DIR/b$i"
+        cfg '.root.readonly = false'
+        sh_args "echo $i > /mine-$i; rm /bin/ls; ls / | grep mine | tr '\n' ' '; [ -e /bin/ls ] || echo no-ls"
+        drv=kernel
+        [ "$i" -gt 7 ] && drv=fuse
+        bg "c$i" rt run --image "$IMAGE" --overlay-driver "$drv" --bundle "$TEST_DIR/b$i" "$CID-$i"
+    done
+    for i in $(seq 1 10); do
+        bg_wait "c$i"
+        assert_rc 0
+        assert_eq "$OUT" "mine-$i no-ls" "container $i saw"
+    done
+    assert_eq "$(sha256sum < "$IMAGE")" "$sum" "the image's checksum"
+    assert_nothing_left
+}
+
+# exec joins the container's mount namespace: the same image and overlay.
+# Killed, the container takes squashfuse with it before delete.
+test_image_exec_and_kill() {
+    img_setup
+    sh_args 'echo from-init > /init-file; exec sleep 600'
+    rtc run -d --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local spid
+    spid=$(img_annotation "$CID" io.github.burrow.image.fuse-pid)
+    spid=${spid%%:*}
+    [ -n "$spid" ] && ! proc_gone "$spid" || fail "no squashfuse running for the container"
+    wait_for 5 test -f "$STATE_ROOT/$CID/overlay/upper/init-file" || fail "the container did not write"
+    rtc exec "$CID" /bin/sh -c 'busybox cat /init-file; echo from-exec > /exec-file; busybox cat /exec-file; busybox cat /etc/hostname >/dev/null && echo read-ok'
+    assert_ok
+    assert_eq "$OUT" "$(printf 'from-init\nfrom-exec\nread-ok')" "exec's view"
+    rt kill "$CID" KILL
+    wait_for 10 proc_gone "$spid" || fail "squashfuse $spid outlived the container"
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+    assert_nothing_left
+}
+
+# Bad input: one line, non-zero, nothing made.
+test_image_bad_input() {
+    img_setup
+    rtc run --image "$TEST_DIR/missing.sqfs" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--image: $TEST_DIR/missing.sqfs: No such file or directory"
+    echo "not an image" > "$TEST_DIR/text.sqfs"
+    rtc run --image "$TEST_DIR/text.sqfs" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--image: $TEST_DIR/text.sqfs: not a squashfs image"
+    rtc run --image "$TEST_DIR" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "not a squashfs image"
+    rtc run --image "" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--image: must not be empty"
+    cfg '.annotations["io.github.burrow.image"] = "missing.sqfs"'
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--image: $BUNDLE/missing.sqfs"
+    cfg 'del(.annotations)'
+    # Refused in the child after squashfuse started: it ends, nothing is left.
+    cfg '.process.cwd = "/bin/sh/x"'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "process.cwd"
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the failures"
+    assert_nothing_left
+}
+
+run_tests "$@"
