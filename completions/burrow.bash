@@ -56,6 +56,7 @@ __burrow_option_kind() {
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
     create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
     create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
+    create:-image | run:-image) kind='file' ;;
     create:-network | run:-network) kind=network ;;
     create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     exec:-p | exec:-process) kind='file' ;;
@@ -234,10 +235,10 @@ _burrow() {
     spec) opts='--rootless --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish
-        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish --detach --keep
-        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -75,6 +75,8 @@ function __burrow_parse -a what
                 case 'create:--overlay-driver' 'create:-overlay-driver' \
                     'run:--overlay-driver' 'run:-overlay-driver'
                     set expect overlay-driver
+                case 'create:--image' 'create:-image' 'run:--image' 'run:-image'
+                    set expect file
                 case 'list:-f' 'list:--format' 'list:-format' \
                     'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
@@ -254,6 +256,7 @@ complete -c burrow -n '__burrow_command_is create run' -l overlay -d 'Keep the r
 complete -c burrow -n '__burrow_command_is create run' -l overlay-lower -x -a '(__fish_complete_directories)' -d 'Another lower layer, below the rootfs'
 complete -c burrow -n '__burrow_command_is create run' -l overlay-upper -x -a '(__fish_complete_directories)' -d 'The upper layer, kept after delete'
 complete -c burrow -n '__burrow_command_is create run' -l overlay-driver -x -a 'kernel fuse' -d 'Force kernel overlayfs or fuse-overlayfs'
+complete -c burrow -n '__burrow_command_is create run' -l image -r -F -d 'A squashfs image as the rootfs, with an overlay on top'
 complete -c burrow -n '__burrow_command_is create run' -l network -x -a 'none loopback slirp4netns pasta slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -d 'Network namespace of its own: none, loopback, slirp4netns, pasta'
 complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Forward a host port: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]'
 

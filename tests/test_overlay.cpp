@@ -30,7 +30,10 @@ TEST_CASE("overlay options: the command line over the annotations") {
     REQUIRE_THROWS_WITH(overlay_options(cli, {}), "--overlay-driver: \"zfs\": must be kernel or fuse");
     OverlayOptions no;
     no.upper = "/u";
-    REQUIRE_THROWS_WITH(overlay_options(no, {}), "--overlay-lower, --overlay-upper and --overlay-driver need --overlay");
+    REQUIRE_THROWS_WITH(overlay_options(no, {}), "--overlay-lower, --overlay-upper and --overlay-driver need --overlay or --image");
+    // --image (or its annotation) implies the overlay, and allows its options.
+    REQUIRE(overlay_options(no, {{"io.github.burrow.image", "img.sqfs"}}).enabled);
+    REQUIRE(overlay_options(no, {{"io.github.burrow.image", "img.sqfs"}}).image == "img.sqfs");
 }
 
 TEST_CASE("overlay layers: checked before anything is made") {

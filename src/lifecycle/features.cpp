@@ -40,6 +40,8 @@ std::string features() {
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
     // --overlay and its annotations (burrow-create(1)): the drivers it can use.
     j["annotations"]["io.github.burrow.overlay"] = "kernel,fuse";
+    // --image and its annotation: a squashfs file, served by squashfuse.
+    j["annotations"]["io.github.burrow.image"] = "squashfuse";
     // Read from config.json as --network and --publish (netless/).
     j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
     j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";

@@ -14,17 +14,17 @@ namespace burrow::lifecycle {
 
 std::string image_rootfs(const std::string &state_dir) { return state_dir + "/overlay/root"; }
 
-void plan_image(const std::string &image, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m) {
+void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m) {
     int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("--image: " + image, errno);
+    if (fd < 0) throw Error(from + ": " + image, errno);
     struct stat st;
     char magic[4] = {};
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, magic, 4, 0) == 4;
     close(fd);
-    if (!ok || memcmp(magic, "hsqs", 4) != 0) throw Error("--image: " + image + ": not a squashfs image");
-    l.image = canonical_path(image, "--image");
+    if (!ok || memcmp(magic, "hsqs", 4) != 0) throw Error(from + ": " + image + ": not a squashfs image");
+    l.image = canonical_path(image, from);
     l.squashfuse = userns::find_helper("squashfuse");
-    if (l.squashfuse.empty()) throw Error("--image: squashfuse not found: install the squashfuse package");
+    if (l.squashfuse.empty()) throw Error(from + ": squashfuse not found: install the squashfuse package");
     m.image_dir = state_dir + "/overlay/image";
     l.lower.push_back(m.image_dir);
 }

@@ -80,7 +80,8 @@ OverlayOptions overlay_options(const OverlayOptions &cli, const std::map<std::st
     if (o.lower.empty()) o.lower = split_colons(get(kOverlayLowerAnnotation));
     if (o.upper.empty()) o.upper = get(kOverlayUpperAnnotation);
     if (o.driver.empty()) o.driver = get(kOverlayDriverAnnotation);
-    if (o.image.empty()) o.image = get(kImageAnnotation);
+    if (o.image.empty() && !(o.image = get(kImageAnnotation)).empty())
+        o.image_from = std::string("config.json: annotations: ") + kImageAnnotation;
     o.enabled |= !o.image.empty(); // an image is read-only: the overlay is its writable layer
     if (!o.driver.empty() && o.driver != "kernel" && o.driver != "fuse")
         throw Error("--overlay-driver: \"" + o.driver + "\": must be kernel or fuse");
@@ -103,7 +104,7 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
         check_chars(c, "--overlay-lower");
         l.lower.push_back(c);
     }
-    if (!o.image.empty()) plan_image(o.image, state_dir, l, m); // the lowest layer
+    if (!o.image.empty()) plan_image(o.image, o.image_from, state_dir, l, m); // the lowest layer
     if (o.upper.empty()) {
         check_chars(state_dir, "the state directory (--root)");
         l.upper = state_dir + "/overlay/upper";
@@ -291,7 +292,7 @@ pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args
         }
         if (comm.rfind(name.substr(0, 15), 0) == 0) daemon = k;
     }
-    log::debug("overlay: " + name + " serves (pid " + std::to_string(daemon) + ")");
+    log::debug(name + " serves (pid " + std::to_string(daemon) + ")");
     return daemon;
 }
 

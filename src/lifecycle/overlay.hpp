@@ -18,6 +18,7 @@ struct OverlayOptions {
     std::string upper;              // kept after delete; empty: in the state directory
     std::string driver;             // "" (kernel, else fuse), "kernel", "fuse"
     std::string image;              // --image FILE.sqfs: the lowest layer, root.path unused (lifecycle/image.hpp)
+    std::string image_from = "--image"; // or its annotation, for errors
 };
 
 // The annotations a client that only writes config.json can use instead.

@@ -152,7 +152,7 @@ test_image_bad_input() {
     assert_fail_with "--image: must not be empty"
     cfg '.annotations["io.github.burrow.image"] = "missing.sqfs"'
     rtc run --bundle "$BUNDLE" "$CID"
-    assert_fail_with "--image: $BUNDLE/missing.sqfs"
+    assert_fail_with "config.json: annotations: io.github.burrow.image: $BUNDLE/missing.sqfs"
     cfg 'del(.annotations)'
     # Refused in the child after squashfuse started: it ends, nothing is left.
     cfg '.process.cwd = "/bin/sh/x"'
