@@ -15,7 +15,7 @@ import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
 # Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
-BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns"}
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns", "run+image", "serial+overlay", "serial+image"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
@@ -27,6 +27,9 @@ ROWS = [
     ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
     ("run+overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
     ("run+overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
+    ("run+image", "wall_us", "ms", 1e-3, "run --image (squashfs), wall"),
+    ("run+image", "cpu_us", "ms", 1e-3, "run --image (squashfs), CPU"),
+    ("run+image", "maxrss_kb", "MiB", 1 / 1024, "run --image (squashfs), peak RSS"),
     ("run+slirp4netns", "wall_us", "ms", 1e-3, "run --network slirp4netns, wall"),
     ("run+slirp4netns", "cpu_us", "ms", 1e-3, "run --network slirp4netns, CPU"),
     ("run+slirp4netns", "maxrss_kb", "MiB", 1 / 1024, "run --network slirp4netns, peak RSS"),
@@ -43,6 +46,10 @@ ROWS = [
     ("exec", "maxrss_kb", "MiB", 1 / 1024, "exec /bin/true, peak RSS"),
     ("serial", "wall_us", "s", 1e-6, "{n} back to back, wall"),
     ("serial", "cpu_us", "s", 1e-6, "{n} back to back, CPU"),
+    ("serial+overlay", "wall_us", "s", 1e-6, "{n} back to back --overlay (directory), wall"),
+    ("serial+overlay", "cpu_us", "s", 1e-6, "{n} back to back --overlay (directory), CPU"),
+    ("serial+image", "wall_us", "s", 1e-6, "{n} back to back --image (squashfs), wall"),
+    ("serial+image", "cpu_us", "s", 1e-6, "{n} back to back --image (squashfs), CPU"),
     ("parallel", "wall_us", "ms", 1e-3, "{n} at once, wall"),
     ("parallel", "cpu_us", "ms", 1e-3, "{n} at once, CPU"),
 ]
@@ -185,13 +192,23 @@ def main():
             table.append(row)
             rows.append(cells)
         plain = results.get(mode, {}).get("burrow", {}).get("run", {})
-        for fig in ("run+overlay", "run+overlay-fuse"):
+        for fig in ("run+overlay", "run+overlay-fuse", "run+image"):
             ov = results.get(mode, {}).get("burrow", {}).get(fig, {})
             if "cpu_us" in ov and "cpu_us" in plain:
                 ratios = ", ".join(f"{m[:-3]} {ov[m]['median'] / plain[m]['median']:.2f}x"
                                    for m in ("wall_us", "cpu_us") if m in ov and m in plain)
                 notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
                                      f" / plain run: {ratios}")
+        # A job array: the image's containers against the directory's, plain runs and the peers.
+        img = results.get(mode, {}).get("burrow", {}).get("serial+image", {})
+        for other, fig in (("burrow", "serial+overlay"), ("burrow", "serial"), ("crun", "serial"), ("runc", "serial")):
+            base = results.get(mode, {}).get(other, {}).get(fig, {})
+            if "wall_us" in img and "wall_us" in base:
+                ratios = ", ".join(f"{m[:-3]} {img[m]['median'] / base[m]['median']:.2f}x"
+                                   for m in ("wall_us", "cpu_us") if m in img and m in base)
+                what = {"serial+overlay": "--overlay on the directory", "serial": "plain run"}[fig]
+                notes_overlay.append(f"  {mode}: burrow --image, {img.get('count', '?')} back to back"
+                                     f" / {other} {what}: {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))
