@@ -15,7 +15,7 @@ import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
 # Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
-BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns", "run+image", "serial+overlay", "serial+image"}
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns", "run+image", "serial+overlay", "serial+image", "serial+image-lz4"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
@@ -50,6 +50,8 @@ ROWS = [
     ("serial+overlay", "cpu_us", "s", 1e-6, "{n} back to back --overlay (directory), CPU"),
     ("serial+image", "wall_us", "s", 1e-6, "{n} back to back --image (squashfs), wall"),
     ("serial+image", "cpu_us", "s", 1e-6, "{n} back to back --image (squashfs), CPU"),
+    ("serial+image-lz4", "wall_us", "s", 1e-6, "{n} back to back --image (squashfs, lz4), wall"),
+    ("serial+image-lz4", "cpu_us", "s", 1e-6, "{n} back to back --image (squashfs, lz4), CPU"),
     ("parallel", "wall_us", "ms", 1e-3, "{n} at once, wall"),
     ("parallel", "cpu_us", "ms", 1e-3, "{n} at once, CPU"),
 ]
@@ -200,15 +202,17 @@ def main():
                 notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
                                      f" / plain run: {ratios}")
         # A job array: the image's containers against the directory's, plain runs and the peers.
-        img = results.get(mode, {}).get("burrow", {}).get("serial+image", {})
-        for other, fig in (("burrow", "serial+overlay"), ("burrow", "serial"), ("crun", "serial"), ("runc", "serial")):
-            base = results.get(mode, {}).get(other, {}).get(fig, {})
-            if "wall_us" in img and "wall_us" in base:
-                ratios = ", ".join(f"{m[:-3]} {img[m]['median'] / base[m]['median']:.2f}x"
-                                   for m in ("wall_us", "cpu_us") if m in img and m in base)
-                what = {"serial+overlay": "--overlay on the directory", "serial": "plain run"}[fig]
-                notes_overlay.append(f"  {mode}: burrow --image, {img.get('count', '?')} back to back"
-                                     f" / {other} {what}: {ratios}")
+        for ifig, iname in (("serial+image", "--image"), ("serial+image-lz4", "--image (lz4)")):
+            img = results.get(mode, {}).get("burrow", {}).get(ifig, {})
+            for other, fig in (("burrow", "serial+overlay"), ("burrow", "serial"), ("crun", "serial"),
+                               ("runc", "serial")):
+                base = results.get(mode, {}).get(other, {}).get(fig, {})
+                if "wall_us" in img and "wall_us" in base:
+                    ratios = ", ".join(f"{m[:-3]} {img[m]['median'] / base[m]['median']:.2f}x"
+                                       for m in ("wall_us", "cpu_us") if m in img and m in base)
+                    what = {"serial+overlay": "--overlay on the directory", "serial": "plain run"}[fig]
+                    notes_overlay.append(f"  {mode}: burrow {iname}, {img.get('count', '?')} back to back"
+                                         f" / {other} {what}: {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))

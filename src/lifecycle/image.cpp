@@ -14,7 +14,8 @@ namespace burrow::lifecycle {
 
 std::string image_rootfs(const std::string &state_dir) { return state_dir + "/overlay/root"; }
 
-void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m) {
+void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l,
+                rootfs::OverlayMount &m) {
     int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(from + ": " + image, errno);
     struct stat st;

@@ -17,7 +17,8 @@ inline constexpr const char *kImageAnnotation = "io.github.burrow.image";
 
 // Checks the image (a readable squashfs file), finds squashfuse, and makes
 // its mount the lowest layer: state_dir/overlay/image. Throws Error.
-void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l, rootfs::OverlayMount &m);
+void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l,
+                rootfs::OverlayMount &m);
 
 // The directories the image and the overlay are mounted on (the latter the container's rootfs).
 void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);

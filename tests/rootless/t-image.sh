@@ -93,6 +93,20 @@ test_image_annotation() {
     assert_nothing_left
 }
 
+# --overlay-lower layers lie above the image (the lowest layer).
+test_image_with_lower_layer() {
+    img_setup
+    mkdir -p "$TEST_DIR/l1/etc"
+    echo l1 > "$TEST_DIR/l1/etc/layer"
+    echo l1 > "$TEST_DIR/l1/etc/hostname" # hides the image's
+    sh_args 'busybox cat /etc/layer /etc/hostname; [ -x /bin/busybox ] && echo image-ok; echo w > /etc/layer'
+    rtc run --image "$IMAGE" --overlay-lower "$TEST_DIR/l1" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'l1\nl1\nimage-ok')" "container output"
+    assert_eq "$(cat "$TEST_DIR/l1/etc/layer")" l1 "the lower layer's /etc/layer"
+    assert_nothing_left
+}
+
 # Ten containers from one image at once, each with its own writable layer.
 test_image_ten_concurrent() {
     img_setup
