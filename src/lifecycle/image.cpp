@@ -36,8 +36,8 @@ void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
 }
 
 pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd) {
-    // The kernel's squashfs needs a loop device and is refused in a user namespace.
-    log::debug("image: squashfuse serves " + l.image + " (the kernel's squashfs is not mountable in a user namespace)");
+    // The kernel's squashfs needs a loop device, which a user namespace cannot have.
+    log::debug("image: squashfuse serves " + l.image + " (not the kernel's squashfs: it needs a loop device)");
     return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, child, fuse_fd);
 }
 
