@@ -12,7 +12,7 @@ namespace burrow::process {
 struct SpawnHooks {
     std::function<void(pid_t)> write_maps;                 // step 1
     std::function<void(pid_t)> start_network;              // step 3: the network helper
-    // step 4: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
+    // step 4b: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
     // kernel_err: why the kernel's overlayfs was not used (0: not tried)
     std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;
     // step 4a: squashfuse on the child's /dev/fuse fd (owned by the callee)
