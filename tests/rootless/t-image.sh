@@ -160,6 +160,10 @@ test_image_bad_input() {
     echo "not an image" > "$TEST_DIR/text.sqfs"
     rtc run --image "$TEST_DIR/text.sqfs" --bundle "$BUNDLE" "$CID"
     assert_fail_with "--image: $TEST_DIR/text.sqfs: not a squashfs image"
+    # The magic number and nothing else: squashfs refuses it, in its own words.
+    { printf hsqs; head -c 4096 /dev/zero; } > "$TEST_DIR/broken.sqfs"
+    rtc run --image "$TEST_DIR/broken.sqfs" --bundle "$BUNDLE" "$CID"
+    assert_fail_with "squashfuse: "
     rtc run --image "$TEST_DIR" --bundle "$BUNDLE" "$CID"
     assert_fail_with "not a squashfs image"
     rtc run --image "" --bundle "$BUNDLE" "$CID"
