@@ -88,7 +88,7 @@ public:
                 if (limit <= 0) {
                     // update --memory-swap alone: against the limit in force.
                     auto cur = read_cgroup(dir_ + "/memory.max").value_or("max");
-                    if (cur.compare(0, 3, "max") == 0)
+                    if (cur.compare(0, 3, "max") == 0 || cur.find_first_of("0123456789") != 0)
                         throw std::invalid_argument("memory.swap: a swap limit needs a memory limit");
                     limit = static_cast<int64_t>(strtoull(cur.c_str(), nullptr, 10));
                 }
