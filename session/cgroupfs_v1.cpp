@@ -70,8 +70,13 @@ public:
                         write_cgroup(d, f, up);
                     }
                 }
-            write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
+            if (!read_procs(h.second).empty()) throw std::runtime_error("cgroup " + h.second + " already holds processes");
         }
+        join(pid);
+    }
+
+    void join(pid_t pid) override {
+        for (auto &h : hierarchies()) write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
     }
 
     void apply(const Resources &r) override {

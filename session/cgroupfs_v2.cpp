@@ -75,8 +75,11 @@ public:
                     // apply() says so if a resource needs it.
                 }
         }
-        write_cgroup(dir_, "cgroup.procs", std::to_string(pid));
+        if (!read_procs(dir_).empty()) throw std::runtime_error("cgroup " + dir_ + " already holds processes");
+        join(pid);
     }
+
+    void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }
 
     void apply(const Resources &r) override {
         if (r.memory.limit) set("memory.max", bytes_or_max(*r.memory.limit), "memory");
