@@ -23,9 +23,12 @@ bool exists(const std::string &p) {
     return stat(p.c_str(), &st) == 0;
 }
 
-std::string real(const std::string &p) {
-    char buf[4096];
-    return realpath(p.c_str(), buf) ? buf : p;
+// Which hierarchy a controller's directory is (cpu and cpuacct may be one,
+// through a symlink): its device and inode, one stat instead of a realpath.
+std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
+    struct stat st;
+    if (stat(p.c_str(), &st) < 0) return {0, 0};
+    return {st.st_dev, st.st_ino};
 }
 
 void subdirs(const std::string &dir, std::vector<std::string> &out) {
@@ -44,12 +47,12 @@ void subdirs(const std::string &dir, std::vector<std::string> &out) {
 class V1 : public CgroupManager {
 public:
     explicit V1(CgroupRecord r) : rec_(std::move(r)) {
-        std::vector<std::string> seen;
+        std::vector<std::pair<dev_t, ino_t>> seen;
         for (auto &c : rec_.controllers) {
             std::string d = join_path(rec_.root + "/" + c, rec_.path);
             dir_[c] = d;
             // One entry per hierarchy (cpu and cpuacct may share one).
-            std::string top = real(rec_.root + "/" + c);
+            auto top = hierarchy_id(rec_.root + "/" + c);
             if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
             seen.push_back(top);
             hier_.emplace_back(c, d);
@@ -76,8 +79,10 @@ public:
                         write_cgroup(d, f, up);
                     }
                 }
-            if (!read_procs(h.second).empty()) throw std::runtime_error("cgroup " + h.second + " already holds processes");
         }
+        // Every process of a container is in all its hierarchies: one tells.
+        if (!read_procs(hier_.front().second).empty())
+            throw std::runtime_error("cgroup " + hier_.front().second + " already holds processes");
         join(pid);
     }
 
@@ -143,13 +148,14 @@ public:
     }
 
     std::vector<pid_t> pids() const override {
+        // Every process of the container joined all its hierarchies: the
+        // freezer's (or the first) has them all.
+        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hier_.front().second;
         std::vector<pid_t> out;
-        for (auto &h : hierarchies()) {
-            std::vector<std::string> dirs{h.second};
-            subdirs(h.second, dirs);
-            for (auto &d : dirs)
-                for (pid_t p : read_procs(d)) out.push_back(p);
-        }
+        std::vector<std::string> dirs{top};
+        subdirs(top, dirs);
+        for (auto &d : dirs)
+            for (pid_t p : read_procs(d)) out.push_back(p);
         std::sort(out.begin(), out.end());
         out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
@@ -322,9 +328,9 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     if (r.controllers.empty()) throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
     if (rel.empty() || rel == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
     r.path = rel;
-    std::vector<std::string> seen;
+    std::vector<std::pair<dev_t, ino_t>> seen;
     for (auto &c : r.controllers) {
-        std::string top = real(root + "/" + c);
+        auto top = hierarchy_id(root + "/" + c);
         if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
         seen.push_back(top);
         for (auto &d : missing_dirs(root + "/" + c, rel)) r.dirs.push_back(d);
