@@ -64,21 +64,22 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
-        for (auto &h : hierarchies()) {
-            std::string top = h.second.substr(0, h.second.size() - rec_.path.size());
-            make_dirs(top, rec_.path);
-            if (h.first == "cpuset")
-                // A new cpuset is empty and takes no process until given cpus and mems.
-                for (std::string d = top; d.size() < h.second.size();) {
-                    d = h.second.substr(0, h.second.find('/', d.size() + 1));
-                    for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
-                        auto mine = read_cgroup(d + "/" + f).value_or("");
-                        if (mine.find_first_not_of(" \n") != std::string::npos) continue;
-                        auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
-                        while (!up.empty() && up.back() == '\n') up.pop_back();
-                        write_cgroup(d, f, up);
-                    }
+        for (auto &d : rec_.dirs)
+            if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST)
+                throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
+        if (dir_.count("cpuset")) {
+            // A new cpuset is empty and takes no process until given cpus and mems.
+            std::string top = join_path(rec_.root + "/cpuset", "");
+            for (auto &d : rec_.dirs) {
+                if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
+                for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
+                    auto mine = read_cgroup(d + "/" + f).value_or("");
+                    if (mine.find_first_not_of(" \n") != std::string::npos) continue;
+                    auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
+                    while (!up.empty() && up.back() == '\n') up.pop_back();
+                    write_cgroup(d, f, up);
                 }
+            }
         }
         // Every process of a container is in all its hierarchies: one tells.
         if (!read_procs(hier_.front().second).empty())
