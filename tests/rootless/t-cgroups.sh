@@ -280,7 +280,8 @@ test_no_cgroup_manager_clear_errors() {
     rtc --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
     burrow_only "the none manager and its wording"
     assert_fail_with "linux.resources needs a cgroup"
-    assert_contains "$ERR" "delegate one" "how to get one"
+    assert_contains "$ERR" "(cgroups disabled by --cgroup-manager disabled)" "why"
+    assert_contains "$ERR" "to get one, run burrow in a cgroup delegated to you" "how to get one"
     [ ! -e "$STATE_ROOT/$CID" ] || fail "state left by a refused create"
     cfg 'del(.linux.resources)'
     set_args sleep 100
