@@ -16,6 +16,11 @@ need_cgroup() {
     fi
     own=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
     if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -w "/sys/fs/cgroup${own%/*}/cgroup.procs" ]; then
+        # the limits tested need these controllers delegated
+        for c in memory pids; do
+            grep -qw "$c" "/sys/fs/cgroup${own%/*}/cgroup.controllers" ||
+                skip "the $c controller is not delegated to /sys/fs/cgroup${own%/*}"
+        done
         CG_MODE=v2
         return 0
     fi
