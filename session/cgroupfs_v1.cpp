@@ -18,11 +18,6 @@
 namespace burrow::session {
 namespace {
 
-bool exists(const std::string &p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0;
-}
-
 // Which hierarchy a controller's directory is (cpu and cpuacct may be one,
 // through a symlink): its device and inode, one stat instead of a realpath.
 std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
@@ -31,18 +26,6 @@ std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
     return {st.st_dev, st.st_ino};
 }
 
-void subdirs(const std::string &dir, std::vector<std::string> &out) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> kids;
-    while (auto *e = readdir(d))
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
-    closedir(d);
-    for (auto &k : kids) {
-        subdirs(k, out);
-        out.push_back(k);
-    }
-}
 
 class V1 : public CgroupManager {
 public:
@@ -131,7 +114,7 @@ public:
         if (!c.mems.empty()) set("cpuset", "cpuset.mems", c.mems);
         auto &b = r.blkio;
         if (b.weight) {
-            bool plain = dir_.count("blkio") && exists(dir_["blkio"] + "/blkio.weight");
+            bool plain = dir_.count("blkio") && path_exists(dir_["blkio"] + "/blkio.weight");
             set("blkio", plain ? "blkio.weight" : "blkio.bfq.weight", std::to_string(*b.weight));
         }
         if (b.leaf_weight) set("blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight));
@@ -154,7 +137,7 @@ public:
         std::string top = dir_.count("freezer") ? dir_.at("freezer") : hier_.front().second;
         std::vector<pid_t> out;
         std::vector<std::string> dirs{top};
-        subdirs(top, dirs);
+        sub_cgroups(top, dirs);
         for (auto &d : dirs)
             for (pid_t p : read_procs(d)) out.push_back(p);
         std::sort(out.begin(), out.end());
@@ -260,7 +243,7 @@ public:
         uint64_t n = 0;
         if (oom_fd_ < 0 || read(oom_fd_, &n, sizeof n) != sizeof n) return 0;
         // Removing the cgroup signals too: then it was no OOM.
-        if (!exists(at("memory"))) return 0;
+        if (!path_exists(at("memory"))) return 0;
         uint64_t kills = oom_kills();
         if (kills > oom_seen_) n = kills - oom_seen_;
         oom_seen_ = kills;
@@ -270,8 +253,8 @@ public:
     void destroy() override {
         std::vector<std::string> leaves;
         for (auto &h : hierarchies()) {
-            subdirs(h.second, leaves);
-            if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && exists(h.second))
+            sub_cgroups(h.second, leaves);
+            if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && path_exists(h.second))
                 leaves.push_back(h.second);
         }
         remove_dirs(rec_.dirs, leaves);
@@ -312,7 +295,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     std::vector<std::string> skipped;
     for (const char *c : kV1Controllers) {
         auto it = own.find(c);
-        if (it == own.end() || !exists(root + "/" + c)) continue;
+        if (it == own.end() || !path_exists(root + "/" + c)) continue;
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
         // Every controller's caller cgroup may differ; the container's path
         // is one for all, so it is taken from the first writable one.
@@ -321,7 +304,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
             continue;
         }
         std::string probe = join_path(root + "/" + c, path);
-        while (!exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
+        while (!path_exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
         if (!writable_cgroup(probe)) continue;
         rel = path;
         r.controllers.push_back(c);
