@@ -24,8 +24,7 @@ std::string dirname_of(const std::string &p) {
     return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
 }
 
-// Sub-cgroups the container made inside its own, innermost first.
-
+// The container's processes, those in sub-cgroups it made too.
 void procs_recursive(const std::string &dir, std::vector<pid_t> &out) {
     for (pid_t p : read_procs(dir)) out.push_back(p);
     std::vector<std::string> subs;
