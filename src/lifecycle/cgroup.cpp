@@ -70,6 +70,17 @@ std::unique_ptr<session::CgroupManager> open_cgroup(const state::Store &s, const
     return open_cgroup(r);
 }
 
+ContainerCgroup open_container_cgroup(const state::Store &store, const std::string &id, const char *what) {
+    state::validate_id(id);
+    ContainerCgroup o;
+    o.rec = store.read(id);
+    o.status = state::status_of(store, o.rec);
+    o.cgroup = open_cgroup(o.rec);
+    if (o.cgroup->record().kind == session::ManagerKind::none)
+        throw Error(session::no_cgroup_message(what, o.cgroup->record().path));
+    return o;
+}
+
 void destroy_cgroup(session::CgroupManager &m) {
     if (m.record().kind == session::ManagerKind::none) return;
     try {

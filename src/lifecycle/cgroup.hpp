@@ -2,6 +2,7 @@
 // create (cgroup.json in the state dir, before anything is made, so a
 // SIGKILLed create can be cleaned up), reopened by later commands.
 #pragma once
+#include "error.hpp"
 #include "session/cgroup_manager.hpp"
 #include "spec/model.hpp"
 #include "state/store.hpp"
@@ -26,6 +27,28 @@ void save_cgroup(const state::Store &s, const std::string &id, const session::Cg
 std::unique_ptr<session::CgroupManager> open_cgroup(const state::Record &r);
 // The same, from the state dir alone (a create that was killed before state.json).
 std::unique_ptr<session::CgroupManager> open_cgroup(const state::Store &s, const std::string &id);
+
+// A container and its cgroup, for the commands that need one (pause,
+// resume, update, events): throws the no-cgroup line, naming `what`, when
+// it has none.
+struct ContainerCgroup {
+    state::Record rec;
+    state::Status status;
+    std::unique_ptr<session::CgroupManager> cgroup;
+};
+ContainerCgroup open_container_cgroup(const state::Store &store, const std::string &id, const char *what);
+
+// Runs f, turning the session library's errors into "cgroup: ..." Errors.
+template <typename F>
+auto cgroup_call(F &&f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error &) {
+        throw;
+    } catch (const std::exception &e) {
+        throw Error(std::string("cgroup: ") + e.what());
+    }
+}
 
 // Kills every process in the cgroup (thawing it, so SIGKILL lands), waits
 // for them to go, and removes the cgroup.
