@@ -54,6 +54,8 @@ __burrow_option_kind() {
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    create:-network | run:-network) kind=network ;;
+    create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -90,6 +92,8 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
+        slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -231,9 +235,9 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds' ;;
+        --no-new-keyring --preserve-fds --network --publish' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --detach --keep' ;;
+        --no-new-keyring --preserve-fds --network --publish --detach --keep' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -81,8 +81,43 @@ TEST_CASE("default devices, config devices and /dev links") {
     REQUIRE(p.devices[2].mode == (S_IFCHR | 0666)); // "u": unbuffered, a character device all the same
     REQUIRE(p.devices[3].mode == (S_IFIFO | 0600));
     REQUIRE(p.symlinks.size() == 5);
-    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "devices": [{"path": "/etc/x", "type": "c"}])"), host),
-                        "linux.devices[0].path: \"/etc/x\" is not under /dev");
+    REQUIRE(p.devices[0].from_config);
+    REQUIRE_FALSE(p.devices[4].from_config);
+    // Outside /dev, where the config says (as runc and crun).
+    auto q = rootfs::plan_mounts(config("[]", R"(, "devices": [{"path": "/etc/x", "type": "c", "major": 1, "minor": 3},
+                                                                  {"path": "/top", "type": "c", "major": 1, "minor": 5}])"),
+                                 host);
+    REQUIRE(q.devices[0].parent == "etc");
+    REQUIRE(q.devices[0].name == "x");
+    REQUIRE(q.devices[1].parent == ".");
+    REQUIRE(q.devices[1].name == "top");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "devices": [{"path": "/", "type": "c"}])"), host),
+                        "linux.devices[0].path: \"/\" is the root");
+}
+
+TEST_CASE("a /dev bound in from the host is left alone") {
+    rootfs::HostFacts host;
+    host.in_userns = false;
+    auto p = rootfs::plan_mounts(
+        config(R"([{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]},
+                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts"}])",
+               R"(, "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229},
+                                {"path": "/etc/x", "type": "c", "major": 1, "minor": 3}])"),
+        host);
+    // No device node and no link in it; a device elsewhere is still made.
+    REQUIRE(p.devices.size() == 1);
+    REQUIRE(p.devices[0].target == "etc/x");
+    REQUIRE(p.symlinks.empty());
+    REQUIRE(p.skipped_devices == std::vector<std::string>{"/dev/fuse"});
+    // A tmpfs mounted over the bound /dev is burrow's again; a bind of one file provides that file.
+    auto q = rootfs::plan_mounts(
+        config(R"([{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]},
+                   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+                   {"destination": "/dev/null", "type": "bind", "source": "/dev/null"}])"),
+        host);
+    REQUIRE(q.devices.size() == 5);
+    for (auto &d : q.devices) REQUIRE(d.target != "dev/null");
+    REQUIRE(q.symlinks.size() == 5);
 }
 
 TEST_CASE("bad mounts are refused") {
@@ -93,8 +128,16 @@ TEST_CASE("bad mounts are refused") {
                         "mounts[0].source: a bind mount needs a source");
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/", "type": "tmpfs"}])"), host),
                         "mounts[0].destination: cannot mount over the root; use root.path");
-    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/x", "source": "/y", "options": ["bind", "mode=1"]}])"), host),
-                        "mounts[0].options: unknown option(s) \"mode=1\" for a bind mount");
+}
+
+TEST_CASE("a bind ignores filesystem data options, as runc and crun do") {
+    rootfs::HostFacts host;
+    auto p = rootfs::plan_mounts(
+        config(R"([{"destination": "/x", "source": "/y", "options": ["bind", "ro", "mode=755", "size=1k"]}])"), host);
+    REQUIRE(p.steps.size() == 1);
+    REQUIRE(p.steps[0].kind == rootfs::StepKind::bind);
+    REQUIRE(p.steps[0].data.empty());
+    REQUIRE((p.steps[0].attr_set & MOUNT_ATTR_RDONLY));
 }
 
 TEST_CASE("masked and read-only paths, root propagation") {

@@ -11,6 +11,7 @@
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
 #include "process/child.hpp"
+#include "process/exec_errno.hpp"
 #include "process/handshake.hpp"
 #include "read_file.hpp"
 #include "security/seccomp.hpp"
@@ -209,7 +210,7 @@ int exec(const Globals &g, const ExecOptions &o) {
         } else if (m.type == process::MsgType::error) {
             kill_it();
             m.text[sizeof m.text - 1] = 0;
-            throw Error(m.text, m.err);
+            throw Error(m.text, process::reported_errno(m.text, m.err));
         }
     }
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);

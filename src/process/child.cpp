@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
@@ -109,6 +110,11 @@ void join_and_unshare(const Plan &p) noexcept {
     if (p.needs_fork) {
         // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
         // container process a child of burrow, as clone made us.
+        // The new process speaks only after the pid message is sent (the
+        // pipe's EOF: the intermediate has exited), or the parent could
+        // take its next message for the intermediate's.
+        int told[2];
+        if (pipe2(told, O_CLOEXEC) < 0) die("pipe", errno);
         long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
         if (pid < 0) die("fork into the new namespaces", errno);
         if (pid > 0) {
@@ -116,6 +122,11 @@ void join_and_unshare(const Plan &p) noexcept {
             _exit(0);
         }
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(told[1]);
+        char b;
+        while (read(told[0], &b, 1) < 0 && errno == EINTR) {
+        }
+        close(told[0]);
     }
 }
 
@@ -173,22 +184,42 @@ void setup_terminal(const Plan &p) noexcept {
     if (slave > 2) close(slave);
 }
 
+// Without no_new_privs the kernel loads a seccomp filter only for a process
+// with CAP_SYS_ADMIN in its effective set, and the filter must be the last
+// thing before execve (a profile need allow nothing the runtime does). So
+// CAP_SYS_ADMIN stays in the effective and permitted sets until then: execve
+// computes the new permitted set from the bounding, inheritable and ambient
+// sets and the file's capabilities, never from the old permitted set, so the
+// program gets exactly what it would have got without it.
+bool keeps_admin_for_seccomp(const Plan &p) noexcept { return p.seccomp && !p.no_new_privs; }
+
 void set_identity(const Plan &p) noexcept {
+    bool keep_admin = keeps_admin_for_seccomp(p);
     // EPERM with no groups asked for: a joined user namespace denies setgroups.
     if (p.set_groups && setgroups(p.groups.size(), p.groups.data()) < 0 && !(errno == EPERM && p.groups.empty()))
         die("setgroups", errno);
-    if (p.caps) {
-        if (security::drop_bounding(p.caps->bounding, p.last_cap) < 0) die("drop bounding capabilities", errno);
-        if (security::set_keepcaps(true) < 0) die("keep capabilities", errno);
-    }
+    if (p.caps && security::drop_bounding(p.caps->bounding, p.last_cap) < 0) die("drop bounding capabilities", errno);
+    if ((p.caps || keep_admin) && security::set_keepcaps(true) < 0) die("keep capabilities", errno);
     // EINVAL: the id has no mapping in the container's user namespace.
     if (setresgid(p.gid, p.gid, p.gid) < 0)
         die_fmt(errno, "setgid to process.user.gid%s", errno == EINVAL ? " (not mapped in the user namespace)" : "");
     if (setresuid(p.uid, p.uid, p.uid) < 0)
         die_fmt(errno, "setuid to process.user.uid%s", errno == EINVAL ? " (not mapped in the user namespace)" : "");
+    if (p.caps || keep_admin) security::set_keepcaps(false);
+    constexpr uint64_t admin = uint64_t{1} << CAP_SYS_ADMIN;
     if (p.caps) {
-        security::set_keepcaps(false);
-        int r = security::apply_caps(*p.caps);
+        security::CapSets c = *p.caps;
+        if (keep_admin) {
+            c.effective |= admin;
+            c.permitted |= admin;
+        }
+        int r = security::apply_caps(c);
+        if (r < 0) die("set capabilities", -r);
+    } else if (keep_admin && p.uid != 0) {
+        // No capabilities in the config: a non-root user ends with none after execve.
+        security::CapSets c;
+        c.effective = c.permitted = admin;
+        int r = security::apply_caps(c);
         if (r < 0) die("set capabilities", -r);
     }
     if (p.no_new_privs && security::set_no_new_privs() < 0) die("set no_new_privs", errno);
@@ -247,16 +278,12 @@ void reset_signals() noexcept {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-// The terminal, then who the process is: seccomp (without no_new_privs it
-// needs CAP_SYS_ADMIN, so before the identity changes), ids and
-// capabilities, cwd, the program found, AppArmor; fds above the preserved
-// ones close at exec. Shared by create and exec.
+// The terminal, then who the process is: ids and capabilities, cwd, the
+// program found and checked, AppArmor; fds above the preserved ones close at
+// exec. Shared by create and exec. Everything that could trip a seccomp
+// profile happens here, before the filter.
 void become_the_process(const Plan &p) noexcept {
     if (p.terminal) setup_terminal(p);
-    if (p.seccomp && !p.no_new_privs) {
-        int r = load_seccomp(p);
-        if (r < 0) die("load the seccomp filter", -r);
-    }
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
     resolve_executable(p);
@@ -267,17 +294,19 @@ void become_the_process(const Plan &p) noexcept {
     syscall(SYS_close_range, 3 + p.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
-// Seccomp with no_new_privs as late as it can be, then exec. Returns only on
-// failure, with the errno of the failing step and its name in *what.
+// Default signal handling, then the seccomp filter, then execve: after the
+// filter the runtime makes no syscall but execve (and, for a notify agent,
+// the sendmsg of its fd). Returns only on failure, with the errno of the
+// failing step and its name in *what.
 int exec_the_process(const Plan &p, const char **what) noexcept {
-    if (p.seccomp && p.no_new_privs) {
+    reset_signals();
+    if (p.seccomp) {
         int r = load_seccomp(p);
         if (r < 0) {
             *what = "load the seccomp filter";
             return -r;
         }
     }
-    reset_signals();
     execve(g_exe, p.argv.data(), p.envp.data());
     *what = "exec";
     return errno;
@@ -310,6 +339,10 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
+    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns
+        send_msg(sock, MsgType::network_wanted);
+        wait_parent(MsgType::network_ready);
+    }
 
     // 3. The root filesystem, still seen from the host's root.
     rootfs::Failure f;
@@ -335,6 +368,10 @@ void child_main(const Plan &p, int sock) noexcept {
     set_process_attributes(p);
     if (!rootfs::finish_root(p.mounts, f)) die_mount(f);
 
+    // A session of its own, as runc gives it (with a terminal, setup_terminal
+    // makes it): the caller's process group (conmon's, killed by its --timeout)
+    // is not the container's.
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
 
     prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
@@ -365,6 +402,7 @@ void join_main(const Plan &p, int sock) noexcept {
         wait_parent(MsgType::agent_state);
     }
     set_process_attributes(p);
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);
     const char *what = "";

@@ -1,4 +1,5 @@
 #include "process/spawn.hpp"
+#include "process/exec_errno.hpp"
 #include "error.hpp"
 #include "process/child.hpp"
 #include "process/handshake.hpp"
@@ -103,6 +104,10 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             child.set_pid(container);
             break;
         }
+        case MsgType::network_wanted:
+            hooks.start_network(container);
+            send_msg(parent_sock, MsgType::network_ready);
+            break;
         case MsgType::hooks_wanted: {
             auto states = hooks.runtime_hooks(container);
             for (auto &st : states)
@@ -116,7 +121,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             return child;
         case MsgType::error:
             m.text[sizeof m.text - 1] = 0;
-            throw Error(m.text, m.err);
+            throw Error(m.text, reported_errno(m.text, m.err));
         default:
             throw Error("unexpected handshake message " + std::to_string(static_cast<int>(m.type)), EPROTO);
         }

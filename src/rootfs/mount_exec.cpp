@@ -1,4 +1,5 @@
 #include "rootfs/mount_exec.hpp"
+#include "rootfs/copy_up.hpp"
 #include "rootfs/in_root.hpp"
 
 #include <cerrno>
@@ -116,13 +117,18 @@ int bind_mount(const char *src, int target_fd, const char *target_path, int reop
 }
 
 bool bind_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+    if (s.tree_fd >= 0) { // opened and set up by the parent: attach it
+        if (move_mount(s.tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return fail(f, "bind mount onto", s.target.c_str(), errno);
+        return true;
+    }
     int r = bind_mount(s.source.c_str(), target, nullptr, rootfd, s.target.c_str(), s.recursive, s.attr_set,
                        s.attr_clr);
     if (r < 0) return fail(f, "bind mount onto", s.target.c_str(), r);
     return true;
 }
 
-bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+bool mount_fs(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     char buf[32];
     const char *src = s.source.empty() ? s.fstype.c_str() : s.source.c_str();
     const char *data = s.data.empty() ? nullptr : s.data.c_str();
@@ -140,6 +146,28 @@ bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     }
     f.fstype = s.fstype.c_str();
     return fail(f, "mount", s.target.c_str(), e);
+}
+
+// tmpcopyup: the directory is opened before the tmpfs covers it, and its
+// content copied into the new mount (reached again by its path).
+bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+    if (!s.copy_up) return mount_fs(s, rootfd, target, f);
+    char buf[32];
+    int from = open(fd_path(buf, target), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = mount_fs(s, rootfd, target, f);
+    if (!ok || from < 0) {
+        if (from >= 0) close(from);
+        return ok;
+    }
+    int mnt = openat2_in_root(rootfd, s.target.c_str(), O_PATH);
+    int to = mnt < 0 ? mnt : open(fd_path(buf, mnt), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (mnt >= 0) close(mnt);
+    if (to < 0 && mnt >= 0) to = -errno;
+    int r = to < 0 ? to : copy_tree(from, to);
+    close(from);
+    if (to >= 0) close(to);
+    if (r < 0) return fail(f, "copy up (tmpcopyup) into", s.target.c_str(), r);
+    return true;
 }
 
 bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f) noexcept {
@@ -169,12 +197,17 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
     for (auto &s : p.steps) {
         bool as_file = false;
-        if (s.kind == StepKind::bind) {
+        if (s.kind == StepKind::bind && s.tree_fd >= 0) {
+            as_file = s.source_is_file;
+        } else if (s.kind == StepKind::bind) {
             struct stat st;
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);
         }
-        int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
+        int target = open_in_root(rootfd, s.target.c_str(), !s.must_exist, as_file);
+        if (target == -ENOENT && s.must_exist)
+            return fail(f, "mount point missing in a directory bound in (burrow makes nothing there):",
+                        s.target.c_str(), target);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
         bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
@@ -195,7 +228,8 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
             int dfd = open(fd_path(buf, dir), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
             close(dir);
             if (dfd < 0) return fail(f, "open", d.parent.c_str(), errno);
-            unlinkat(dfd, d.name.c_str(), 0);
+            // A node already there (the image's) is left as it is, as runc
+            // does: only what burrow makes gets the config's owner and mode.
             int r = mknodat(dfd, d.name.c_str(), d.mode, d.dev);
             int e = errno;
             if (r == 0) {
@@ -203,7 +237,7 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
                 fchmodat(dfd, d.name.c_str(), d.mode & 07777, 0);
             }
             close(dfd);
-            if (r < 0) return fail(f, "mknod", d.target.c_str(), e);
+            if (r < 0 && e != EEXIST) return fail(f, "mknod", d.target.c_str(), e);
             continue;
         }
         int target = open_in_root(rootfd, d.target.c_str(), true, true);
@@ -212,6 +246,7 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
         close(target);
         if (r < 0) return fail(f, "bind device from the host", d.host.c_str(), r);
     }
+    if (p.symlinks.empty()) return true; // /dev is bound in: not ours to change
     int dev = open_in_root(rootfd, "dev", true, false);
     if (dev < 0) return fail(f, "create", "dev", dev);
     // O_PATH fd of dev: reopen as a real directory fd for symlinkat.

@@ -1,6 +1,8 @@
 #include "rootfs/mount_plan.hpp"
 #include "error.hpp"
 
+#include <algorithm>
+
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -103,8 +105,8 @@ void add_device(MountPlan &plan, const std::string &path, char type, int64_t maj
     DeviceNode n;
     n.target = rel;
     auto slash = rel.rfind('/');
-    n.parent = rel.substr(0, slash);
-    n.name = rel.substr(slash + 1);
+    n.parent = slash == std::string::npos ? "." : rel.substr(0, slash);
+    n.name = slash == std::string::npos ? rel : rel.substr(slash + 1);
     n.host = path;
     // "u" (unbuffered) is a character device to the kernel, as runc takes it.
     mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
@@ -113,6 +115,18 @@ void add_device(MountPlan &plan, const std::string &path, char type, int64_t maj
     n.uid = uid;
     n.gid = gid;
     plan.devices.push_back(n);
+}
+
+// True when the last mount covering rel (or rel itself) is a bind: that
+// directory belongs to whoever owns the source (a host /dev bound in), and
+// burrow makes nothing in it, as runc makes no devices in a bound /dev.
+bool borrowed(const std::vector<MountStep> &steps, const std::string &rel) {
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+        const std::string &t = it->target;
+        if (rel == t || (rel.size() > t.size() && rel.compare(0, t.size(), t) == 0 && rel[t.size()] == '/'))
+            return it->kind == StepKind::bind;
+    }
+    return false;
 }
 
 } // namespace
@@ -147,7 +161,11 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
             }
         if (known) continue;
         if (w == "idmap" || w == "ridmap") throw Error(field + ": \"" + w + "\" (idmapped mounts) is not supported yet");
-        if (w == "tmpcopyup" || w == "copy-symlink") continue; // crun extensions, harmless to ignore
+        if (w == "tmpcopyup") {
+            o.copy_up = true;
+            continue;
+        }
+        if (w == "copy-symlink") continue; // crun's, for bind sources that are symlinks: harmless to ignore
         if (w.empty()) throw Error(field + ": empty option");
         o.data += (o.data.empty() ? "" : ",") + w;
     }
@@ -189,13 +207,14 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             s.recursive = o.recursive;
             s.attr_set = to_attr(o.flags);
             if (s.attr_set & MOUNT_ATTR__ATIME) s.attr_clr |= MOUNT_ATTR__ATIME;
-            if (!o.data.empty()) throw Error(field + ".options: unknown option(s) \"" + o.data + "\" for a bind mount");
+            // Filesystem data ("mode=755,size=1k") means nothing to a bind: ignored, as runc and crun do.
         } else {
             if (m.type.empty()) throw Error(field + ".type: required for a non-bind mount");
             s.kind = StepKind::fs;
             s.fstype = m.type;
             s.flags = o.flags;
             s.data = o.data;
+            s.copy_up = o.copy_up && m.type == "tmpfs"; // as runc: only a tmpfs copies up
             if (m.type == "sysfs" && !host.new_netns) {
                 // Only the owner of a network namespace may mount sysfs: bind the host's.
                 s.kind = StepKind::bind;
@@ -221,6 +240,10 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                 s.data_fallback = without_option(s.data, "gid=");
             }
         }
+        // Strictly below a bind's target the directory is the source's (a host /dev).
+        s.must_exist = !plan.steps.empty() && borrowed(plan.steps, s.target) &&
+                       std::none_of(plan.steps.begin(), plan.steps.end(),
+                                    [&](const MountStep &o) { return o.target == s.target; });
         plan.steps.push_back(std::move(s));
     }
 
@@ -230,9 +253,10 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             auto &d = lx->devices[i];
             std::string field = "linux.devices[" + std::to_string(i) + "]";
             std::string path = clean(d.path, field + ".path");
-            if (path.rfind("/dev/", 0) != 0) throw Error(field + ".path: \"" + d.path + "\" is not under /dev");
+            if (path == "/") throw Error(field + ".path: \"" + d.path + "\" is the root");
             add_device(plan, path, d.type, d.major, d.minor, d.file_mode.value_or(0666), d.uid.value_or(0),
                        d.gid.value_or(0));
+            plan.devices.back().from_config = true;
         }
     add_device(plan, "/dev/null", 'c', 1, 3, 0666, 0, 0);
     add_device(plan, "/dev/zero", 'c', 1, 5, 0666, 0, 0);
@@ -246,6 +270,10 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                      {"dev/stdout", "/proc/self/fd/1"},
                      {"dev/stderr", "/proc/self/fd/2"},
                      {"dev/ptmx", "pts/ptmx"}};
+    for (auto &d : plan.devices)
+        if (d.from_config && borrowed(plan.steps, d.target)) plan.skipped_devices.push_back("/" + d.target);
+    std::erase_if(plan.devices, [&](const DeviceNode &d) { return borrowed(plan.steps, d.target); });
+    std::erase_if(plan.symlinks, [&](const Symlink &l) { return borrowed(plan.steps, l.target); });
 
     if (lx) {
         for (size_t i = 0; i < lx->masked_paths.size(); i++)

@@ -30,6 +30,10 @@ struct MountStep {
     bool target_is_file = false;   // bind of a file: create a file, not a directory
     bool sysfs_fallback = false;   // sysfs refused (not our network namespace): rbind /sys instead
     bool cgroup_fallback = false;  // cgroup2 refused: rbind /sys/fs/cgroup instead
+    bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
+    int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
+    bool source_is_file = false;   // ... and whether it is not a directory
+    bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
 };
 
 struct DeviceNode {
@@ -40,6 +44,7 @@ struct DeviceNode {
     dev_t dev = 0;
     uid_t uid = 0;
     gid_t gid = 0;
+    bool from_config = false; // a linux.devices entry (not a default one)
 };
 
 struct Symlink {
@@ -54,6 +59,8 @@ struct MountPlan {
     std::vector<DeviceNode> devices;
     bool bind_devices = false;             // in a user namespace mknod is refused: bind the host's node
     std::vector<Symlink> symlinks;
+    // Config devices not made because a bind mount provides their directory.
+    std::vector<std::string> skipped_devices;
     std::vector<std::string> masked;       // absolute inside the container
     std::vector<std::string> readonly;
     bool readonly_root = false;
@@ -76,6 +83,7 @@ struct ParsedOptions {
     unsigned long clear = 0;
     unsigned long propagation = 0;
     bool bind = false, recursive = false;
+    bool copy_up = false; // tmpcopyup
     std::string data;
 };
 ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field);

@@ -4,20 +4,22 @@
 // no allocation, no libc state beyond errno, raw syscalls only. Each returns 0
 // (or a fd, see load_seccomp) on success and -errno on failure.
 //
-// Order in the child (as runc does it):
+// Order in the child (src/process/child.cpp):
 //   1. drop_bounding(caps.bounding, last_cap)   needs CAP_SETPCAP (uid 0 of the userns)
 //   2. set_keepcaps(true); setgroups/setresgid/setresuid to process.user; set_keepcaps(false)
 //      (keepcaps keeps the permitted set across the change away from uid 0;
 //      the effective set is emptied by it and restored by apply_caps)
 //   3. apply_caps(caps)                          inheritable must lie within the bounding set
 //   4. process.noNewPrivileges: set_no_new_privs()
-//   5. load_seccomp(prog), last thing before execve.
+//   5. the executable is found and checked, cwd, AppArmor, signals reset
+//   6. load_seccomp(prog), then execve and nothing else.
 // Without noNewPrivileges the kernel only accepts a filter from a process with
-// CAP_SYS_ADMIN in the effective set (of its user namespace), so load_seccomp
-// must then come before step 2 (setresuid away from 0 empties the effective
-// set; apply_caps may leave CAP_SYS_ADMIN out), as runc does: the filter then
-// also judges the runtime's own later syscalls (prctl, setgroups, setres*id,
-// capset, execve), which the common profiles allow.
+// CAP_SYS_ADMIN in the effective set (of its user namespace). runc and crun
+// load the filter before step 2 then, so it judges the runtime's own setuid,
+// capset and lookups. burrow keeps CAP_SYS_ADMIN in the effective and
+// permitted sets through step 3 instead: execve computes the new permitted set
+// from bounding, inheritable, ambient and file capabilities, never from the
+// old permitted set, so the extra capability does not survive the exec.
 // With prog.wants_listener, load_seccomp returns the listener fd (O_CLOEXEC),
 // which the child must pass to the parent (sendmsg, SCM_RIGHTS) before execve;
 // that sendmsg already passes through the filter, so a profile that notifies

@@ -17,7 +17,7 @@ dir=${BURROW_TEST_DIR:-/var/tmp/burrow-tests}
 
 need=""
 for p in meson ninja-build g++ pkg-config libsystemd-dev nlohmann-json3-dev libseccomp-dev libcap-dev \
-         catch2 uidmap busybox-static fuse-overlayfs slirp4netns libc6-dev; do
+         catch2 uidmap busybox-static fuse-overlayfs slirp4netns passt libc6-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -84,6 +84,21 @@ if [ ! -x "$rootfs/bin/busybox" ]; then
     printf 'root:x:0:\nuser:x:1000:\nnobody:x:65534:\n' > "$rootfs/etc/group"
     echo busybox > "$rootfs/etc/hostname"
     chown -R "$uid:$gid" "$rootfs"
+fi
+# A stand-in for a host /dev that a config binds in (t-mounts.sh: burrow must
+# leave it exactly as it is): root's device nodes, a ptmx of mode 000 as on a
+# host whose devpts has ptmxmode=000, in a directory the user may write to.
+hostdev="$dir/hostdev"
+if [ ! -c "$hostdev/ptmx" ]; then
+    rm -rf "$hostdev"
+    install -d -m 0755 -o "$uid" -g "$gid" "$hostdev"
+    mknod -m 0666 "$hostdev/null" c 1 3
+    mknod -m 0640 "$hostdev/zero" c 1 5
+    mknod -m 0600 "$hostdev/tty" c 5 0
+    mknod -m 0000 "$hostdev/ptmx" c 5 2
+    mkdir -m 0755 "$hostdev/pts" "$hostdev/shm" "$hostdev/mqueue"
+    echo "the host's" > "$hostdev/marker"
+    chown "$uid:$gid" "$hostdev/marker"
 fi
 # The NOTIFY_SOCKET relay binds a directory on /run/notify: its mount point is
 # made here, so that the tests using it do not create it in the shared rootfs.

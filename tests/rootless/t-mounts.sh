@@ -212,12 +212,65 @@ test_config_devices() {
     assert_match "$(pv stat:/dev/myfifo)" '^ok:fifo 0600 0:0$' "/dev/myfifo"
 }
 
-# runc 1.1 accepts the path, creates /etc/fuse in the rootfs and then fails.
-test_config_device_outside_dev_refused() {
-    burrow_only "runc writes into the rootfs before failing"
-    cfg '.linux.devices = [{path: "/etc/fuse", type: "c", major: 10, minor: 229}]'
+# Outside /dev, where the config says (as runc and crun); in a user namespace
+# the host's node of that number is bound (there is no /tmp/fuse on the host).
+test_config_device_outside_dev() {
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}'
+    cfg '.linux.devices = [{path: "/tmp/fuse", type: "c", major: 10, minor: 229},
+                           {path: "/tmp/sub/null", type: "c", major: 1, minor: 3}]'
+    probe_ok stat /tmp/fuse stat /tmp/sub/null write /tmp/sub/null
+    assert_match "$(pv stat:/tmp/fuse)" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 10,229$' "/tmp/fuse"
+    assert_match "$(pv stat:/tmp/sub/null)" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 1,3$' "/tmp/sub/null"
+    assert_line write:/tmp/sub/null ok
+}
+
+test_config_device_no_host_node() {
+    burrow_only "wording"
+    cfg '.linux.devices = [{path: "/dev/odd", type: "c", major: 250, minor: 250}]'
     capture rt run --bundle "$BUNDLE" "$CID"
-    assert_fail_with 'config.json: linux.devices[0].path: "/etc/fuse" is not under /dev'
+    assert_fail_with 'linux.devices: /dev/odd: the host has no character device 250:250 to bind'
+}
+
+HOSTDEV=$BURROW_TEST_DIR/hostdev
+# hostdev_snapshot: every entry of the bound-in /dev with type, mode, owner,
+# device number, size, mtime and content.
+hostdev_snapshot() {
+    (cd "$HOSTDEV" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | sort &&
+        stat -c '%n %t:%T' ./null ./zero ./tty ./ptmx && cat ./marker)
+}
+
+# A config binding a host directory onto /dev: burrow makes, replaces,
+# chmods and chowns nothing in it, through run, exec and delete.
+test_host_dev_bound_in_left_alone() {
+    [ -c "$HOSTDEV/ptmx" ] || fail "$HOSTDEV is missing (setup-host.sh makes it)"
+    local before after
+    before=$(hostdev_snapshot)
+    cfg --arg d "$HOSTDEV" '.mounts |= map(if .destination == "/dev" then
+            {destination: "/dev", type: "bind", source: $d, options: ["rbind", "nosuid"]} else . end)
+        | .linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229}]'
+    probe_ok stat /dev/null stat /dev/ptmx ls /dev
+    assert_match "$(pv stat:/dev/ptmx)" '^ok:chr 0000 ' "/dev/ptmx (the host's node)"
+    assert_eq "$(pv ls:/dev)" "ok:marker,mqueue,null,ptmx,pts,shm,tty,zero" "/dev"
+    probe_args wait-file /nonexistent 30
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec "$CID" /probe stat /dev/tty
+    assert_ok
+    kill_and_delete "$CID"
+    after=$(hostdev_snapshot)
+    assert_eq "$after" "$before" "the bound-in /dev"
+}
+
+# A mount point missing there is an error, not a directory made on the host.
+test_host_dev_bound_in_missing_mount_point() {
+    local before
+    before=$(hostdev_snapshot)
+    cfg --arg d "$HOSTDEV" '.mounts |= map(if .destination == "/dev" then
+            {destination: "/dev", type: "bind", source: $d, options: ["rbind"]} else . end)'
+    add_mount '{"destination": "/dev/hugepages", "type": "tmpfs", "source": "tmpfs"}'
+    probe_run
+    assert_fail_match 'dev/hugepages'
+    assert_eq "$(hostdev_snapshot)" "$before" "the bound-in /dev"
 }
 
 test_dev_symlinks() {

@@ -84,6 +84,89 @@ test_seccomp_default_errno_allow_list() {
     assert_line syscall:getcwd ok:/
 }
 
+# static_allow_list: exactly the syscalls a static glibc program makes from
+# execve to exit_group (strace of the probe), and none of a runtime's own:
+# no faccessat2, stat, capset, setresuid, prctl, rt_sigaction, close_range.
+static_allow_list() {
+    jq -nc '["execve", "arch_prctl", "brk", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
+             "readlink", "getrandom", "mprotect", "newfstatat", "ioctl", "write", "exit_group", "getpid"]'
+}
+
+# After the filter the runtime makes no syscall but execve: the executable is
+# found and checked before it, with or without no_new_privs.
+test_seccomp_allow_list_only_the_program() {
+    local nnp
+    for nnp in true false; do
+        cfg --argjson n "$nnp" '.process.noNewPrivileges = $n'
+        seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": $(static_allow_list), \"action\": \"SCMP_ACT_ALLOW\"}]}"
+        probe_ok syscall getpid syscall mkdir /tmp/x
+        assert_line syscall:getpid ok:1
+        assert_line syscall:mkdir EPERM
+        # a bare name, looked up in the container's PATH
+        cfg '.process.args[0] = "probe" | .process.env = ["PATH=/bin:/"]'
+        probe_ok syscall getpid
+        assert_line syscall:getpid ok:1
+        cfg '.process.args[0] = "/probe"'
+    done
+}
+
+# The same list with SCMP_ACT_KILL_PROCESS: any other syscall, the runtime's
+# included, would kill the container (exit 159).
+test_seccomp_allow_list_kill_default() {
+    local nnp
+    for nnp in true false; do
+        cfg --argjson n "$nnp" '.process.noNewPrivileges = $n'
+        seccomp "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [{\"names\": $(static_allow_list), \"action\": \"SCMP_ACT_ALLOW\"}]}"
+        probe_ok syscall getpid
+        assert_line syscall:getpid ok:1
+    done
+}
+
+# exec applies the container's profile the same way.
+test_seccomp_allow_list_exec() {
+    local nnp
+    for nnp in true false; do
+        cfg --argjson n "$nnp" '.process.noNewPrivileges = $n'
+        # and what the waiting probe needs (stat, sleep)
+        seccomp "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [{\"names\": $(static_allow_list | jq -c '. + ["clock_nanosleep", "nanosleep", "stat"]'), \"action\": \"SCMP_ACT_ALLOW\"}]}"
+        probe_args wait-file /nonexistent 30
+        cfg '.process.env = ["PATH=/bin:/"]'
+        rtc run -d --bundle "$BUNDLE" "$CID"
+        assert_ok
+        rtc exec "$CID" /probe syscall getpid
+        assert_ok
+        assert_match "$(pv syscall:getpid)" '^ok:[0-9]+$'
+        rtc exec "$CID" probe syscall getpid
+        assert_ok
+        assert_match "$(pv syscall:getpid)" '^ok:[0-9]+$'
+        kill_and_delete "$CID"
+        cfg '.process.args = ["/probe"]'
+    done
+}
+
+# Without no_new_privs burrow keeps CAP_SYS_ADMIN until the filter is loaded;
+# execve must drop it: the program has exactly the capabilities configured.
+test_seccomp_without_nnp_adds_no_capability() {
+    cfg '.process.noNewPrivileges = false'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+    cfg '.process.capabilities = {bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], effective: ["CAP_KILL"], inheritable: [], ambient: []}'
+    probe_ok dump syscall sethostname x
+    assert_line CapPrm "$(capmask CAP_KILL)"
+    assert_line CapEff "$(capmask CAP_KILL)"
+    assert_line syscall:sethostname EPERM
+    # a user other than root, with and without capabilities in the config
+    userns_full
+    cfg '.process.user = {uid: 1000, gid: 1000}'
+    probe_ok dump
+    assert_line CapPrm 0000000000000000
+    assert_line CapEff 0000000000000000
+    cfg 'del(.process.capabilities)'
+    probe_ok dump
+    assert_line CapPrm 0000000000000000
+    assert_line CapEff 0000000000000000
+    assert_line Seccomp 2
+}
+
 test_seccomp_default_errno_ret() {
     # defaultErrnoRet: the errno of the default action
     seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": [{\"names\": $(allow_list), \"action\": \"SCMP_ACT_ALLOW\"}]}"
