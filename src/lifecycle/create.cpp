@@ -13,6 +13,7 @@
 #include "netless/helper.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
+#include "session/cgroup_files.hpp"
 #include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
@@ -37,6 +38,20 @@ std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
     return h.dump();
 }
+
+// create stepped into the container's cgroup for the clone: back out, also
+// when the clone fails (before the cgroup guard kills what is in it).
+struct SelfJoin {
+    session::CgroupManager *cgroup = nullptr;
+    std::map<std::string, std::string> own;
+    SelfJoin() = default;
+    SelfJoin(const SelfJoin &) = delete;
+    ~SelfJoin() { leave(); }
+    void leave() {
+        if (cgroup) session::return_self(cgroup->record(), own);
+        cgroup = nullptr;
+    }
+};
 
 struct Fd {
     int fd = -1;
@@ -229,8 +244,22 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         if (cgroup_fd.fd >= 0) cgroup->apply(resources);
     });
     plan.cgroup_fd = cgroup_fd.fd;
+    // cgroup v1 lets us move a process only while it has our uid. Without a
+    // new user namespace the child does not wait for its maps and may switch
+    // ids before we move it: then we step into the cgroup for the clone (the
+    // child is born in it) and step back out.
+    SelfJoin self_join;
+    if (cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns) {
+        self_join.own = session::own_cgroups();
+        cgroup_step([&] { cgroup->enter(getpid()); });
+        self_join.cgroup = cgroup.get();
+    }
     sh.join_cgroup = [&](pid_t pid) {
         cgroup_step([&] {
+            if (self_join.cgroup) {
+                self_join.leave();
+                return cgroup->apply(resources);
+            }
             if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
             cgroup->enter(pid);
             cgroup->apply(resources);

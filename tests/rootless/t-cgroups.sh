@@ -125,6 +125,36 @@ test_pids_limit_refuses_a_fork() {
     assert_no_cgroup
 }
 
+# Joining a user namespace, the child does not wait for maps and switches to
+# the container's user at once; cgroup v1 would then refuse to move it (not
+# our uid any more): it must be born in its cgroup (podman's rootless mode,
+# where burrow runs as root of podman's user namespace, is this case too).
+test_joined_user_namespace_and_other_user_land_in_the_cgroup() {
+    need_cgroup
+    userns_full
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID-a"
+    assert_ok
+    local apid
+    apid=$(ct_pid "$CID-a")
+    mkdir -p "$TEST_DIR/b"
+    jq --arg p "/proc/$apid/ns/user" '
+        .linux.namespaces = [.linux.namespaces[] | select(.type != "user")] + [{type: "user", path: $p}]
+        | del(.linux.uidMappings) | del(.linux.gidMappings)
+        | .process.user = {uid: 1000, gid: 1000} | .process.args = ["sleep", "100"]
+        | .linux.resources = {pids: {limit: 5}}' "$BUNDLE/config.json" > "$TEST_DIR/b/config.json"
+    local i
+    for i in 1 2 3; do # the race this guards against is narrow: give it chances
+        rtc run -d --bundle "$TEST_DIR/b" "$CID-b$i"
+        assert_ok
+        assert_contains "$(cat "/proc/$(ct_pid "$CID-b$i")/cgroup")" "/$CID-b$i" "container b$i's cgroups"
+    done
+    for i in 1 2 3; do rtc delete --force "$CID-b$i"; assert_ok; done
+    rtc delete --force "$CID-a"
+    assert_ok
+    assert_no_cgroup
+}
+
 test_pause_and_resume_freeze_for_real() {
     need_cgroup
     set_args sleep 100
