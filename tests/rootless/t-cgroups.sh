@@ -269,6 +269,7 @@ test_ps_and_kill_all_find_an_exec_process() {
     rtc kill --all "$CID" KILL
     assert_ok
     wait_for 5 proc_gone "$ex" || fail "kill --all missed the exec'd process"
+    wait_status "$CID" stopped
     rtc delete "$CID"
     assert_ok
     assert_no_cgroup
