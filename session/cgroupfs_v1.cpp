@@ -81,7 +81,13 @@ public:
         if (m.limit || m.swap) {
             // memsw must stay >= the limit: raising both goes memsw first.
             auto limit = [&] { set("memory", "memory.limit_in_bytes", std::to_string(*m.limit)); };
-            auto swap = [&] { set("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap)); };
+            auto swap = [&] {
+                // Without swap accounting there is no memsw file: "no swap limit" and
+                // "no swap" (memory+swap = memory) need none (as runc).
+                bool no_file = !dir_.count("memory") || !path_exists(dir_["memory"] + "/memory.memsw.limit_in_bytes");
+                if (no_file && (*m.swap == -1 || (m.limit && *m.swap == *m.limit))) return;
+                set("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+            };
             if (m.limit && m.swap) {
                 try {
                     limit();

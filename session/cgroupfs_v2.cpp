@@ -79,8 +79,12 @@ public:
         if (r.memory.swap) {
             int64_t limit = r.memory.limit.value_or(0);
             int64_t swap = *r.memory.swap;
-            if (swap == -1) set("memory.swap.max", "max", "memory");
-            else if (swap > 0) {
+            // Without swap accounting there is no memory.swap.max: "no swap
+            // limit" and "no swap" need none (as runc).
+            bool no_file = !path_exists(dir_ + "/memory.swap.max");
+            if (swap == -1) {
+                if (!no_file) set("memory.swap.max", "max", "memory");
+            } else if (swap > 0) {
                 if (limit <= 0) {
                     // update --memory-swap alone: against the limit in force.
                     auto cur = read_cgroup(dir_ + "/memory.max").value_or("max");
@@ -89,7 +93,7 @@ public:
                     limit = static_cast<int64_t>(strtoull(cur.c_str(), nullptr, 10));
                 }
                 if (swap < limit) throw std::invalid_argument("memory.swap: memory+swap must not be less than memory");
-                set("memory.swap.max", std::to_string(swap - limit), "memory");
+                if (!(no_file && swap == limit)) set("memory.swap.max", std::to_string(swap - limit), "memory");
             }
         }
         if (r.memory.reservation) set("memory.low", bytes_or_max(*r.memory.reservation), "memory");
