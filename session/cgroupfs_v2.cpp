@@ -311,7 +311,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const s
         if (own != "/" && !read_procs(own_dir).empty() &&
             read_cgroup(own_dir + "/cgroup.subtree_control").value_or("").find_first_not_of(" \n") ==
                 std::string::npos &&
-            !read_cgroup(own_dir + "/cgroup.controllers").value_or("").empty() &&
+            read_cgroup(own_dir + "/cgroup.controllers").value_or("").find_first_not_of(" \n") != std::string::npos &&
             writable_cgroup(join_path(root, parent)))
             base = parent;
         r.path = join_path(base, cgroups_path);

@@ -102,6 +102,21 @@ TEST_CASE("v2 writes the unified files") {
     REQUIRE(m->pids() == std::vector<pid_t>{4242});
 }
 
+TEST_CASE("v2 puts the container beside a caller's cgroup that has processes") {
+    TempDir t;
+    fake_cgroup(t.path + "/deleg", {"cgroup.controllers", "cgroup.subtree_control"});
+    fake_cgroup(t.path + "/deleg/tests", {"cgroup.subtree_control"});
+    put(t.path + "/deleg/tests/cgroup.procs", "123\n");
+    put(t.path + "/deleg/tests/cgroup.controllers", "memory pids\n");
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "c1")->record().path == "/deleg/c1");
+    // no controllers to enable: the container may go below it
+    put(t.path + "/deleg/tests/cgroup.controllers", "\n");
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "c1")->record().path == "/deleg/tests/c1");
+    // an absolute cgroupsPath is taken from the root
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "/deleg/x/c2")->record().path == "/deleg/x/c2");
+    REQUIRE_THROWS_AS(make_cgroupfs_v2(t.path, "/deleg/tests", "../c3"), std::invalid_argument);
+}
+
 TEST_CASE("v2 says which controller is missing") {
     TempDir t;
     fake_cgroup(t.path + "/u", {});
