@@ -87,6 +87,9 @@ public:
     // RCU grace period, milliseconds). -1: enter() after clone. If clone3
     // cannot, join(pid) after clone. The caller closes the fd.
     virtual int prepare_clone() { return -1; }
+    // exec: the existing cgroup as an O_PATH fd for clone3(CLONE_INTO_CGROUP),
+    // or -1 (join() then). The caller closes it.
+    virtual int clone_target() const { return -1; }
     // exec: moves pid into the existing cgroup(s), creating nothing.
     virtual void join(pid_t pid) = 0;
     // create and update. Throws naming the resource when the host lacks the

@@ -53,6 +53,8 @@ public:
         return fd;
     }
 
+    int clone_target() const override { return open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); }
+
     void make() {
         std::string base = rec_.dirs.empty() ? dir_ : dirname_of(rec_.dirs.front());
         make_dirs(base, dir_.substr(base.size()));

@@ -20,6 +20,7 @@
 #include "state/store.hpp"
 
 #include <csignal>
+#include <linux/sched.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -158,21 +159,34 @@ int exec(const Globals &g, const ExecOptions &o) {
 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-    // Into the container's cgroup, so ps, kill --all and delete find it: we
-    // step in for the fork (the child then has the caller's ids still) and
-    // step back out.
+    // Into the container's cgroup, so ps, kill --all and delete find it:
+    // cloned into it (cgroup v2), else we step in for the fork (the child
+    // then has the caller's ids still) and step back out.
     auto cgroup = open_cgroup(rec);
-    auto own_cgroups = session::own_cgroups();
-    try {
-        cgroup->join(getpid());
-    } catch (const std::exception &e) {
-        close(sv[0]);
-        close(sv[1]);
-        throw Error(std::string("cgroup: ") + e.what());
+    long child = -1;
+    bool stepped_in = false;
+    std::map<std::string, std::string> own_cgroups;
+    if (int target = cgroup->clone_target(); target >= 0) {
+        struct clone_args a {};
+        a.flags = CLONE_INTO_CGROUP;
+        a.exit_signal = SIGCHLD;
+        a.cgroup = static_cast<uint64_t>(target);
+        child = syscall(SYS_clone3, &a, sizeof a);
+        close(target); // (the child's copy is closed at exec)
     }
-    long child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (child != 0 && cgroup->record().kind != session::ManagerKind::none)
-        session::return_self(cgroup->record(), own_cgroups);
+    if (child < 0 && cgroup->record().kind != session::ManagerKind::none) {
+        own_cgroups = session::own_cgroups();
+        try {
+            cgroup->join(getpid());
+        } catch (const std::exception &e) {
+            close(sv[0]);
+            close(sv[1]);
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+        stepped_in = true;
+    }
+    if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (child != 0 && stepped_in) session::return_self(cgroup->record(), own_cgroups);
     if (child < 0) {
         close(sv[0]);
         close(sv[1]);
