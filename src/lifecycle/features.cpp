@@ -23,7 +23,7 @@ std::string features() {
     nlohmann::ordered_json lx;
     lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     lx["capabilities"] = security::known_caps();
-    lx["cgroup"] = {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    lx["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
     nlohmann::ordered_json sc;
     sc["enabled"] = true;
     sc["actions"] = security::known_actions();
