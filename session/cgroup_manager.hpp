@@ -35,6 +35,9 @@ struct CgroupRecord {
                                    // under each hierarchy, systemd: the scope's cgroup path
     std::vector<std::string> dirs; // every directory made, outermost first (absolute host paths)
     std::string unit;              // systemd: the scope's unit name
+    std::string root;              // cgroupfs: the hierarchy root ("/sys/fs/cgroup", ".../unified");
+                                   // v1: each controller's hierarchy is root/CONTROLLER
+    std::vector<std::string> controllers; // cgroupfs v1: the controllers joined
     std::string to_json() const;
     static CgroupRecord from_json(const std::string &text); // throws std::invalid_argument
 };
