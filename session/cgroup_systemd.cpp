@@ -1,0 +1,257 @@
+// The systemd cgroup manager: the container's init in a transient scope
+// (Delegate=yes) of the caller's systemd manager, its resources as unit
+// properties. The D-Bus work is done by the helper burrow-systemd
+// (session/systemd_helper.cpp), a dynamically linked program next to burrow,
+// so that the static burrow never loads libsystemd on its default path.
+// Reading and writing the scope's cgroup files (pids, freeze, stats, what
+// systemd has no property for) is the cgroupfs v2 manager's work on the
+// scope's directory.
+#include "session/cgroup_files.hpp"
+#include "session/cgroup_manager.hpp"
+#include "session/cgroup_mode.hpp"
+#include "session/cgroup_systemd.hpp"
+#include "session/cgroupfs.hpp"
+#include "session/systemd_unit.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <system_error>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace burrow::session {
+namespace {
+
+#ifndef BURROW_LIBEXECDIR
+#define BURROW_LIBEXECDIR "/usr/local/libexec/burrow"
+#endif
+
+bool exists(const std::string &p) {
+    struct stat st;
+    return stat(p.c_str(), &st) == 0;
+}
+
+// The cgroup hierarchy in which systemd tracks units: cgroup2 where there is one.
+std::string tracking_root() {
+    switch (detect_cgroup_mode()) {
+    case CgroupMode::unified: return "/sys/fs/cgroup";
+    case CgroupMode::hybrid: return "/sys/fs/cgroup/unified";
+    default: return "/sys/fs/cgroup/systemd";
+    }
+}
+
+// One burrow-systemd for the life of the manager object.
+class Helper {
+public:
+    Helper() = default;
+    Helper(const Helper &) = delete;
+    ~Helper() { close_all(); }
+
+    std::string request(const std::string &line) {
+        if (pid_ <= 0) spawn();
+        std::string out = line + "\n";
+        for (size_t off = 0; off < out.size();) {
+            ssize_t n = write(to_, out.data() + off, out.size() - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
+            off += static_cast<size_t>(n);
+        }
+        std::string answer;
+        for (;;) {
+            char c;
+            ssize_t n = read(from_, &c, 1);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
+            if (c == '\n') break;
+            answer += c;
+        }
+        if (answer.compare(0, 2, "ok") == 0) return answer.size() > 3 ? answer.substr(3) : "";
+        throw std::runtime_error("systemd: " + (answer.size() > 6 ? answer.substr(6) : answer));
+    }
+
+private:
+    pid_t pid_ = -1;
+    int to_ = -1, from_ = -1;
+    std::string path_;
+
+    void spawn() {
+        path_ = systemd_helper_path();
+        if (path_.empty())
+            throw std::runtime_error("the systemd cgroup manager needs burrow-systemd, installed next to burrow or in " +
+                                     std::string(BURROW_LIBEXECDIR) + ", and it is missing");
+        int in[2], out[2];
+        if (pipe2(in, O_CLOEXEC) < 0) throw std::system_error(errno, std::generic_category(), "pipe");
+        if (pipe2(out, O_CLOEXEC) < 0) {
+            ::close(in[0]);
+            ::close(in[1]);
+            throw std::system_error(errno, std::generic_category(), "pipe");
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        // The helper gets default signal handling, whatever burrow blocks.
+        posix_spawnattr_t at;
+        posix_spawnattr_init(&at);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setsigdefault(&at, &all);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        char *argv[] = {const_cast<char *>(path_.c_str()), nullptr};
+        int e = posix_spawn(&pid_, path_.c_str(), &fa, &at, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+        ::close(in[0]);
+        ::close(out[1]);
+        to_ = in[1];
+        from_ = out[0];
+        if (e != 0) {
+            pid_ = -1;
+            close_all();
+            throw std::system_error(e, std::generic_category(), "run " + path_);
+        }
+    }
+
+    void close_all() {
+        if (to_ >= 0) ::close(to_);
+        if (from_ >= 0) ::close(from_);
+        to_ = from_ = -1;
+        if (pid_ > 0)
+            while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        pid_ = -1;
+    }
+};
+
+std::string join_fields(const std::vector<std::string> &f) {
+    std::string s;
+    for (auto &x : f) {
+        if (x.find_first_of("\t\n") != std::string::npos)
+            throw std::invalid_argument("\"" + x + "\": tabs and newlines cannot go to systemd");
+        s += (s.empty() ? "" : "\t") + x;
+    }
+    return s;
+}
+
+class Systemd : public CgroupManager {
+public:
+    explicit Systemd(CgroupRecord r) : rec_(std::move(r)) {}
+    const CgroupRecord &record() const override { return rec_; }
+
+    void enter(pid_t pid) override {
+        std::vector<std::string> req = {"start", rec_.unit, std::to_string(pid)};
+        for (auto &p : scope_properties(ScopeName{slice_, rec_.unit}, "burrow container " + id_)) req.push_back(p);
+        rec_.path = helper_.request(join_fields(req));
+        files_.reset();
+    }
+
+    void apply(const Resources &r) override {
+        auto props = resource_properties(r);
+        if (!props.empty()) {
+            std::vector<std::string> req = {"set", rec_.unit};
+            req.insert(req.end(), props.begin(), props.end());
+            helper_.request(join_fields(req));
+        }
+        // What systemd has no property for goes to the files, as runc does,
+        // where the scope's cgroup has the controller (never on a hybrid host,
+        // whose cgroup2 has none: there the properties are all there is).
+        if (!r.unified.empty() || !r.hugepage_limits.empty()) files().apply(only_files(r));
+    }
+
+    std::vector<pid_t> pids() const override { return files().pids(); }
+    void freeze(bool frozen) override { files().freeze(frozen); }
+    FreezerState freezer_state() const override { return files().freezer_state(); }
+    Stats stats() const override { return files().stats(); }
+    int oom_fd() override { return files().oom_fd(); }
+    unsigned oom_events() override { return files().oom_events(); }
+
+    void destroy() override {
+        // systemd removes a scope (and every cgroup under it) by itself once
+        // its processes are gone; StopUnit for one that is still there.
+        if (!rec_.path.empty() && !exists(join_path(rec_.root, rec_.path))) return;
+        helper_.request(join_fields({"stop", rec_.unit}));
+    }
+
+    std::string slice_, id_;
+
+private:
+    CgroupRecord rec_;
+    mutable Helper helper_;
+    mutable std::unique_ptr<CgroupManager> files_;
+
+    CgroupManager &files() const {
+        if (rec_.path.empty()) throw std::runtime_error("the container's systemd scope " + rec_.unit + " has no cgroup");
+        if (!files_) {
+            CgroupRecord f;
+            f.kind = ManagerKind::cgroupfs_v2;
+            f.root = rec_.root;
+            f.path = rec_.path;
+            files_ = open_cgroupfs_v2(f);
+        }
+        return *files_;
+    }
+
+    static Resources only_files(const Resources &r) {
+        Resources f;
+        f.unified = r.unified;
+        f.hugepage_limits = r.hugepage_limits;
+        return f;
+    }
+};
+
+} // namespace
+
+std::string systemd_helper_path() {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        std::string dir(self, static_cast<size_t>(n));
+        dir = dir.substr(0, dir.rfind('/'));
+        if (access((dir + "/burrow-systemd").c_str(), X_OK) == 0) return dir + "/burrow-systemd";
+    }
+    std::string lib = std::string(BURROW_LIBEXECDIR) + "/burrow-systemd";
+    return access(lib.c_str(), X_OK) == 0 ? lib : "";
+}
+
+std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason) {
+    auto name = scope_name(r.cgroups_path, r.id, r.rootless);
+    if (systemd_helper_path().empty())
+        throw std::runtime_error("the systemd cgroup manager needs burrow-systemd, installed next to burrow or in " +
+                                 std::string(BURROW_LIBEXECDIR) + ", and it is missing");
+    // Said before anything is spawned: the manager must be there.
+    std::string where = "/run/systemd/private";
+    if (r.rootless) {
+        const char *x = getenv("XDG_RUNTIME_DIR");
+        if (!x || !*x) throw std::runtime_error("--systemd-cgroup: XDG_RUNTIME_DIR is not set, so there is no user manager to ask");
+        where = std::string(x) + "/systemd/private";
+        bool bus = exists(std::string(x) + "/bus") || getenv("DBUS_SESSION_BUS_ADDRESS");
+        if (!exists(where) && !bus)
+            throw std::runtime_error("--systemd-cgroup: no systemd user manager runs for this user (" + where +
+                                     " and " + x + "/bus are missing; log in, or `loginctl enable-linger`)");
+    } else if (!exists(where) && !exists("/run/dbus/system_bus_socket")) {
+        throw std::runtime_error("--systemd-cgroup: systemd is not running (" + where + " is missing)");
+    }
+    CgroupRecord rec;
+    rec.kind = ManagerKind::systemd;
+    rec.unit = name.unit;
+    rec.root = tracking_root();
+    auto m = std::make_unique<Systemd>(rec);
+    m->slice_ = name.slice;
+    m->id_ = r.id;
+    reason = "systemd (" + std::string(r.rootless ? "the user manager" : "the system manager") + ", scope " + name.unit +
+             " in " + name.slice + ")";
+    return m;
+}
+
+std::unique_ptr<CgroupManager> open_systemd_manager(const CgroupRecord &r) { return std::make_unique<Systemd>(r); }
+
+} // namespace burrow::session
