@@ -11,7 +11,7 @@ namespace burrow::session {
 
 void write_cgroup(const std::string &dir, const std::string &name, const std::string &value) {
     std::string path = dir + "/" + name;
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)

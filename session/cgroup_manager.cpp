@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace burrow::session {
 namespace {
@@ -16,6 +17,7 @@ public:
     explicit NoCgroup(std::string why) { rec_.path = std::move(why); }
     const CgroupRecord &record() const override { return rec_; }
     void enter(pid_t) override {}
+    void join(pid_t) override {}
     void apply(const Resources &r) override {
         if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources"));
     }
@@ -129,6 +131,24 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     if (r.preference == Preference::cgroupfs) throw std::runtime_error("--cgroup-manager cgroupfs: " + why);
     reason = std::string("no cgroup (") + mode_name(mode) + " host: " + (why.empty() ? "no cgroup filesystem" : why) + ")";
     return std::make_unique<NoCgroup>(reason);
+}
+
+void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before) {
+    std::string self = std::to_string(getpid());
+    auto back = [&](const std::string &dir) {
+        try {
+            write_cgroup(dir, "cgroup.procs", self);
+        } catch (const std::exception &) {
+            // Not ours to write: we stay where we are, which only costs accounting.
+        }
+    };
+    if (r.kind == ManagerKind::cgroupfs_v1) {
+        for (auto &c : r.controllers)
+            if (own_before.count(c)) back(join_path(r.root + "/" + c, own_before.at(c)));
+    } else if (own_before.count("")) {
+        auto mode = detect_cgroup_mode();
+        back(join_path(mode == CgroupMode::hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup", own_before.at("")));
+    }
 }
 
 std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r) {

@@ -15,6 +15,7 @@
 #include "session/cgroup_resources.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <sys/types.h>
@@ -80,6 +81,8 @@ public:
     // Makes the cgroup(s) and moves pid in. Parent side, before the child
     // switches to mapped ids. Errors leave what was made for destroy().
     virtual void enter(pid_t pid) = 0;
+    // exec: moves pid into the existing cgroup(s), creating nothing.
+    virtual void join(pid_t pid) = 0;
     // create and update. Throws naming the resource when the host lacks the
     // controller or refuses the value.
     virtual void apply(const Resources &r) = 0;
@@ -118,6 +121,10 @@ std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
 // One line for "this needs a cgroup, and there is none" (pause, update,
 // events --stats, resources in config.json): `what` is the request.
 std::string no_cgroup_message(const std::string &what);
+
+// After join(getpid()) and a fork: moves the caller back to the cgroups it
+// was in (own_cgroups() from before), best effort.
+void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before);
 
 // The systemd backend (session/cgroup_systemd.cpp); the stub throws.
 std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason);

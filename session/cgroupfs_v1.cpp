@@ -57,17 +57,26 @@ public:
     void enter(pid_t pid) override {
         for (auto &h : hierarchies()) {
             std::string top = h.second.substr(0, h.second.size() - rec_.path.size());
-            auto made = make_dirs(top, rec_.path);
+            make_dirs(top, rec_.path);
             if (h.first == "cpuset")
                 // A new cpuset is empty and takes no process until given cpus and mems.
-                for (auto &d : made)
+                for (std::string d = top; d.size() < h.second.size();) {
+                    d = h.second.substr(0, h.second.find('/', d.size() + 1));
                     for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
+                        auto mine = read_cgroup(d + "/" + f).value_or("");
+                        if (mine.find_first_not_of(" \n") != std::string::npos) continue;
                         auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
                         while (!up.empty() && up.back() == '\n') up.pop_back();
                         write_cgroup(d, f, up);
                     }
-            write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
+                }
+            if (!read_procs(h.second).empty()) throw std::runtime_error("cgroup " + h.second + " already holds processes");
         }
+        join(pid);
+    }
+
+    void join(pid_t pid) override {
+        for (auto &h : hierarchies()) write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
     }
 
     void apply(const Resources &r) override {

@@ -75,8 +75,11 @@ public:
                     // apply() says so if a resource needs it.
                 }
         }
-        write_cgroup(dir_, "cgroup.procs", std::to_string(pid));
+        if (!read_procs(dir_).empty()) throw std::runtime_error("cgroup " + dir_ + " already holds processes");
+        join(pid);
     }
+
+    void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }
 
     void apply(const Resources &r) override {
         if (r.memory.limit) set("memory.max", bytes_or_max(*r.memory.limit), "memory");
@@ -88,7 +91,7 @@ public:
                 if (limit <= 0) {
                     // update --memory-swap alone: against the limit in force.
                     auto cur = read_cgroup(dir_ + "/memory.max").value_or("max");
-                    if (cur.compare(0, 3, "max") == 0)
+                    if (cur.compare(0, 3, "max") == 0 || cur.find_first_of("0123456789") != 0)
                         throw std::invalid_argument("memory.swap: a swap limit needs a memory limit");
                     limit = static_cast<int64_t>(strtoull(cur.c_str(), nullptr, 10));
                 }
