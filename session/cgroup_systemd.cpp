@@ -154,6 +154,16 @@ public:
         files_.reset();
     }
 
+    // exec: the new process into the scope's cgroup (and, on a hybrid host,
+    // the scope's name=systemd cgroup as well, where systemd mirrors it).
+    void join(pid_t pid) override {
+        files().join(pid);
+        if (rec_.root == "/sys/fs/cgroup/unified") try {
+                write_cgroup(join_path("/sys/fs/cgroup/systemd", rec_.path), "cgroup.procs", std::to_string(pid));
+            } catch (const std::exception &) {
+            }
+    }
+
     void apply(const Resources &r) override {
         auto props = resource_properties(r);
         if (!props.empty()) {
@@ -222,7 +232,31 @@ std::string systemd_helper_path() {
     return access(lib.c_str(), X_OK) == 0 ? lib : "";
 }
 
+// burrow started by a service unit (`ExecStart=burrow run ...`): the service's
+// cgroup, or "" elsewhere. The container then lives in a cgroup of its own
+// under it rather than in a scope elsewhere, so that systemd counts it as the
+// service's (MAINPID, KillMode, accounting).
+std::string service_cgroup(std::string &unit) {
+    auto own = own_cgroups();
+    auto it = own.find("");
+    if (it == own.end() || it->second.empty()) return "";
+    const std::string &cg = it->second;
+    unit = cg.substr(cg.rfind('/') + 1);
+    if (unit.size() <= 8 || unit.compare(unit.size() - 8, 8, ".service") != 0) return "";
+    if (unit.compare(0, 5, "user@") == 0) return ""; // the user manager's own cgroup
+    return cg;
+}
+
 std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason) {
+    std::string unit;
+    if (r.cgroups_path.empty() && !service_cgroup(unit).empty()) {
+        auto own = own_cgroups();
+        std::string root = tracking_root();
+        auto m = make_cgroupfs_v2(root, own[""], "burrow-" + r.id);
+        reason = "systemd: inside the service " + unit + ", the container in its sub-cgroup burrow-" + r.id +
+                 " (the unit should say Delegate=yes)";
+        return m;
+    }
     auto name = scope_name(r.cgroups_path, r.id, r.rootless);
     if (systemd_helper_path().empty())
         throw std::runtime_error("the systemd cgroup manager needs burrow-systemd, installed next to burrow or in " +

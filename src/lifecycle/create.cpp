@@ -143,6 +143,31 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     return code;
 }
 
+// A record left by a foreground `run` that was killed (a service manager's
+// SIGKILL after TimeoutStopSec): that run, which would have deleted it, and
+// the container's process are gone for good, so nobody else will ever delete
+// it. runc keeps such a record and fails the next run with "already exists";
+// burrow deletes it first, as `delete` would (poststop hooks, cgroup), so a
+// service's next start or Restart= works. Records of create, run --detach and
+// run --keep are never touched: those are the user's to delete.
+void remove_stale(const Globals &g, const state::Store &store, const std::string &id) {
+    if (!store.exists(id)) return;
+    state::Record r;
+    try {
+        r = store.read(id);
+    } catch (const std::exception &) {
+        return; // being written or removed right now: claim() will say
+    }
+    if (r.runner == 0 || state::process_start_time(r.runner) == r.runner_start) return;
+    if (state::status_of(store, r) != state::Status::stopped) return;
+    log::debug("run " + id + ": removing the record its killed `run` (pid " + std::to_string(r.runner) + ") left");
+    try {
+        remove(g, id, false);
+    } catch (const std::exception &e) {
+        log::debug("run " + id + ": " + e.what());
+    }
+}
+
 } // namespace
 
 int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep) {
@@ -164,6 +189,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
 
+    remove_stale(g, store, o.id);
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
@@ -171,6 +197,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
+    if (mode == RunMode::foreground && !keep) {
+        rec.runner = getpid();
+        rec.runner_start = state::process_start_time(rec.runner);
+    }
 
     uid_t uid = geteuid();
     gid_t gid = getegid();

@@ -122,7 +122,9 @@ int supervise(pid_t pid, int master, const Relay &relay) {
     }
     if (pfd >= 0) close(pfd);
     close(sfd);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    // Signals stay blocked: what follows (poststop hooks, removing the state
+    // and the cgroup) must not be cut short by a service manager's SIGTERM
+    // to the whole cgroup; burrow exits right after. Children reset the mask.
     return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 

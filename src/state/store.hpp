@@ -22,6 +22,10 @@ struct Record {
     std::map<std::string, std::string> annotations;
     std::string hooks_json; // the config's poststart and poststop hooks, for start and delete
     bool own_pidns = false; // the container has its own pid namespace
+    // A foreground `run` without --keep, which deletes the container when it
+    // exits: its pid and start time (0: none). If it was killed, the record is stale.
+    pid_t runner = 0;
+    uint64_t runner_start = 0;
 };
 
 enum class Status { created, running, stopped };
