@@ -129,6 +129,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         relay.fd = session::bind_notify_socket(notify_dir);
         relay.host = notify_host;
     }
+    block_forwarded_signals();
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();

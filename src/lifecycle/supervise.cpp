@@ -59,10 +59,22 @@ void copy_terminal_size(int master) {
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-int supervise(pid_t pid, int master, const Relay &relay) {
+namespace {
+sigset_t forwarded() {
     sigset_t set;
     sigfillset(&set);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
+    return set;
+}
+} // namespace
+
+void block_forwarded_signals() {
+    sigset_t set = forwarded();
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+int supervise(pid_t pid, int master, const Relay &relay) {
+    sigset_t set = forwarded();
     sigprocmask(SIG_BLOCK, &set, nullptr);
     // A pidfd says when the process exits; without one (kernels before 5.3,
     // valgrind) SIGCHLD does, through the same signalfd.
