@@ -128,7 +128,6 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
             why += (why.empty() ? "" : "; ") + std::string(e.what());
         }
     }
-    if (r.preference == Preference::cgroupfs) throw std::runtime_error("--cgroup-manager cgroupfs: " + why);
     reason = std::string("no cgroup (") + mode_name(mode) + " host: " + (why.empty() ? "no cgroup filesystem" : why) + ")";
     return std::make_unique<NoCgroup>(reason);
 }

@@ -38,6 +38,7 @@ const char kUsage[] =
     "  --log-format FMT    text or json\n"
     "  --debug             log debug messages\n"
     "  --systemd-cgroup    use the systemd cgroup manager\n"
+    "  --cgroup-manager M  cgroupfs, systemd or disabled (default: cgroupfs when a cgroup is writable)\n"
     "  -v, --version       print the version\n"
     "  -h, --help          print this help\n"
     "\n"
@@ -74,7 +75,7 @@ int main(int argc, char **argv) {
     // Writes to pipes (hooks' stdin) report EPIPE instead of killing us; the
     // container process and hooks get the default back before exec.
     signal(SIGPIPE, SIG_IGN);
-    std::string root, logfile, logfmt = "text";
+    std::string root, logfile, logfmt = "text", cgroup_manager;
     bool debug = false;
     int i = 1;
     try {
@@ -107,6 +108,8 @@ int main(int argc, char **argv) {
                 if (value != "text" && value != "json") throw Error("--log-format: \"" + value + "\" is not text or json");
                 logfmt = value;
             } else if (name == "debug") debug = !has_value || value == "true";
+            else if (name == "cgroup-manager") cgroup_manager = value;
+            else if (name == "systemd-cgroup" && (!has_value || value == "true")) cgroup_manager = "systemd";
             // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level and
             // unknown ones: accepted so that wrappers' command lines work.
         }
@@ -127,6 +130,7 @@ int main(int argc, char **argv) {
     cli::Args args(argv + i + 1, argv + argc);
     cli::Context ctx;
     ctx.globals.root = root.empty() ? default_root() : root;
+    ctx.globals.cgroup_manager = cgroup_manager;
     for (auto &c : kCommands) {
         if (cmd != c.name) continue;
         for (auto &a : args) {

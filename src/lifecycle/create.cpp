@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
+#include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/pid_file.hpp"
@@ -117,7 +118,7 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
-                   const std::string &notify_host) {
+                   const std::string &notify_host, session::CgroupManager &cgroup, CgroupGuard &cgroup_guard) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -134,13 +135,18 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     pid_t pid = child.pid();
     child.release();
     guard.commit();
+    cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
     int code = supervise(pid, master, relay);
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
-    if (!keep) store.remove(rec.id);
+    if (!keep) {
+        // What the program left running in its cgroup goes with it.
+        destroy_cgroup(cgroup);
+        store.remove(rec.id);
+    }
     return code;
 }
 
@@ -189,15 +195,20 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     auto &plan = l.plan;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
-
     remove_stale(g, store, o.id);
+    session::Resources resources = config_resources(cfg);
+    auto cgroup = choose_cgroup(g, o.id, cfg, resources);
+
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
+    save_cgroup(store, o.id, cgroup->record());
+    CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
+    rec.cgroup = cgroup->record().to_json();
     if (mode == RunMode::foreground && !keep) {
         rec.runner = getpid();
         rec.runner_start = state::process_start_time(rec.runner);
@@ -206,6 +217,16 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     uid_t uid = geteuid();
     gid_t gid = getegid();
     process::SpawnHooks sh;
+    sh.join_cgroup = [&](pid_t pid) {
+        try {
+            cgroup->enter(pid);
+            cgroup->apply(resources);
+        } catch (const std::invalid_argument &e) {
+            throw Error(std::string("config.json: linux.resources.") + e.what());
+        } catch (const std::exception &e) {
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+    };
     sh.write_maps = [&](pid_t pid) {
         userns::write_uid_map(pid, l.uid_map, uid);
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
@@ -228,8 +249,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
     if (mode == RunMode::foreground)
-        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host);
+        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host,
+                              *cgroup, cgroup_guard);
     child.release();
+    cgroup_guard.commit();
     guard.commit();
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }

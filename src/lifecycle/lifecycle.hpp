@@ -9,6 +9,7 @@ namespace burrow::lifecycle {
 
 struct Globals {
     std::string root; // state directory
+    std::string cgroup_manager; // --cgroup-manager (systemd with --systemd-cgroup); "" = automatic
 };
 
 enum class RunMode { create, foreground, detached };
