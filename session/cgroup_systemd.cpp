@@ -177,9 +177,13 @@ public:
         if (!r.unified.empty() || !r.hugepage_limits.empty()) files().apply(only_files(r));
     }
 
-    std::vector<pid_t> pids() const override { return files().pids(); }
+    // Before enter() (a create killed midway) the scope's cgroup is not
+    // known: no processes to find, and destroy() stops the unit by name.
+    std::vector<pid_t> pids() const override { return rec_.path.empty() ? std::vector<pid_t>{} : files().pids(); }
     void freeze(bool frozen) override { files().freeze(frozen); }
-    FreezerState freezer_state() const override { return files().freezer_state(); }
+    FreezerState freezer_state() const override {
+        return rec_.path.empty() ? FreezerState::thawed : files().freezer_state();
+    }
     Stats stats() const override { return files().stats(); }
     int oom_fd() override { return files().oom_fd(); }
     unsigned oom_events() override { return files().oom_events(); }

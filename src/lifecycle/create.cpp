@@ -244,6 +244,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
 
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);
+    if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
+        rec.cgroup = cgroup->record().to_json();
+        save_cgroup(store, o.id, cgroup->record());
+    }
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
