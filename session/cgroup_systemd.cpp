@@ -150,7 +150,12 @@ public:
     void enter(pid_t pid) override {
         std::vector<std::string> req = {"start", rec_.unit, std::to_string(pid)};
         for (auto &p : scope_properties(ScopeName{slice_, rec_.unit}, "burrow container " + id_)) req.push_back(p);
-        rec_.path = helper_.request(join_fields(req));
+        try {
+            rec_.path = helper_.request(join_fields(req));
+        } catch (...) {
+            start_failed_ = true; // systemd made no scope, or collects the failed one itself
+            throw;
+        }
         files_.reset();
     }
 
@@ -191,7 +196,7 @@ public:
     void destroy() override {
         // systemd removes a scope (and every cgroup under it) by itself once
         // its processes are gone; StopUnit for one that is still there.
-        if (!rec_.path.empty() && !exists(join_path(rec_.root, rec_.path))) return;
+        if (start_failed_ || (!rec_.path.empty() && !exists(join_path(rec_.root, rec_.path)))) return;
         helper_.request(join_fields({"stop", rec_.unit}));
     }
 
@@ -199,6 +204,7 @@ public:
 
 private:
     CgroupRecord rec_;
+    bool start_failed_ = false;
     mutable Helper helper_;
     mutable std::unique_ptr<CgroupManager> files_;
 
@@ -271,7 +277,8 @@ std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std:
         const char *x = getenv("XDG_RUNTIME_DIR");
         if (!x || !*x) throw std::runtime_error("--systemd-cgroup: XDG_RUNTIME_DIR is not set, so there is no user manager to ask");
         where = std::string(x) + "/systemd/private";
-        bool bus = exists(std::string(x) + "/bus") || getenv("DBUS_SESSION_BUS_ADDRESS");
+        const char *address = getenv("DBUS_SESSION_BUS_ADDRESS");
+        bool bus = exists(std::string(x) + "/bus") || (address && *address);
         if (!exists(where) && !bus)
             throw std::runtime_error("--systemd-cgroup: no systemd user manager runs for this user (" + where +
                                      " and " + x + "/bus are missing; log in, or `loginctl enable-linger`)");

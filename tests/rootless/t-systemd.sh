@@ -184,6 +184,7 @@ svc_cleanup() {
 test_notify_service_active_and_stops() {
     need_manager
     burrow_only "runc's relay and cgroup placement differ"
+    writable_rootfs   # /run/notify is made in the rootfs
     # sh as the container's init traps SIGTERM (else pid 1 ignores it).
     set_args /bin/sh -c 'trap "exit 0" TERM; /probe notify READY=1 >/dev/null; sleep 60 & wait'
     svc_unit "bt-$CID" "TimeoutStopSec=20"
@@ -211,6 +212,7 @@ test_notify_service_active_and_stops() {
 test_service_killed_after_timeout_restarts() {
     need_manager
     burrow_only "runc fails the next start on the record it leaves"
+    writable_rootfs
     probe_args notify READY=1 sleep 60
     svc_unit "bt-$CID" "TimeoutStopSec=1"
     trap svc_cleanup EXIT
@@ -257,6 +259,7 @@ test_run_forwards_term_int_hup() {
 test_run_killed_container_exit_status() {
     # the container's init dies of a signal it does not catch: 128+N
     del_ns pid
+    del_mount /proc   # a new proc needs a pid namespace of its own
     probe_args echo ready sleep 60
     bg r "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
     wait_for 10 grep -q ready "$TEST_DIR/r.out" || fail "container did not start"
