@@ -206,6 +206,25 @@ test_notify_service_active_and_stops() {
     [ -z "$(find /sys/fs/cgroup -name "burrow-$CID" -type d 2>/dev/null)" ] || fail "the container's cgroup is left"
 }
 
+# The unit of the README: ExecStopPost deletes what a SIGKILLed run left, so
+# even the last stop of a container that ignores SIGTERM leaves nothing.
+test_service_unit_of_readme_leaves_nothing() {
+    need_manager
+    burrow_only
+    writable_rootfs
+    probe_args notify READY=1 sleep 60
+    svc_unit "bt-$CID" "TimeoutStopSec=1" "ExecStopPost=$RUNTIME --root $STATE_ROOT delete --force $CID"
+    trap svc_cleanup EXIT
+    capture timeout 20 systemctl --user start "$SVC"
+    assert_ok
+    local pid
+    pid=$(ct_pid "$CID")
+    capture timeout 20 systemctl --user stop "$SVC"
+    assert_ok
+    proc_gone "$pid" || fail "the container outlived the stop"
+    [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+}
+
 # The container's init ignores SIGTERM (pid 1 without a handler), so systemd
 # SIGKILLs everything after TimeoutStopSec, burrow run included; the next
 # start must work and leave nothing.
