@@ -53,6 +53,8 @@ public:
     Helper() = default;
     Helper(const Helper &) = delete;
     ~Helper() { close_all(); }
+    // Ends the helper (it exits on EOF); the next request starts another.
+    void close() { close_all(); }
 
     std::string request(const std::string &line) {
         if (pid_ <= 0) spawn();
@@ -179,6 +181,9 @@ public:
         // What systemd has no property for goes to the files, as runc does,
         // where the scope's cgroup has the controller (never on a hybrid host,
         // whose cgroup2 has none: there the properties are all there is).
+        // create calls apply() right after enter(): the helper's work is done,
+        // and it must not idle beside a long-lived `run`.
+        helper_.close();
         if (!r.unified.empty() || !r.hugepage_limits.empty()) files().apply(only_files(r));
     }
 
@@ -198,6 +203,7 @@ public:
         // its processes are gone; StopUnit for one that is still there.
         if (start_failed_ || (!rec_.path.empty() && !exists(join_path(rec_.root, rec_.path)))) return;
         helper_.request(join_fields({"stop", rec_.unit}));
+        helper_.close();
     }
 
     std::string slice_, id_;
