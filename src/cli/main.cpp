@@ -31,6 +31,10 @@ const char kUsage[] =
     "  kill      send a signal to a container's process\n"
     "  delete    delete a container\n"
     "  features  print the runtime's features as JSON\n"
+    "  pause     freeze every process of a container\n"
+    "  resume    thaw a paused container\n"
+    "  update    change a container's resource limits\n"
+    "  events    print a container's stats and OOM events as JSON\n"
     "\n"
     "Global options:\n"
     "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, or /run/burrow for root)\n"
@@ -54,6 +58,8 @@ const Command kCommands[] = {
     {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
     {"ps", cli::cmd_ps},       {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},
     {"features", cli::cmd_features},
+    {"pause", cli::cmd_pause},       {"resume", cli::cmd_resume},   {"update", cli::cmd_update},
+    {"events", cli::cmd_events},
 };
 
 std::string default_root() {

@@ -85,4 +85,7 @@ if [ ! -x "$rootfs/bin/busybox" ]; then
     echo busybox > "$rootfs/etc/hostname"
     chown -R "$uid:$gid" "$rootfs"
 fi
+# The NOTIFY_SOCKET relay binds a directory on /run/notify: its mount point is
+# made here, so that the tests using it do not create it in the shared rootfs.
+[ -d "$rootfs/run/notify" ] || install -d -m 0755 -o "$uid" -g "$gid" "$rootfs/run/notify"
 echo "setup-host: user $user ($uid), rootfs $rootfs"

@@ -505,8 +505,12 @@ test_global_flag_cgroup_manager() {
 # ---------------------------------------------------------------- NOTIFY_SOCKET
 
 # notify_listen: a service manager's socket (a datagram socket) in the
-# background, printing what arrives until READY=1.
+# background, printing what arrives until READY=1. The relay binds on
+# /run/notify: setup-host.sh makes that mount point in the shared rootfs;
+# without it (an older test area) the test gets a rootfs copy of its own, as
+# creating it would change the rootfs other tests share.
 notify_listen() {
+    [ -d "$ROOTFS/run/notify" ] || writable_rootfs
     NOTIFY_HOST=$TEST_DIR/host-notify.sock
     bg notify python3 -c '
 import socket, sys
