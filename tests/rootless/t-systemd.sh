@@ -47,9 +47,9 @@ test_scope_made_and_removed() {
     assert_eq "$(cg2 "$pid")" "$cg" "the container's cgroup"
     assert_match "$cg" "/user@$MY_UID.service/user.slice/$(scope)\$" "the scope's cgroup"
     if [ "$RT_KIND" = burrow ]; then
-        # state shows the manager and the cgroup (annotations), when the cgroup side records them
         rtc state "$CID"
-        note "state: $OUT"
+        assert_eq "$(jq -r '.annotations["io.github.burrow.cgroup.manager"]' <<< "$OUT")" systemd "state's manager"
+        assert_eq "$(jq -r '.annotations["io.github.burrow.cgroup.path"]' <<< "$OUT")" "$cg" "state's cgroup path"
     fi
     kill_and_delete "$CID"
     assert_scope_gone "$(scope)"
@@ -102,6 +102,25 @@ test_update_sets_unit_properties() {
     assert_ok
     assert_eq "$(sdprop "$(scope)" TasksMax)" 30 TasksMax
     assert_eq "$(sdprop "$(scope)" MemoryMax)" 100000000 MemoryMax
+    kill_and_delete "$CID"
+    assert_scope_gone "$(scope)"
+}
+
+# The scope's cgroup2 directory freezes (cgroup.freeze works without controllers).
+test_pause_resume_scope() {
+    need_manager
+    probe_args sleep 60
+    rtc --systemd-cgroup run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc pause "$CID"
+    assert_ok
+    assert_eq "$(ct_status "$CID")" paused "status after pause"
+    local st
+    st=$(awk '{print $3}' "/proc/$(ct_pid "$CID")/stat")
+    note "process state while paused: $st"
+    rtc resume "$CID"
+    assert_ok
+    assert_eq "$(ct_status "$CID")" running "status after resume"
     kill_and_delete "$CID"
     assert_scope_gone "$(scope)"
 }
