@@ -15,6 +15,9 @@
 # owns under the manager's, so `systemd-run --user --scope` and burrow's
 # systemd cgroup manager can move the user's processes into scopes.
 #
+# Where PID 1 is systemd, the real user@UID.service is started instead (and
+# stopped after, if it was not running).
+#
 # stop leaves nothing: the manager and everything it started are killed, the
 # cgroups and the runtime files it made are removed. A lock serialises
 # harness runs for the same user (one manager per user can exist).
@@ -35,17 +38,42 @@ die() { echo "user-manager: $*" >&2; exit 2; }
 
 # One of these, for the user's CMD, says why it cannot run here.
 can_run() {
+    booted && return 0
     [ -x "$um_bin" ] || { echo "no $um_bin (package systemd)"; return 1; }
     command -v busctl >/dev/null || { echo "no busctl (package systemd)"; return 1; }
     local h
     for h in $hier; do
         [ -w "$h" ] || { echo "$h is not a writable cgroup hierarchy"; return 1; }
     done
-    [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm)" = systemd ] && { echo "PID 1 is systemd: use the real user@$uid.service"; return 1; }
     return 0
 }
 
+# Where PID 1 is systemd, the real user@UID.service is the user manager.
+booted() { [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; }
+
+start_real() {
+    mkdir -p "$state"
+    if ! systemctl -q is-active "user@$uid.service"; then
+        systemctl start "user@$uid.service" || die "systemctl start user@$uid.service failed"
+        touch "$state/started-unit"
+    fi
+    local h
+    for h in $hier; do
+        [ -d "$h/$cg_rel" ] || continue
+        mkdir -p "$h/$cg_rel/harness" && chown "$uid:$gid" "$h/$cg_rel/harness" && echo "$h/$cg_rel/harness" >> "$state/cgroups"
+    done
+    echo real > "$state/pid"
+}
+
+stop_real() {
+    local c
+    [ -f "$state/cgroups" ] && tac "$state/cgroups" | while read -r c; do rmdir "$c" 2>/dev/null; done
+    [ -e "$state/started-unit" ] && systemctl stop "user@$uid.service"
+    rm -rf "$state"
+}
+
 start() {
+    if booted; then start_real; return; fi
     local why
     why=$(can_run) || die "cannot start a user manager: $why"
     [ -e "$state/pid" ] && die "a user manager for $user is already started ($state); stop it first"
@@ -118,6 +146,7 @@ sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)' "$1" "
 
 stop() {
     [ -d "$state" ] || return 0
+    if [ "$(cat "$state/pid" 2>/dev/null)" = real ]; then stop_real; return; fi
     local pid h c
     pid=$(cat "$state/pid" 2>/dev/null)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
