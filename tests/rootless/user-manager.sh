@@ -152,6 +152,7 @@ stop() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null   # the user manager: exit.target, stops its units
         wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null   # reaped here when it is our child (run)
     fi
     # Whatever is left in the user's tree (a unit that would not stop).
     for h in $hier; do
