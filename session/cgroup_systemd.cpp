@@ -150,6 +150,7 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
+        if (in_service()) return files().enter(pid); // the sub-cgroup of the service's own
         std::vector<std::string> req = {"start", rec_.unit, std::to_string(pid)};
         for (auto &p : scope_properties(ScopeName{slice_, rec_.unit}, "burrow container " + id_)) req.push_back(p);
         try {
@@ -199,6 +200,7 @@ public:
     unsigned oom_events() override { return files().oom_events(); }
 
     void destroy() override {
+        if (in_service()) return files().destroy(); // the service itself is systemd's to stop
         // systemd removes a scope (and every cgroup under it) by itself once
         // its processes are gone; StopUnit for one that is still there.
         if (start_failed_ || (!rec_.path.empty() && !exists(join_path(rec_.root, rec_.path)))) return;
@@ -207,6 +209,13 @@ public:
     }
 
     std::string slice_, id_;
+
+    // Started by a service unit: the container's cgroup is made below the
+    // service's own (rec_.unit is the service), with the service's
+    // properties as its resources.
+    bool in_service() const {
+        return rec_.unit.size() > 8 && rec_.unit.compare(rec_.unit.size() - 8, 8, ".service") == 0;
+    }
 
 private:
     CgroupRecord rec_;
@@ -221,6 +230,7 @@ private:
             f.kind = ManagerKind::cgroupfs_v2;
             f.root = rec_.root;
             f.path = rec_.path;
+            f.dirs = rec_.dirs;
             files_ = open_cgroupfs_v2(f);
         }
         return *files_;
@@ -265,12 +275,17 @@ std::string service_cgroup(std::string &unit) {
 
 std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason) {
     std::string unit;
-    if (r.cgroups_path.empty() && !service_cgroup(unit).empty()) {
-        auto own = own_cgroups();
-        std::string root = tracking_root();
-        auto m = make_cgroupfs_v2(root, own[""], "burrow-" + r.id);
-        reason = "systemd: inside the service " + unit + ", the container in its sub-cgroup burrow-" + r.id +
-                 " (the unit should say Delegate=yes)";
+    if (std::string service = service_cgroup(unit); r.cgroups_path.empty() && !service.empty()) {
+        // Absolute: inside the service's cgroup even though burrow's own process is
+        // there too (cgroupfs would put it beside, outside the service).
+        auto files = make_cgroupfs_v2(tracking_root(), service, service + "/burrow-" + r.id);
+        CgroupRecord rec = files->record();
+        rec.kind = ManagerKind::systemd;
+        rec.unit = unit;
+        auto m = std::make_unique<Systemd>(rec);
+        m->id_ = r.id;
+        reason = "systemd: burrow runs in the service " + unit + ": the container in its cgroup " + rec.path +
+                 " (give the unit Delegate=yes), resources as the service's properties";
         return m;
     }
     auto name = scope_name(r.cgroups_path, r.id, r.rootless);
