@@ -289,9 +289,16 @@ std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std:
         return m;
     }
     auto name = scope_name(r.cgroups_path, r.id, r.rootless);
-    if (systemd_helper_path().empty())
-        throw std::runtime_error("the systemd cgroup manager needs burrow-systemd, installed next to burrow or in " +
-                                 std::string(BURROW_LIBEXECDIR) + ", and it is missing");
+    if (systemd_helper_path().empty()) {
+        // A build without libsystemd (features says systemd false): wrappers
+        // pass --systemd-cgroup as a matter of course; the automatic choice serves.
+        CgroupRequest q = r;
+        q.preference = Preference::automatic;
+        auto m = choose_manager(q, reason);
+        reason = "systemd asked for, but burrow-systemd is not installed next to burrow or in " +
+                 std::string(BURROW_LIBEXECDIR) + "; " + reason;
+        return m;
+    }
     // Said before anything is spawned: the manager must be there.
     std::string where = "/run/systemd/private";
     if (r.rootless) {

@@ -44,9 +44,15 @@ void subdirs(const std::string &dir, std::vector<std::string> &out) {
 class V1 : public CgroupManager {
 public:
     explicit V1(CgroupRecord r) : rec_(std::move(r)) {
+        std::vector<std::string> seen;
         for (auto &c : rec_.controllers) {
             std::string d = join_path(rec_.root + "/" + c, rec_.path);
             dir_[c] = d;
+            // One entry per hierarchy (cpu and cpuacct may share one).
+            std::string top = real(rec_.root + "/" + c);
+            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+            seen.push_back(top);
+            hier_.emplace_back(c, d);
         }
     }
     ~V1() override {
@@ -265,18 +271,7 @@ public:
     }
 
 private:
-    // One entry per hierarchy (cpu and cpuacct may share one).
-    std::vector<std::pair<std::string, std::string>> hierarchies() const {
-        std::vector<std::pair<std::string, std::string>> out;
-        std::vector<std::string> seen;
-        for (auto &[c, d] : dir_) {
-            std::string top = real(rec_.root + "/" + c);
-            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
-            seen.push_back(top);
-            out.emplace_back(c, d);
-        }
-        return out;
-    }
+    const std::vector<std::pair<std::string, std::string>> &hierarchies() const { return hier_; }
     std::string at(const std::string &c) const {
         auto it = dir_.find(c);
         return it == dir_.end() ? "" : it->second;
@@ -293,6 +288,7 @@ private:
 
     CgroupRecord rec_;
     std::map<std::string, std::string> dir_; // controller -> the container's cgroup
+    std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
     int oom_fd_ = -1;
     uint64_t oom_seen_ = 0;
 };

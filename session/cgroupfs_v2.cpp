@@ -285,10 +285,10 @@ std::vector<std::string> missing_dirs(const std::string &under, const std::strin
 void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves) {
     auto rm = [](const std::string &d) {
         // A killed process leaves its cgroup a moment after its pidfd says it is gone.
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0, wait = 50; i < 100; i++, wait = std::min(wait * 2, 20000)) {
             if (rmdir(d.c_str()) == 0 || errno == ENOENT) return;
             if (errno != EBUSY) break;
-            usleep(5000);
+            usleep(static_cast<useconds_t>(wait));
         }
         throw std::system_error(errno, std::generic_category(), "remove cgroup " + d);
     };

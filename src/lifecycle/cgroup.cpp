@@ -48,8 +48,7 @@ void save_cgroup(const state::Store &s, const std::string &id, const session::Cg
     if (fd < 0) throw_errno("write " + path);
     ssize_t n = write(fd, text.data(), text.size());
     int e = errno;
-    // On disk before the cgroup exists: a SIGKILL after this leaves a trail.
-    fsync(fd);
+    // Written before the cgroup exists: a SIGKILL after this leaves a trail.
     close(fd);
     if (n != static_cast<ssize_t>(text.size())) throw Error("write " + path, n < 0 ? e : EIO);
 }

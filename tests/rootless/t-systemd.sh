@@ -206,6 +206,7 @@ test_notify_service_active_and_stops() {
     writable_rootfs   # /run/notify is made in the rootfs
     # sh as the container's init traps SIGTERM (else pid 1 ignores it).
     set_args /bin/sh -c 'trap "exit 0" TERM; /probe notify READY=1 >/dev/null; sleep 60 & wait'
+    cfg '.linux.resources = {"pids": {"limit": 50}}'
     svc_unit "bt-$CID" "TimeoutStopSec=20"
     trap svc_cleanup EXIT
     capture timeout 20 systemctl --user start "$SVC"
@@ -215,7 +216,8 @@ test_notify_service_active_and_stops() {
     pid=$(ct_pid "$CID")
     assert_eq "$(sdprop "$SVC.service" MainPID)" "$pid" "MainPID is the container's process"
     svc_cg=$(sdprop "$SVC.service" ControlGroup)
-    case $(cg2 "$pid") in "$svc_cg"/*|"$svc_cg") ;; *) fail "container in $(cg2 "$pid"), not under the service's $svc_cg" ;; esac
+    assert_eq "$(cg2 "$pid")" "$svc_cg/burrow-$CID" "the container's cgroup (inside the service's)"
+    assert_eq "$(sdprop "$SVC.service" TasksMax)" 50 "linux.resources as the service's TasksMax"
     capture timeout 20 systemctl --user stop "$SVC"
     assert_ok
     assert_eq "$(sdprop "$SVC.service" ActiveState)" inactive "the stopped service"
