@@ -95,7 +95,16 @@ public:
                 continue;
             }
             if (r < 0) fail("start the scope " + unit, r, &e.e);
-            wait_job(job, "start the scope " + unit);
+            try {
+                wait_job(job, "start the scope " + unit);
+            } catch (Failure &f) {
+                // Most often systemd could not move the process: it may only move
+                // processes out of cgroups under its own (a login session's are
+                // moved for it by the system manager).
+                f.what += " (could systemd move pid " + std::to_string(pid) +
+                          " into it? burrow must run in this user's session or under user@UID.service)";
+                throw;
+            }
             return control_group(unit);
         }
     }
