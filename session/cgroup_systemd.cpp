@@ -1,8 +1,9 @@
 // The systemd cgroup manager: the container's init in a transient scope
 // (Delegate=yes) of the caller's systemd manager, its resources as unit
 // properties. The D-Bus work is done by the helper burrow-systemd
-// (session/systemd_helper.cpp), a dynamically linked program next to burrow,
-// so that the static burrow never loads libsystemd on its default path.
+// (session/systemd_helper.cpp, reached through systemd_client.hpp), a
+// dynamically linked program next to burrow, so that the static burrow never
+// loads libsystemd on its default path.
 // Reading and writing the scope's cgroup files (pids, freeze, stats, what
 // systemd has no property for) is the cgroupfs v2 manager's work on the
 // scope's directory.
@@ -11,27 +12,16 @@
 #include "session/cgroup_mode.hpp"
 #include "session/cgroup_systemd.hpp"
 #include "session/cgroupfs.hpp"
+#include "session/systemd_client.hpp"
 #include "session/systemd_unit.hpp"
 
-#include <cerrno>
-#include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdexcept>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <system_error>
 #include <unistd.h>
-
-extern char **environ;
 
 namespace burrow::session {
 namespace {
-
-#ifndef BURROW_LIBEXECDIR
-#define BURROW_LIBEXECDIR "/usr/local/libexec/burrow"
-#endif
 
 bool exists(const std::string &p) {
     struct stat st;
@@ -46,93 +36,6 @@ std::string tracking_root() {
     default: return "/sys/fs/cgroup/systemd";
     }
 }
-
-// One burrow-systemd for the life of the manager object.
-class Helper {
-public:
-    Helper() = default;
-    Helper(const Helper &) = delete;
-    ~Helper() { close_all(); }
-    // Ends the helper (it exits on EOF); the next request starts another.
-    void close() { close_all(); }
-
-    std::string request(const std::string &line) {
-        if (pid_ <= 0) spawn();
-        std::string out = line + "\n";
-        for (size_t off = 0; off < out.size();) {
-            ssize_t n = write(to_, out.data() + off, out.size() - off);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
-            off += static_cast<size_t>(n);
-        }
-        std::string answer;
-        for (;;) {
-            char c;
-            ssize_t n = read(from_, &c, 1);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
-            if (c == '\n') break;
-            answer += c;
-        }
-        if (answer.compare(0, 2, "ok") == 0) return answer.size() > 3 ? answer.substr(3) : "";
-        throw std::runtime_error("systemd: " + (answer.size() > 6 ? answer.substr(6) : answer));
-    }
-
-private:
-    pid_t pid_ = -1;
-    int to_ = -1, from_ = -1;
-    std::string path_;
-
-    void spawn() {
-        path_ = systemd_helper_path();
-        if (path_.empty())
-            throw std::runtime_error("the systemd cgroup manager needs burrow-systemd, installed next to burrow or in " +
-                                     std::string(BURROW_LIBEXECDIR) + ", and it is missing");
-        int in[2], out[2];
-        if (pipe2(in, O_CLOEXEC) < 0) throw std::system_error(errno, std::generic_category(), "pipe");
-        if (pipe2(out, O_CLOEXEC) < 0) {
-            ::close(in[0]);
-            ::close(in[1]);
-            throw std::system_error(errno, std::generic_category(), "pipe");
-        }
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        // The helper gets default signal handling, whatever burrow blocks.
-        posix_spawnattr_t at;
-        posix_spawnattr_init(&at);
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&at, &none);
-        posix_spawnattr_setsigdefault(&at, &all);
-        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        char *argv[] = {const_cast<char *>(path_.c_str()), nullptr};
-        int e = posix_spawn(&pid_, path_.c_str(), &fa, &at, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&at);
-        ::close(in[0]);
-        ::close(out[1]);
-        to_ = in[1];
-        from_ = out[0];
-        if (e != 0) {
-            pid_ = -1;
-            close_all();
-            throw std::system_error(e, std::generic_category(), "run " + path_);
-        }
-    }
-
-    void close_all() {
-        if (to_ >= 0) ::close(to_);
-        if (from_ >= 0) ::close(from_);
-        to_ = from_ = -1;
-        if (pid_ > 0)
-            while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-            }
-        pid_ = -1;
-    }
-};
 
 std::string join_fields(const std::vector<std::string> &f) {
     std::string s;
@@ -220,7 +123,7 @@ public:
 private:
     CgroupRecord rec_;
     bool start_failed_ = false;
-    mutable Helper helper_;
+    mutable SystemdClient helper_;
     mutable std::unique_ptr<CgroupManager> files_;
 
     CgroupManager &files() const {
@@ -244,20 +147,6 @@ private:
     }
 };
 
-} // namespace
-
-std::string systemd_helper_path() {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        std::string dir(self, static_cast<size_t>(n));
-        dir = dir.substr(0, dir.rfind('/'));
-        if (access((dir + "/burrow-systemd").c_str(), X_OK) == 0) return dir + "/burrow-systemd";
-    }
-    std::string lib = std::string(BURROW_LIBEXECDIR) + "/burrow-systemd";
-    return access(lib.c_str(), X_OK) == 0 ? lib : "";
-}
-
 // burrow started by a service unit (`ExecStart=burrow run ...`): the service's
 // cgroup, or "" elsewhere. The container then lives in a cgroup of its own
 // under it rather than in a scope elsewhere, so that systemd counts it as the
@@ -272,6 +161,8 @@ std::string service_cgroup(std::string &unit) {
     if (unit.compare(0, 5, "user@") == 0) return ""; // the user manager's own cgroup
     return cg;
 }
+
+} // namespace
 
 std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason) {
     std::string unit;
@@ -295,8 +186,7 @@ std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std:
         CgroupRequest q = r;
         q.preference = Preference::automatic;
         auto m = choose_manager(q, reason);
-        reason = "systemd asked for, but burrow-systemd is not installed next to burrow or in " +
-                 std::string(BURROW_LIBEXECDIR) + "; " + reason;
+        reason = "systemd asked for, but " + no_helper_message() + "; " + reason;
         return m;
     }
     // Said before anything is spawned: the manager must be there.
