@@ -82,13 +82,17 @@ public:
             req.insert(req.end(), props.begin(), props.end());
             helper_.request(join_fields(req));
         }
-        // What systemd has no property for goes to the files, as runc does,
-        // where the scope's cgroup has the controller (never on a hybrid host,
-        // whose cgroup2 has none: there the properties are all there is).
         // create calls apply() right after enter(): the helper's work is done,
         // and it must not idle beside a long-lived `run`.
         helper_.close();
-        if (!r.unified.empty() || !r.hugepage_limits.empty()) files().apply(only_files(r));
+        // The files too, as runc does, where the cgroup has controllers (a
+        // delegated scope on cgroup v2): exact values where systemd rounds, and
+        // what it has no property for. Where it has none (a hybrid host's empty
+        // cgroup2, or a sub-cgroup of a service burrow itself runs in) the
+        // properties are all there is, and the `unified` map cannot apply.
+        auto offered = read_cgroup(join_path(rec_.root, rec_.path) + "/cgroup.controllers").value_or("");
+        if (offered.find_first_not_of(" \n") != std::string::npos) files().apply(r);
+        else if (!r.unified.empty() || !r.hugepage_limits.empty()) files().apply(only_files(r));
     }
 
     // Before enter() (a create killed midway) the scope's cgroup is not

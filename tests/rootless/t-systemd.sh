@@ -278,6 +278,37 @@ test_service_killed_after_timeout_restarts() {
     [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
 }
 
+# Only a killed foreground run's record is stale: one that run --detach (or
+# create, or run --keep) left is the user's, and run of its id still fails.
+test_stopped_detached_record_is_kept() {
+    probe_args exit 0
+    rtc run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" stopped
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_fail_with "already exists" "exists"
+    assert_eq "$(ct_status "$CID")" stopped "the kept record"
+    rtc delete "$CID"
+    assert_ok
+}
+
+# A foreground run killed with its container: the next run of the id works.
+test_killed_run_record_removed_by_next_run() {
+    burrow_only "runc fails on the record"
+    probe_args echo ready sleep 60
+    bg r "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
+    wait_for 10 grep -q ready "$TEST_DIR/r.out" || fail "container did not start"
+    local pid
+    pid=$(ct_pid "$CID")
+    kill -KILL "$BG_PID" "$pid"
+    bg_wait r
+    wait_status "$CID" stopped
+    probe_args echo again
+    probe_ok
+    assert_eq "$OUT" again "the second run's output"
+    [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+}
+
 # ---------------------------------------------------------------- signals
 
 # burrow run passes SIGTERM, SIGINT and SIGHUP on and exits with the
