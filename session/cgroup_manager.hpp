@@ -119,8 +119,9 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
 std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
 
 // One line for "this needs a cgroup, and there is none" (pause, update,
-// events --stats, resources in config.json): `what` is the request.
-std::string no_cgroup_message(const std::string &what);
+// events --stats, resources in config.json): `what` is the request, `why`
+// the none manager's reason (its record's path).
+std::string no_cgroup_message(const std::string &what, const std::string &why = "");
 
 // After join(getpid()) and a fork: moves the caller back to the cgroups it
 // was in (own_cgroups() from before), best effort.

@@ -38,7 +38,7 @@ std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const st
     }
     log::debug("cgroup manager: " + reason);
     if (m->record().kind == session::ManagerKind::none && !res.empty())
-        throw Error("config.json: " + session::no_cgroup_message("linux.resources"));
+        throw Error("config.json: " + session::no_cgroup_message("linux.resources", m->record().path));
     return m;
 }
 

@@ -29,7 +29,8 @@ Opened open_container(const state::Store &store, const std::string &id, const ch
     o.rec = store.read(id);
     o.status = state::status_of(store, o.rec);
     o.cgroup = open_cgroup(o.rec);
-    if (o.cgroup->record().kind == session::ManagerKind::none) throw Error(session::no_cgroup_message(what));
+    if (o.cgroup->record().kind == session::ManagerKind::none)
+        throw Error(session::no_cgroup_message(what, o.cgroup->record().path));
     return o;
 }
 

@@ -16,6 +16,11 @@ need_cgroup() {
     fi
     own=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
     if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -w "/sys/fs/cgroup${own%/*}/cgroup.procs" ]; then
+        # the limits tested need these controllers delegated
+        for c in memory pids; do
+            grep -qw "$c" "/sys/fs/cgroup${own%/*}/cgroup.controllers" ||
+                skip "the $c controller is not delegated to /sys/fs/cgroup${own%/*}"
+        done
         CG_MODE=v2
         return 0
     fi
@@ -280,7 +285,8 @@ test_no_cgroup_manager_clear_errors() {
     rtc --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
     burrow_only "the none manager and its wording"
     assert_fail_with "linux.resources needs a cgroup"
-    assert_contains "$ERR" "delegate one" "how to get one"
+    assert_contains "$ERR" "(cgroups disabled by --cgroup-manager disabled)" "why"
+    assert_contains "$ERR" "to get one, run burrow in a cgroup delegated to you" "how to get one"
     [ ! -e "$STATE_ROOT/$CID" ] || fail "state left by a refused create"
     cfg 'del(.linux.resources)'
     set_args sleep 100
