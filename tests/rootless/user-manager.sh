@@ -195,7 +195,9 @@ case ${1:-} in
         trap stop EXIT
         trap 'exit 130' INT TERM
         # The command, in the user's own cgroup under the manager's.
-        ( for h in $hier; do echo "$BASHPID" > "$h/$cg_rel/harness/cgroup.procs" || exit 2; done; exec "$@" )
+        # (as-user keeps it there: BURROW_USER_MANAGER_HARNESS)
+        ( for h in $hier; do echo "$BASHPID" > "$h/$cg_rel/harness/cgroup.procs" || exit 2; done
+          BURROW_USER_MANAGER_HARNESS=$cg_rel/harness exec "$@" )
         ;;
     why-not) can_run ;;
     *) sed -n '2,8p' "$0" >&2; exit 2 ;;
