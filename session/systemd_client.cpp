@@ -2,6 +2,7 @@
 #include "session/cgroup_systemd.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
@@ -29,6 +30,24 @@ std::string systemd_helper_path() {
     std::string lib = std::string(BURROW_LIBEXECDIR) + "/burrow-systemd";
     return access(lib.c_str(), X_OK) == 0 ? lib : "";
 }
+
+namespace {
+
+// The caller's manager is the user's own unless burrow is really root: uid 0
+// in a user namespace (podman's rootless mode) has a user manager too.
+bool use_user_manager() {
+    if (geteuid() != 0) return true;
+    char buf[128] = {};
+    int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    unsigned a = 1, b = 1;
+    unsigned long c = 0;
+    return !(n > 0 && sscanf(buf, "%u %u %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL);
+}
+
+} // namespace
 
 std::string no_helper_message() {
     return "burrow-systemd is not installed next to burrow or in " + std::string(BURROW_LIBEXECDIR);
@@ -79,7 +98,7 @@ void SystemdClient::spawn() {
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &all);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char *argv[] = {const_cast<char *>(path_.c_str()), nullptr};
+    char *argv[] = {const_cast<char *>(path_.c_str()), const_cast<char *>(use_user_manager() ? "--user" : "--system"), nullptr};
     int e = posix_spawn(&pid_, path_.c_str(), &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);

@@ -14,7 +14,8 @@
 // Fields are separated by tabs; a PROP is NAME=TYPE:VALUE with TYPE t, b, s
 // or ay (hex). An answer is "ok[\tVALUE]" or "error\tMESSAGE". EOF ends it.
 //
-// The manager is the caller's: the user manager for a user (its private
+// The manager is the caller's (burrow passes --user or --system): the user
+// manager for a rootless caller (its private
 // socket $XDG_RUNTIME_DIR/systemd/private, as systemctl --user uses, else
 // the user bus), the system manager for root (/run/systemd/private, else the
 // system bus). On a private socket systemd sends every signal to the client;
@@ -72,7 +73,7 @@ std::vector<std::string> split(const std::string &s, char sep) {
 
 class Systemd {
 public:
-    Systemd() { connect(); }
+    explicit Systemd(bool user) { connect(user); }
     ~Systemd() { sd_bus_flush_close_unref(bus_); }
 
     std::string start(const std::string &unit, unsigned pid, const std::vector<std::string> &props) {
@@ -140,8 +141,8 @@ private:
     sd_bus *bus_ = nullptr;
     std::vector<std::pair<std::string, std::string>> removed_; // job path -> result, as signalled
 
-    void connect() {
-        bool root = geteuid() == 0;
+    void connect(bool user) {
+        bool root = !user;
         std::string priv = "/run/systemd/private";
         if (!root) {
             const char *x = getenv("XDG_RUNTIME_DIR");
@@ -266,14 +267,16 @@ private:
 
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+    // burrow says which manager: --user (rootless, also uid 0 in a user namespace) or --system.
+    bool user = argc > 1 ? strcmp(argv[1], "--system") != 0 : geteuid() != 0;
     std::unique_ptr<Systemd> sd;
     std::string line;
     while (std::getline(std::cin, line)) {
         auto f = split(line, '\t');
         std::string answer = "ok";
         try {
-            if (!sd) sd = std::make_unique<Systemd>();
+            if (!sd) sd = std::make_unique<Systemd>(user);
             std::vector<std::string> props;
             if (f[0] == "start" && f.size() >= 3) {
                 props.assign(f.begin() + 3, f.end());
