@@ -81,6 +81,12 @@ public:
     // Makes the cgroup(s) and moves pid in. Parent side, before the child
     // switches to mapped ids. Errors leave what was made for destroy().
     virtual void enter(pid_t pid) = 0;
+    // Instead of enter(), where the manager can (cgroup v2): makes the
+    // cgroup and returns an O_PATH fd of it for clone3(CLONE_INTO_CGROUP),
+    // so the child starts inside and nothing is moved (a move waits for an
+    // RCU grace period, milliseconds). -1: enter() after clone. If clone3
+    // cannot, join(pid) after clone. The caller closes the fd.
+    virtual int prepare_clone() { return -1; }
     // exec: moves pid into the existing cgroup(s), creating nothing.
     virtual void join(pid_t pid) = 0;
     // create and update. Throws naming the resource when the host lacks the

@@ -42,6 +42,18 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
+        make();
+        join(pid);
+    }
+
+    int prepare_clone() override {
+        make();
+        int fd = open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + dir_);
+        return fd;
+    }
+
+    void make() {
         std::string base = rec_.dirs.empty() ? dir_ : dirname_of(rec_.dirs.front());
         make_dirs(base, dir_.substr(base.size()));
         // Enable down the made chain what each parent offers (the container's
@@ -58,7 +70,6 @@ public:
                 }
         }
         if (!read_procs(dir_).empty()) throw std::runtime_error("cgroup " + dir_ + " already holds processes");
-        join(pid);
     }
 
     void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }

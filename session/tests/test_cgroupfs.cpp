@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,9 +209,27 @@ TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
             m->freeze(false);
             if (m->freezer_state() != FreezerState::thawed) code = 6;
             kill(sleeper, SIGKILL);
-            int fd = open((std::string(mnt) + m->record().path + "/cgroup.events").c_str(), O_RDONLY);
-            (void)fd;
+            waitpid(sleeper, nullptr, 0);
             m->destroy();
+            // clone3 straight into a prepared cgroup: nothing moved.
+            auto m2 = make_cgroupfs_v2(mnt, own, "burrow-unit2-" + std::to_string(getpid()));
+            int fd = m2->prepare_clone();
+            struct clone_args a {};
+            a.flags = CLONE_INTO_CGROUP;
+            a.exit_signal = SIGCHLD;
+            a.cgroup = static_cast<uint64_t>(fd);
+            long child = syscall(SYS_clone3, &a, sizeof a);
+            if (child == 0) {
+                pause();
+                _exit(0);
+            }
+            close(fd);
+            if (child < 0 || m2->pids() != std::vector<pid_t>{static_cast<pid_t>(child)}) code = 8;
+            if (child > 0) {
+                kill(static_cast<pid_t>(child), SIGKILL);
+                waitpid(static_cast<pid_t>(child), nullptr, 0);
+            }
+            m2->destroy();
         } catch (const std::exception &e) {
             fprintf(stderr, "%s\n", e.what());
             code = 7;

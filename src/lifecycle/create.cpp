@@ -217,15 +217,28 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     uid_t uid = geteuid();
     gid_t gid = getegid();
     process::SpawnHooks sh;
-    sh.join_cgroup = [&](pid_t pid) {
+    auto cgroup_step = [&](auto &&f) {
         try {
-            cgroup->enter(pid);
-            cgroup->apply(resources);
+            f();
         } catch (const std::invalid_argument &e) {
             throw Error(std::string("config.json: linux.resources.") + e.what());
         } catch (const std::exception &e) {
             throw Error(std::string("cgroup: ") + e.what());
         }
+    };
+    // cgroup v2: made and limited before clone, which puts the child in it.
+    Fd cgroup_fd;
+    cgroup_step([&] {
+        cgroup_fd.fd = cgroup->prepare_clone();
+        if (cgroup_fd.fd >= 0) cgroup->apply(resources);
+    });
+    plan.cgroup_fd = cgroup_fd.fd;
+    sh.join_cgroup = [&](pid_t pid) {
+        cgroup_step([&] {
+            if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
+            cgroup->enter(pid);
+            cgroup->apply(resources);
+        });
     };
     sh.write_maps = [&](pid_t pid) {
         userns::write_uid_map(pid, l.uid_map, uid);
@@ -238,6 +251,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
     close_launch_fds(l);
+    cgroup_fd.reset();
     e.fifo.reset();
     e.console.reset();
     e.agent.reset();

@@ -250,7 +250,8 @@ test_kill_signal_names() {
         n=$((n + 1))
         rtc kill "$CID" "$sig"
         assert_ok
-        wait_for 5 test "$(grep -c 'signal=15' "$CT_OUT")" -ge "$n" || fail "kill $sig: SIGTERM not received"
+        # (eval: the count is taken again at each try, not once before wait_for)
+        wait_for 5 eval '[ "$(grep -c signal=15 "$CT_OUT")" -ge '"$n"' ]' || fail "kill $sig: SIGTERM not received"
     done
     rtc kill "$CID" SIGUSR1
     assert_ok
