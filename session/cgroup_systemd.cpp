@@ -65,6 +65,10 @@ public:
         files_.reset();
     }
 
+    // In a service on cgroup v2, the child is cloned straight into its cgroup
+    // below the service's; a scope needs the process first (-1: enter()).
+    int prepare_clone() override { return in_service() ? files().prepare_clone() : -1; }
+
     // exec: the new process into the scope's cgroup (and, on a hybrid host,
     // the scope's name=systemd cgroup as well, where systemd mirrors it).
     void join(pid_t pid) override {
