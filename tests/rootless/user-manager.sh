@@ -189,7 +189,7 @@ case ${1:-} in
     run)
         shift
         [ $# -gt 0 ] || die "run: no command"
-        exec 9> "/run/burrow-user-manager.$uid.lock"
+        exec 9< "$0"   # the lock: on this script, so that no lock file stays behind
         flock 9
         start
         trap stop EXIT
