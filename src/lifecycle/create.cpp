@@ -189,6 +189,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         relay.fd = session::bind_notify_socket(notify_dir);
         relay.host = notify_host;
     }
+    block_forwarded_signals();
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
@@ -209,6 +210,31 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         store.remove(rec.id);
     }
     return code;
+}
+
+// A record left by a foreground `run` that was killed (a service manager's
+// SIGKILL after TimeoutStopSec): that run, which would have deleted it, and
+// the container's process are gone for good, so nobody else will ever delete
+// it. runc keeps such a record and fails the next run with "already exists";
+// burrow deletes it first, as `delete` would (poststop hooks, cgroup), so a
+// service's next start or Restart= works. Records of create, run --detach and
+// run --keep are never touched: those are the user's to delete.
+void remove_stale(const Globals &g, const state::Store &store, const std::string &id) {
+    if (!store.exists(id)) return;
+    state::Record r;
+    try {
+        r = store.read(id);
+    } catch (const std::exception &) {
+        return; // being written or removed right now: claim() will say
+    }
+    if (r.runner == 0 || state::process_start_time(r.runner) == r.runner_start) return;
+    if (state::status_of(store, r) != state::Status::stopped) return;
+    log::debug("run " + id + ": removing the record its killed `run` (pid " + std::to_string(r.runner) + ") left");
+    try {
+        remove(g, id, false);
+    } catch (const std::exception &e) {
+        log::debug("run " + id + ": " + e.what());
+    }
 }
 
 } // namespace
@@ -237,6 +263,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     auto &plan = l.plan;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
+    remove_stale(g, store, o.id);
     auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
     std::optional<OverlayLayers> layers; // checked before anything is made
     if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
@@ -264,6 +291,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     rec.cgroup = cgroup->record().to_json();
     annotate_network(rec, l.network);
     netless::Helper helper; // ended and its files removed if create fails (before the guard removes the dir)
+    if (mode == RunMode::foreground && !keep) {
+        rec.runner = getpid();
+        rec.runner_start = state::process_start_time(rec.runner);
+    }
 
     uid_t uid = geteuid();
     gid_t gid = getegid();
@@ -348,6 +379,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
         log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                    " on " + plan.rootfs + ", upper " + ov.layers->upper);
+    }
+    if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
+        rec.cgroup = cgroup->record().to_json();
+        save_cgroup(store, o.id, cgroup->record());
     }
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);

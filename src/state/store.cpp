@@ -104,6 +104,8 @@ Record Store::read(const std::string &id) const {
         if (j.contains("annotations")) r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
         if (j.contains("hooks")) r.hooks_json = j["hooks"].dump();
         r.own_pidns = j.value("ownPidns", false);
+        r.runner = j.value("runner", 0);
+        r.runner_start = j.value("runnerStart", uint64_t{0});
         struct stat st;
         if (stat((dir(id) + "/cgroup.json").c_str(), &st) == 0) r.cgroup = read_file(dir(id) + "/cgroup.json");
         return r;
@@ -124,6 +126,10 @@ void Store::write(const Record &r) const {
     if (!r.annotations.empty()) j["annotations"] = r.annotations;
     if (!r.hooks_json.empty()) j["hooks"] = json::parse(r.hooks_json);
     j["ownPidns"] = r.own_pidns;
+    if (r.runner) {
+        j["runner"] = r.runner;
+        j["runnerStart"] = r.runner_start;
+    }
     std::string text = j.dump();
     std::string d = dir(r.id);
     std::string tmp = d + "/.state.json.tmp";

@@ -23,6 +23,10 @@ struct Record {
     std::string hooks_json; // the config's poststart and poststop hooks, for start and delete
     bool own_pidns = false; // the container has its own pid namespace
     std::string cgroup;     // session::CgroupRecord JSON (cgroup.json, written before the cgroup is made)
+    // A foreground `run` without --keep, which deletes the container when it
+    // exits: its pid and start time (0: none). If it was killed, the record is stale.
+    pid_t runner = 0;
+    uint64_t runner_start = 0;
 };
 
 enum class Status { created, running, stopped, paused };
