@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
+#include "process/env.hpp"
 #include "rootfs/host_device.hpp"
 #include "userns/subid.hpp"
 
@@ -256,7 +257,7 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
 
     p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
     p.args = proc.args;
-    p.env = proc.env;
+    p.env = process::last_value_wins(proc.env);
     bool has_home = false;
     for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
     if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
