@@ -78,4 +78,10 @@ std::vector<Range> read_subid(const std::string &path, std::string_view user, ui
     return parse_subid(text, user, uid);
 }
 
+std::vector<Range> subordinate_ranges(IdKind kind, const std::string &user, uint32_t uid) {
+    return read_subid(subordinate_source(kind), user, uid);
+}
+
+std::string subordinate_source(IdKind kind) { return kind == IdKind::uid ? "/etc/subuid" : "/etc/subgid"; }
+
 } // namespace burrow::userns

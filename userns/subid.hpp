@@ -30,4 +30,15 @@ std::vector<Range> parse_subid(std::string_view text, std::string_view user, uin
 // read failure throws std::system_error naming the path.
 std::vector<Range> read_subid(const std::string &path, std::string_view user, uint32_t uid);
 
+enum class IdKind { uid, gid };
+
+// The caller's subordinate ranges, from where the system keeps them: the
+// files /etc/subuid and /etc/subgid (parsed here, no library, the common
+// case), or the service /etc/nsswitch.conf names on its `subid:` line (SSSD),
+// asked through libsubid by the helper burrow-subid (see subid_service.hpp).
+std::vector<Range> subordinate_ranges(IdKind kind, const std::string &user, uint32_t uid);
+
+// Where the ranges came from, for messages: "/etc/subuid", or "subid: sss".
+std::string subordinate_source(IdKind kind);
+
 } // namespace burrow::userns

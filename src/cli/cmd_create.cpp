@@ -15,6 +15,8 @@ const std::vector<Option> kCreate = {
     {"bundle", 'b', true},        {"console-socket", 0, true}, {"pid-file", 0, true},
     {"no-pivot", 0, false},       {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
     {"no-subreaper", 0, false},   {"notify-socket", 0, true},
+    // Shared hosts and HPC
+    {"userns", 0, true},          {"device", 0, true},
 };
 
 
@@ -28,6 +30,12 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
     o.no_pivot = p.has("no-pivot");
     o.no_new_keyring = p.has("no-new-keyring");
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
+    o.userns = p.get("userns");
+    for (auto d = p.get("device"); !d.empty();) { // repeated: joined with '\n'
+        auto nl = d.find('\n');
+        o.devices.push_back(d.substr(0, nl));
+        d = nl == std::string::npos ? "" : d.substr(nl + 1);
+    }
     return o;
 }
 

@@ -4,6 +4,7 @@
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
+#include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
@@ -96,6 +97,7 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     rec.rootfs = plan.rootfs;
     rec.created = state::now_rfc3339();
     rec.annotations = cfg.annotations;
+    if (!o.userns.empty()) rec.annotations[kUsernsAnnotation] = o.userns; // for exec
     rec.hooks_json = kept_hooks(cfg, o.bundle);
     rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
     return rec;
@@ -143,6 +145,12 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     return code;
 }
 
+// --userns and --device: the config as if it said so itself.
+void apply_host_options(spec::Config &cfg, CreateOptions &o) {
+    o.userns = userns_mode(o.userns, cfg.annotations);
+    if (o.userns == "keep-id") apply_keep_id(cfg);
+}
+
 } // namespace
 
 int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep) {
@@ -154,6 +162,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     spec::Config cfg = spec::load_config(o.bundle);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
+        apply_host_options(cfg, o);
         return make_launch(cfg, o);
     });
     struct FdCloser {

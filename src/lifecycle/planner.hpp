@@ -19,6 +19,9 @@ struct CreateOptions {
     bool no_new_keyring = false;
     int preserve_fds = 0;
     std::string notify_dir; // NOTIFY_SOCKET relay: bound to /run/notify in the container
+    // Shared hosts and HPC (issue 10)
+    std::string userns;               // --userns: "" or "keep-id" (lifecycle/keep_id.hpp)
+    std::vector<std::string> devices; // --device vendor/class=name: CDI devices
 };
 
 struct Launch {

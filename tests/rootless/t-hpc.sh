@@ -26,4 +26,81 @@ test_exec_env_given_twice_last_wins() {
     kill_and_delete "$CID"
 }
 
+# keep_id_dir: a host directory only the test user may write (0700), bound at /home (a directory the image has).
+keep_id_dir() {
+    mkdir -m 0700 "$TEST_DIR/shared" || fail "mkdir"
+    add_mount "$(jq -nc --arg s "$TEST_DIR/shared" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+}
+
+test_keep_id_flag() {
+    burrow_only "--userns keep-id"
+    keep_id_dir
+    probe_args dump write /home/f stat /home/f stat /home
+    capture rt run --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line uid "$MY_UID"
+    assert_line gid "$MY_GID"
+    # the caller's files are the caller's inside, and what it writes is the caller's outside
+    assert_contains "$(pv stat:/home)" " $MY_UID:$MY_GID"
+    assert_line write:/home/f ok
+    assert_contains "$(pv stat:/home/f)" " $MY_UID:$MY_GID"
+    assert_eq "$(stat -c %u:%g "$TEST_DIR/shared/f")" "$MY_UID:$MY_GID" "owner on the host"
+    if [ "$SUBUID_COUNT" -gt "$MY_UID" ]; then
+        # the ranges around the own id: root of the container is the first subordinate id
+        assert_not_contains "$ERR" "subordinate" "no note with ranges"
+    fi
+}
+
+test_keep_id_maps_and_exec() {
+    burrow_only "--userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    probe_args sleep 60
+    capture rt run -d --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+    local pid
+    pid=$(ct_pid "$CID")
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/uid_map" | tr '\n' ' ')" \
+        "0 $SUBUID_START $MY_UID $MY_UID $MY_UID 1 $((MY_UID + 1)) $((SUBUID_START + MY_UID)) $((SUBUID_COUNT - MY_UID)) " "uid_map"
+    capture rt exec "$CID" /probe
+    assert_ok
+    assert_line uid "$MY_UID"
+    capture rt exec -u 0 "$CID" /probe
+    assert_line uid 0
+    capture rt state "$CID"
+    assert_eq "$(jq -r '.annotations["io.github.burrow.userns"]' <<< "$OUT")" keep-id "state annotation"
+    kill_and_delete "$CID"
+}
+
+test_keep_id_annotation() {
+    burrow_only "io.github.burrow.userns"
+    keep_id_dir
+    cfg '.annotations["io.github.burrow.userns"] = "keep-id"'
+    probe_ok dump write /home/f
+    assert_line uid "$MY_UID"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/f")" "$MY_UID" "owner on the host"
+}
+
+test_spec_keep_id() {
+    burrow_only "spec --keep-id"
+    mkdir "$TEST_DIR/b2" && (cd "$TEST_DIR/b2" && "$RUNTIME" spec --rootless --keep-id) || fail "spec"
+    assert_eq "$(jq -c .process.user "$TEST_DIR/b2/config.json")" "{\"uid\":$MY_UID,\"gid\":$MY_GID}" "process.user"
+    assert_eq "$(jq -c '.linux.uidMappings[] | select(.containerID == '"$MY_UID"')' "$TEST_DIR/b2/config.json")" \
+        "{\"containerID\":$MY_UID,\"hostID\":$MY_UID,\"size\":1}" "the own id maps to itself"
+    jq --arg r "$ROOTFS" '.root.path = $r | .process.terminal = false | .process.args = ["/probe"]' \
+        "$TEST_DIR/b2/config.json" > "$TEST_DIR/c" && mv "$TEST_DIR/c" "$TEST_DIR/b2/config.json"
+    capture rt run --bundle "$TEST_DIR/b2" "$CID"
+    assert_ok
+    assert_line uid "$MY_UID"
+}
+
+test_keep_id_bad_value() {
+    burrow_only "--userns"
+    capture rt run --userns nosuch --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--userns: "nosuch" is not keep-id'
+    cfg '.annotations["io.github.burrow.userns"] = "auto"'
+    capture rt run --bundle "$BUNDLE" "$CID"
+    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id'
+}
+
 run_tests "$@"
