@@ -1,4 +1,5 @@
 // create and run: config → plan → clone + handshake → state "created".
+#include "cdi/cdi.hpp"
 #include "console/console.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
@@ -27,10 +28,10 @@
 namespace burrow::lifecycle {
 namespace {
 
-std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
+std::string kept_hooks(const spec::Config &c, const std::string &bundle, const std::string &config_text) {
     // start runs poststart and delete runs poststop: keep them with the state.
     if (c.hooks.poststart.empty() && c.hooks.poststop.empty()) return "";
-    auto j = nlohmann::json::parse(read_file(bundle + "/config.json"));
+    auto j = nlohmann::json::parse(config_text.empty() ? read_file(bundle + "/config.json") : config_text);
     nlohmann::json h;
     for (const char *k : {"poststart", "poststop"})
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
@@ -98,7 +99,7 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     rec.created = state::now_rfc3339();
     rec.annotations = cfg.annotations;
     if (!o.userns.empty()) rec.annotations[kUsernsAnnotation] = o.userns; // for exec
-    rec.hooks_json = kept_hooks(cfg, o.bundle);
+    rec.hooks_json = kept_hooks(cfg, o.bundle, o.config_text);
     rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
     return rec;
 }
@@ -145,7 +146,16 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     return code;
 }
 
-// --userns and --device: the config as if it said so itself.
+// config.json, with the edits of the CDI devices --device names.
+spec::Config load_with_devices(CreateOptions &o) {
+    if (o.devices.empty()) return spec::load_config(o.bundle);
+    auto j = with_context("config.json", [&] { return nlohmann::json::parse(read_file(o.bundle + "/config.json")); });
+    cdi::inject(j, o.devices, cdi::spec_dirs());
+    o.config_text = j.dump();
+    return with_context("config.json (with the CDI devices' edits)", [&] { return spec::parse_config(o.config_text); });
+}
+
+// --userns: the config as if it said so itself.
 void apply_host_options(spec::Config &cfg, CreateOptions &o) {
     o.userns = userns_mode(o.userns, cfg.annotations);
     if (o.userns == "keep-id") apply_keep_id(cfg);
@@ -159,7 +169,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     CreateOptions o = opts;
     std::string notify_host = session::host_notify_socket();
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
-    spec::Config cfg = spec::load_config(o.bundle);
+    spec::Config cfg = load_with_devices(o);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
         apply_host_options(cfg, o);

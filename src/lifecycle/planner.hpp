@@ -21,7 +21,8 @@ struct CreateOptions {
     std::string notify_dir; // NOTIFY_SOCKET relay: bound to /run/notify in the container
     // Shared hosts and HPC (issue 10)
     std::string userns;               // --userns: "" or "keep-id" (lifecycle/keep_id.hpp)
-    std::vector<std::string> devices; // --device vendor/class=name: CDI devices
+    std::vector<std::string> devices; // --device vendor/class=name: CDI devices (src/cdi/)
+    std::string config_text;          // config.json with the devices' edits (set by create)
 };
 
 struct Launch {

@@ -103,4 +103,59 @@ test_keep_id_bad_value() {
     assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id'
 }
 
+# cdi_spec: a CDI spec in $TEST_DIR/cdi for kind burrow.test/null: device
+# dev0 is /dev/null under another name, with env, a mount and hooks.
+cdi_spec() {
+    mkdir -p "$TEST_DIR/cdi" "$TEST_DIR/cdi-lib" && echo lib > "$TEST_DIR/cdi-lib/libfake.so"
+    jq -n --arg lib "$TEST_DIR/cdi-lib" --arg t "$TEST_DIR" '{
+        cdiVersion: "0.6.0", kind: "burrow.test/null",
+        containerEdits: {env: ["CDI_SPEC=yes", "PATH=/bin:/sbin"],
+                         mounts: [{hostPath: $lib, containerPath: "/home", options: ["ro", "nosuid"]}]},
+        devices: [
+          {name: "dev0", containerEdits: {
+              env: ["CDI_VISIBLE=dev0"],
+              deviceNodes: [{path: "/dev/cdi-null", hostPath: "/dev/null"}],
+              hooks: [{hookName: "createRuntime", path: "/bin/sh", args: ["sh", "-c", "echo created > \($t)/hook-created"]},
+                      {hookName: "poststop", path: "/bin/sh", args: ["sh", "-c", "echo stopped > \($t)/hook-stopped"]}]}},
+          {name: "dev1", containerEdits: {deviceNodes: [{path: "/dev/cdi-zero", type: "c", major: 1, minor: 5}]}}]}' \
+        > "$TEST_DIR/cdi/burrow-test.json"
+    export BURROW_CDI_DIRS=/nonexistent-cdi-dir:$TEST_DIR/cdi
+}
+
+test_cdi_device() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    probe_args dump stat /dev/cdi-null write /dev/cdi-null stat /dev/cdi-zero read /home/libfake.so
+    capture rt run --device burrow.test/null=dev0 --device=burrow.test/null=dev1 --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$(pv stat:/dev/cdi-null)" "ok:chr"
+    assert_contains "$(pv stat:/dev/cdi-null)" " 1,3"
+    assert_line write:/dev/cdi-null ok
+    assert_contains "$(pv stat:/dev/cdi-zero)" " 1,5"
+    assert_line env.CDI_VISIBLE dev0
+    assert_line env.CDI_SPEC yes
+    assert_line env.PATH /bin:/sbin
+    assert_contains "$OUT" "lib"
+    assert_eq "$(cat "$TEST_DIR/hook-created" 2>&1)" created "createRuntime hook from the spec"
+    assert_eq "$(cat "$TEST_DIR/hook-stopped" 2>&1)" stopped "poststop hook from the spec (kept with the state)"
+    # the bundle's config.json is not changed
+    assert_eq "$(jq -c ".linux.devices // [], .hooks // {}" "$BUNDLE/config.json" | tr "\n" " ")" "[] {} " "config.json"
+}
+
+test_cdi_errors() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    capture rt run --device burrow.test/null=nosuch --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--device burrow.test/null=nosuch: kind burrow.test/null has no device "nosuch" (it has dev0, dev1)'
+    capture rt run --device other.org/gpu=0 --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--device other.org/gpu=0: no CDI spec of kind other.org/gpu in /nonexistent-cdi-dir, $TEST_DIR/cdi"
+    capture rt run --device gpu0 --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--device gpu0: not a CDI device name (vendor.com/class=name)"
+    printf 'cdiVersion: 0.6.0\nkind: burrow.test/yaml\ndevices: []\n' > "$TEST_DIR/cdi/y.yaml"
+    capture rt run --device burrow.test/yaml=a --bundle "$BUNDLE" "$CID"
+    assert_fail_with "YAML CDI specs are not supported"
+    [ -e "$TEST_DIR/hook-created" ] && fail "a hook ran for a failed create"
+    return 0
+}
+
 run_tests "$@"
