@@ -158,4 +158,42 @@ test_cdi_errors() {
     return 0
 }
 
+# fuse_dir: a FUSE mount of the test user's own (fuse-overlayfs, without
+# allow_other) at $TEST_DIR/fuse, unmounted when the test ends.
+fuse_dir() {
+    command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
+    mkdir -p "$TEST_DIR/lower" "$TEST_DIR/upper" "$TEST_DIR/work" "$TEST_DIR/fuse"
+    echo data > "$TEST_DIR/lower/file"
+    fuse-overlayfs -o "lowerdir=$TEST_DIR/lower,upperdir=$TEST_DIR/upper,workdir=$TEST_DIR/work" "$TEST_DIR/fuse" ||
+        skip "cannot mount fuse-overlayfs here"
+    trap 'fusermount3 -u "$TEST_DIR/fuse" 2>/dev/null' EXIT
+    add_mount "$(jq -nc --arg s "$TEST_DIR/fuse" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+}
+
+test_netfs_other_uid_refused_with_the_fix() {
+    burrow_only "network filesystem check"
+    [ "$SUBUID_COUNT" -gt 1000 ] || skip "needs a subordinate uid range"
+    fuse_dir
+    userns_full
+    cfg '.process.user = {uid: 1000, gid: 1000}'
+    probe_run dump write /home/f
+    assert_fail_with "is on fuse.fuse-overlayfs, where process.user.uid 1000 is host uid $((SUBUID_START + 999)), a subordinate id that fuse.fuse-overlayfs refuses (it is mounted without allow_other): run as your own uid (--userns keep-id)"
+    # keep-id: the user is the caller, whom the filesystem lets in
+    cfg '.process.user = {uid: 0, gid: 0}'
+    capture rt run --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line write:/home/f ok
+    assert_eq "$(stat -c %u "$TEST_DIR/upper/f")" "$MY_UID" "owner of the file written through FUSE"
+    fusermount3 -u "$TEST_DIR/fuse" || fail "unmount"
+}
+
+test_netfs_own_uid_is_fine() {
+    burrow_only "network filesystem check"
+    fuse_dir
+    # spec --rootless: container root is the caller, nothing to say
+    probe_ok read /home/file
+    assert_not_contains "$ERR" "fuse"
+    fusermount3 -u "$TEST_DIR/fuse" || fail "unmount"
+}
+
 run_tests "$@"
