@@ -51,9 +51,17 @@ int cmd_run(Context &c, const Args &a) {
     auto opts = kCreate;
     opts.push_back({"detach", 'd', false});
     opts.push_back({"keep", 0, false});
+    opts.push_back({"stop-timeout", 0, true}); // batch use: SIGKILL this long after SIGTERM
     auto p = parse(a, opts);
     auto o = options(c, p, "burrow run [options] ID");
     if (p.has("detach") && p.has("keep")) throw Error("--keep cannot be used with --detach");
+    if (auto t = p.get("stop-timeout"); !t.empty()) {
+        char *end;
+        long v = strtol(t.c_str(), &end, 10);
+        if (*end || v < 0 || v > 86400) throw Error("--stop-timeout: \"" + t + "\" is not a number of seconds");
+        if (p.has("detach")) throw Error("--stop-timeout cannot be used with --detach");
+        o.stop_timeout = static_cast<int>(v);
+    }
     auto mode = p.has("detach") ? lifecycle::RunMode::detached : lifecycle::RunMode::foreground;
     return lifecycle::create(c.globals, o, mode, p.has("keep"));
 }

@@ -120,7 +120,7 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
-                   const std::string &notify_host) {
+                   const std::string &notify_host, int stop_timeout) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -138,7 +138,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
-    int code = supervise(pid, master, relay);
+    int code = supervise(pid, master, relay, stop_timeout);
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
@@ -180,6 +180,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         ~FdCloser() { close_launch_fds(l); }
     } ns_fds{l};
     auto &plan = l.plan;
+    // A batch system that kills `run` (SIGKILL after its grace period) kills the container with it.
+    plan.die_with_parent = mode == RunMode::foreground;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
 
@@ -216,7 +218,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
     if (mode == RunMode::foreground)
-        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host);
+        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host,
+                              o.stop_timeout);
     child.release();
     guard.commit();
     if (mode == RunMode::detached) {

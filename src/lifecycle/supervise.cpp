@@ -1,4 +1,5 @@
 #include "lifecycle/supervise.hpp"
+#include "lifecycle/stop_timer.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "session/notify_relay.hpp"
@@ -59,7 +60,8 @@ void copy_terminal_size(int master) {
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-int supervise(pid_t pid, int master, const Relay &relay) {
+int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
+    StopTimer stop(stop_timeout);
     sigset_t set;
     sigfillset(&set);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
@@ -97,6 +99,8 @@ int supervise(pid_t pid, int master, const Relay &relay) {
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == sizeof si) {
+                if (stop.fired(si)) si.ssi_signo = SIGKILL; // the grace period is over: passed on as SIGKILL
+                else stop.passed_on(static_cast<int>(si.ssi_signo));
                 if (si.ssi_signo == SIGCHLD) {
                     if (pfd < 0 && waitpid(pid, &st, WNOHANG) == pid) exited = true;
                 } else if (si.ssi_signo == SIGWINCH && master >= 0) {

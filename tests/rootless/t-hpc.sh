@@ -196,4 +196,52 @@ test_netfs_own_uid_is_fine() {
     fusermount3 -u "$TEST_DIR/fuse" || fail "unmount"
 }
 
+test_batch_state_under_job_tmpdir() {
+    burrow_only "default --root"
+    mkdir "$TEST_DIR/jobtmp"
+    probe_args sleep 60
+    capture env -u XDG_RUNTIME_DIR TMPDIR="$TEST_DIR/jobtmp" "$RUNTIME" run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    [ -f "$TEST_DIR/jobtmp/burrow-$MY_UID/$CID/state.json" ] || fail "no state under \$TMPDIR/burrow-UID"
+    capture env -u XDG_RUNTIME_DIR TMPDIR="$TEST_DIR/jobtmp" "$RUNTIME" delete -f "$CID"
+    assert_ok
+    [ -e "$TEST_DIR/jobtmp/burrow-$MY_UID/$CID" ] && fail "state left behind"
+    return 0
+}
+
+test_batch_sigterm_then_sigkill() {
+    burrow_only "run --stop-timeout"
+    probe_args trap sleep 60 # deaf to SIGTERM
+    bg job "$RUNTIME" --root "$STATE_ROOT" run --stop-timeout 1 --bundle "$BUNDLE" "$CID"
+    wait_status "$CID" running
+    local pid
+    pid=$(ct_pid "$CID")
+    wait_for 5 grep -q '^SigCgt:.*[1-9a-f]' "/proc/$pid/status" || fail "the probe did not set its handlers"
+    kill -TERM "$BG_PID"
+    bg_wait job
+    assert_rc 137 # SIGKILL after the grace period, as a batch system's own escalation would
+    proc_gone "$pid" || fail "container process $pid still there"
+    assert_not_contains "$(rt list -q)" "$CID" "state after run"
+}
+
+test_batch_container_dies_with_run() {
+    burrow_only "run: the container dies with burrow"
+    probe_args trap sleep 60
+    bg job "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
+    wait_status "$CID" running
+    local pid
+    pid=$(ct_pid "$CID")
+    kill -KILL "$BG_PID" # what a batch system does when its grace period is over
+    bg_wait job
+    wait_for 5 proc_gone "$pid" || fail "container process $pid outlived burrow run"
+    rt delete -f "$CID" >/dev/null 2>&1
+    return 0
+}
+
+test_batch_stop_timeout_bad() {
+    burrow_only "run --stop-timeout"
+    capture rt run --stop-timeout soon --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--stop-timeout: "soon" is not a number of seconds'
+}
+
 run_tests "$@"
