@@ -91,14 +91,16 @@ void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
     } else {
         if (l.uid_map.empty()) l.uid_map = {{0, uid, 1}};
         if (l.gid_map.empty()) l.gid_map = {{0, gid, 1}};
-        // The caller's own ids are always theirs: /etc/passwd, /etc/subuid and
-        // /etc/subgid are read only for wider maps (not on the common path).
+        // The caller's own ids are always theirs: /etc/passwd and the
+        // subordinate ids (/etc/subuid, or libsubid's service through
+        // burrow-subid) are looked up only for wider maps (not on the common path).
         if (!userns::writable_directly(l.uid_map, uid) || !userns::writable_directly(l.gid_map, gid)) {
             std::string name = user_name(uid);
-            auto subuid = userns::read_subid("/etc/subuid", name, uid);
-            auto subgid = userns::read_subid("/etc/subgid", name, uid);
-            userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", "/etc/subuid", name);
-            userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", "/etc/subgid", name);
+            using userns::IdKind;
+            auto subuid = userns::subordinate_ranges(IdKind::uid, name, uid);
+            auto subgid = userns::subordinate_ranges(IdKind::gid, name, uid);
+            userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", userns::subordinate_source(IdKind::uid), name);
+            userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", userns::subordinate_source(IdKind::gid), name);
         }
         // The kernel refuses an unprivileged gid map unless setgroups is denied.
         l.deny_setgroups = userns::writable_directly(l.gid_map, gid);

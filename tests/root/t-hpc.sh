@@ -30,3 +30,40 @@ test_keep_id_without_ranges() {
     case $out in *"chown=failed"*) ;; *) fail "chown to an unmapped id did not fail: $out" ;; esac
     [ -z "$(ls -A "$WORK/state-nobody" 2>/dev/null)" ] || fail "state left behind"
 }
+
+# Subordinate ids served by an nsswitch service (as SSSD serves them): a
+# stand-in libsubid module, and /etc/nsswitch.conf replaced in a mount
+# namespace of this test's own, where burrow runs as nobody.
+test_subid_from_nsswitch_service() {
+    command -v gcc >/dev/null && [ -e /usr/include/shadow/subid.h ] || fail "needs gcc and libsubid-dev"
+    mkdir "$WORK/lib"
+    cat > "$WORK/lib/mod.c" <<'MOD'
+#include <shadow/subid.h>
+#include <stdlib.h>
+enum subid_status shadow_subid_list_owner_ranges(const char *owner, enum subid_type t, struct subid_range **r, int *n) {
+    *n = 1; *r = malloc(sizeof **r);
+    (*r)[0].start = t == ID_TYPE_UID ? 500000 : 600000; (*r)[0].count = 70000;
+    return SUBID_STATUS_SUCCESS;
+}
+enum subid_status shadow_subid_has_range(const char *o, unsigned long s, unsigned long c, enum subid_type t, bool *res) {
+    *res = false; return SUBID_STATUS_SUCCESS;
+}
+enum subid_status shadow_subid_find_subid_owners(unsigned long id, enum subid_type t, uid_t **u, int *n) {
+    *n = 0; return SUBID_STATUS_SUCCESS;
+}
+void shadow_subid_free(void *p) { free(p); }
+MOD
+    gcc -shared -fPIC -o "$WORK/lib/libsubid_burrowtest.so" "$WORK/lib/mod.c" || fail "cannot build the module"
+    { grep -v '^subid:' /etc/nsswitch.conf; echo 'subid: burrowtest'; } > "$WORK/nsswitch.conf"
+    chmod 0755 "$WORK" "$WORK/lib" && chown nobody "$WORK/bundle" && rm -f "$WORK/bundle/config.json"
+    local out
+    out=$(unshare -m --propagation private sh -c 'mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf &&
+        cd "$1/bundle" && setpriv --reuid=nobody --regid=nogroup --clear-groups env -i LD_LIBRARY_PATH="$1/lib" \
+        "$2" spec --rootless --keep-id 2>&1' sh "$WORK" "$RUNTIME") || fail "spec --keep-id failed: $out"
+    local maps
+    maps=$(jq -c '[.linux.uidMappings, .linux.gidMappings]' "$WORK/bundle/config.json")
+    [ "$maps" = '[[{"containerID":0,"hostID":500000,"size":65534},{"containerID":65534,"hostID":65534,"size":1},{"containerID":65535,"hostID":565534,"size":4466}],[{"containerID":0,"hostID":600000,"size":65534},{"containerID":65534,"hostID":65534,"size":1},{"containerID":65535,"hostID":665534,"size":4466}]]' ] ||
+        fail "not the service's ranges: $maps"
+    case $out in *"no subordinate"*) fail "warned of no ranges: $out" ;; esac
+    return 0
+}

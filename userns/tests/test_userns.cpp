@@ -262,3 +262,23 @@ TEST_CASE("keep_id_maps are always entitled", "[idmap][keep-id]") {
     std::vector<Ranges> cases{{}, {{200000, 65536}}, {{1000, 5}}, {{10, 5}, {0, 100}}, {{5, 5}, {5, 5}, {7, 10}}};
     for (auto &r : cases) CHECK(entitled_error(keep_id_maps(50, r), 50, r) == "");
 }
+
+#include "userns/nsswitch.hpp"
+
+TEST_CASE("subid_service: the service of nsswitch.conf's subid line", "[subid]") {
+    CHECK(subid_service("") == "files");
+    CHECK(subid_service("passwd: files systemd\ngroup: files\n") == "files");
+    CHECK(subid_service("passwd: files sss\nsubid: sss\n") == "sss");
+    CHECK(subid_service("subid:\tfiles\n") == "files");
+    CHECK(subid_service("  subid:   sss files # only the first counts\n") == "sss");
+    CHECK(subid_service("# subid: sss\n") == "files");
+    CHECK(subid_service("subid:\n") == "files");
+    CHECK(subid_service("subids: sss\n") == "files");
+}
+
+TEST_CASE("parse_subid_helper: burrow-subid's lines for one kind", "[subid]") {
+    const char *out = "uid 100000 65536\nuid 300000 10\ngid 200000 5\nbad line\nuid x 5\nuid 5 0\n";
+    CHECK(parse_subid_helper(out, IdKind::uid) == Ranges{{100000, 65536}, {300000, 10}});
+    CHECK(parse_subid_helper(out, IdKind::gid) == Ranges{{200000, 5}});
+    CHECK(parse_subid_helper("", IdKind::uid).empty());
+}
