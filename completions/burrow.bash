@@ -53,7 +53,9 @@ __burrow_option_kind() {
     spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle) kind='dir' ;;
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
-    create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds | run:-stop-timeout) kind=number ;;
+    create:-userns | run:-userns) kind=userns ;;
+    create:-device | run:-device) kind=cdi ;;
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -85,6 +87,15 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    userns) mapfile -t list < <(compgen -W 'keep-id' -- "$cur") ;;
+    cdi)
+        # vendor.com/class=name of the JSON CDI specs (jq, where installed)
+        local d IFS=:
+        for d in ${BURROW_CDI_DIRS:-/etc/cdi:/var/run/cdi}; do
+            command -v jq >/dev/null && [ -d "$d" ] || continue
+            mapfile -t -O "${#list[@]}" list < <(compgen -W "$(jq -r '.kind + "=" + .devices[].name' "$d"/*.json 2>/dev/null)" -- "$cur")
+        done
+        ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -224,11 +235,11 @@ _burrow() {
 
     local opts=
     case $cmd in
-    spec) opts='--rootless --bundle' ;;
+    spec) opts='--rootless --keep-id --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds' ;;
+        --no-new-keyring --preserve-fds --userns --device' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --detach --keep' ;;
+        --no-new-keyring --preserve-fds --userns --device --detach --keep --stop-timeout' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -65,8 +65,13 @@ function __burrow_parse -a what
                     'run:--pid-file' 'run:-pid-file'
                     set expect file
                 case 'create:--preserve-fds' 'create:-preserve-fds' \
-                    'run:--preserve-fds' 'run:-preserve-fds'
+                    'run:--preserve-fds' 'run:-preserve-fds' \
+                    'run:--stop-timeout' 'run:-stop-timeout'
                     set expect number
+                case 'create:--userns' 'create:-userns' 'run:--userns' 'run:-userns'
+                    set expect userns
+                case 'create:--device' 'create:-device' 'run:--device' 'run:-device'
+                    set expect value
                 case 'list:-f' 'list:--format' 'list:-format' \
                     'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
@@ -202,6 +207,7 @@ complete -c burrow -n '__burrow_expects dir' -x -a '(__fish_complete_directories
 complete -c burrow -n '__burrow_expects file' -r -F
 complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
+complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
 complete -c burrow -n '__burrow_expects cap' -x -a '(__burrow_caps)'
@@ -231,6 +237,7 @@ complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow
 
 # spec
 complete -c burrow -n '__burrow_command_is spec' -l rootless -d 'Write a configuration for a user other than root'
+complete -c burrow -n '__burrow_command_is spec' -l keep-id -d "The caller's ids inside, with keep-id maps"
 
 # spec, create, run
 complete -c burrow -n '__burrow_command_is spec create run' -s b -l bundle -x -a '(__fish_complete_directories)' -d 'Bundle directory (default: the current one)'
@@ -245,6 +252,9 @@ complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pa
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'
 complete -c burrow -n '__burrow_command_is run' -l keep -d 'Keep the stopped container instead of deleting it'
+complete -c burrow -n '__burrow_command_is run' -l stop-timeout -x -d 'SIGKILL this many seconds after passing on SIGTERM'
+complete -c burrow -n '__burrow_command_is create run' -l userns -x -a keep-id -d 'User namespace mode'
+complete -c burrow -n '__burrow_command_is create run' -l device -x -d 'Add a CDI device (vendor.com/class=name)'
 
 # exec, before the id
 complete -c burrow -n __burrow_exec_options -s p -l process -r -F -d 'Read the process to run from a JSON file'

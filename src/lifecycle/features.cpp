@@ -37,7 +37,7 @@ std::string features() {
     lx["intelRdt"] = {{"enabled", false}};
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
-    j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}, {"io.github.burrow.userns", "keep-id"}};
     return j.dump(4) + "\n";
 }
 
