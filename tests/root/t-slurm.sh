@@ -15,7 +15,7 @@ oci_conf() {
 RunTimeQuery="$rt --root $root state %n.%u.%j.%s.%t"
 RunTimeKill="$rt --root $root kill -a %n.%u.%j.%s.%t"
 RunTimeDelete="$rt --root $root delete --force %n.%u.%j.%s.%t"
-RunTimeRun="$rt --root $root run --stop-timeout 5 --bundle %b %n.%u.%j.%s.%t"
+RunTimeRun="$rt --root $root run --stop-timeout 20 --bundle %b %n.%u.%j.%s.%t"
 CONF
 }
 
