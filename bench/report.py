@@ -14,12 +14,17 @@ import statistics
 import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
+# Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
+BURROW_ONLY = {"run+slirp4netns"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
     ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
     ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
     ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
+    ("run+slirp4netns", "wall_us", "ms", 1e-3, "run --network slirp4netns, wall"),
+    ("run+slirp4netns", "cpu_us", "ms", 1e-3, "run --network slirp4netns, CPU"),
+    ("run+slirp4netns", "maxrss_kb", "MiB", 1 / 1024, "run --network slirp4netns, peak RSS"),
     ("create", "wall_us", "ms", 1e-3, "create, wall"),
     ("create", "cpu_us", "ms", 1e-3, "create, CPU (incl. init)"),
     ("state", "wall_us", "ms", 1e-3, "state, wall"),
@@ -103,6 +108,8 @@ def main():
     samples, errors, counts = {}, {}, {}
     for r in records:
         mode, rt, fig = r.get("mode"), r.get("runtime"), r.get("figure")
+        if r.get("variant"):
+            fig = f"{fig}+{r['variant']}"
         if "error" in r:
             errors.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(r["error"])
         else:
@@ -143,6 +150,8 @@ def main():
         lines.append(f"== {mode} ==")
         rows = []
         for fig, metric, unit, scale, label in ROWS:
+            if fig in BURROW_ONLY and not value(mode, "burrow", fig, metric):
+                continue
             label = label.format(n=counts.get(fig, "?"))
             row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
             cells = [label, unit]
@@ -151,7 +160,8 @@ def main():
                 st = value(mode, rt, fig, metric) if rt in wanted else None
                 if st is None:
                     row[rt] = None
-                    cells.append("n/a" if rt in wanted and (rt != "floor" or fig in ("run", "serial", "parallel")) else "-")
+                    applies = rt != "floor" or fig in ("run", "serial", "parallel")
+                    cells.append("n/a" if rt in wanted and applies and fig not in BURROW_ONLY else "-")
                     continue
                 med, lo, hi = st["median"] * scale, st["min"] * scale, st["max"] * scale
                 meds[rt] = med
@@ -165,7 +175,7 @@ def main():
                     cells.append(f"{row[key]:.2f}x")
                 else:
                     row[key] = None
-                    cells.append("n/a" if other in wanted and "burrow" in wanted else "-")
+                    cells.append("n/a" if other in wanted and "burrow" in wanted and fig not in BURROW_ONLY else "-")
             table.append(row)
             rows.append(cells)
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]

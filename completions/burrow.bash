@@ -54,6 +54,8 @@ __burrow_option_kind() {
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds | run:-stop-timeout) kind=number ;;
+    create:-network | run:-network) kind=network ;;
+    create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     create:-userns | run:-userns) kind=userns ;;
     create:-device | run:-device) kind=cdi ;;
     exec:-p | exec:-process) kind='file' ;;
@@ -87,6 +89,8 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
+        slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     userns) mapfile -t list < <(compgen -W 'keep-id' -- "$cur") ;;
     cdi)
         # vendor.com/class=name of the JSON CDI specs (jq, where installed)
@@ -237,9 +241,9 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --keep-id --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --userns --device' ;;
+        --no-new-keyring --preserve-fds --network --publish --userns --device' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --userns --device --detach --keep --stop-timeout' ;;
+        --no-new-keyring --preserve-fds --network --publish --userns --device --detach --keep --stop-timeout' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -248,6 +248,8 @@ complete -c burrow -n '__burrow_command_is create run' -l pid-file -r -F -d 'Wri
 complete -c burrow -n '__burrow_command_is create run' -l no-pivot -d 'Enter the root file system with chroot, not pivot_root'
 complete -c burrow -n '__burrow_command_is create run' -l no-new-keyring -d 'Keep the session keyring of the caller'
 complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pass this many more file descriptors'
+complete -c burrow -n '__burrow_command_is create run' -l network -x -a 'none loopback slirp4netns pasta slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -d 'Network namespace of its own: none, loopback, slirp4netns, pasta'
+complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Forward a host port: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]'
 
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'

@@ -15,6 +15,7 @@ const std::vector<Option> kCreate = {
     {"bundle", 'b', true},        {"console-socket", 0, true}, {"pid-file", 0, true},
     {"no-pivot", 0, false},       {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
     {"no-subreaper", 0, false},   {"notify-socket", 0, true},
+    {"network", 0, true},         {"publish", 'p', true}, // netless/
     // Shared hosts and HPC
     {"userns", 0, true},          {"device", 0, true},
 };
@@ -30,6 +31,12 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
     o.no_pivot = p.has("no-pivot");
     o.no_new_keyring = p.has("no-new-keyring");
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
+    o.network = p.get("network");
+    for (auto list = p.get("publish"); !list.empty();) { // repeated values come joined by '\n'
+        auto nl = list.find('\n');
+        o.publish.push_back(list.substr(0, nl));
+        list = nl == std::string::npos ? "" : list.substr(nl + 1);
+    }
     o.userns = p.get("userns");
     for (auto d = p.get("device"); !d.empty();) { // repeated: joined with '\n'
         auto nl = d.find('\n');

@@ -6,6 +6,7 @@
 #include "lifecycle/members.hpp"
 #include "session/notify_relay.hpp"
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "spec/parse.hpp"
 
 #include <csignal>
@@ -163,6 +164,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststop.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
+    netless::stop_helper(store.dir(id)); // slirp4netns or pasta, and its socket
     store.remove(id);
 }
 

@@ -11,6 +11,7 @@
 #include "lifecycle/state_guard.hpp"
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
 #include "session/notify_relay.hpp"
@@ -104,7 +105,22 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     return rec;
 }
 
-// Step 3 of the handshake: prestart and createRuntime hooks, and the state
+// `state` shows the network mode and published ports as annotations, in the
+// form the annotations themselves take.
+void annotate_network(state::Record &rec, const netless::Network &n) {
+    if (n.mode == netless::Mode::spec) return;
+    std::string mode = netless::mode_name(n.mode);
+    if (n.allow_host_loopback) mode += ":allow_host_loopback=true";
+    rec.annotations[netless::kNetworkAnnotation] = mode;
+    std::string ports;
+    for (auto &p : n.publish) {
+        if (!ports.empty()) ports += ",";
+        ports += netless::publish_text(p);
+    }
+    if (!ports.empty()) rec.annotations[netless::kPublishAnnotation] = ports;
+}
+
+// Step 4 of the handshake: prestart and createRuntime hooks, and the state
 // JSONs for the child (createContainer, startContainer, the seccomp agent).
 std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid) {
     rec.pid = pid;
@@ -120,7 +136,7 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
-                   const std::string &notify_host, int stop_timeout) {
+                   const std::string &notify_host, netless::Helper &helper, int stop_timeout) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -135,10 +151,12 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
+    helper.release();
     guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
     int code = supervise(pid, master, relay, stop_timeout);
+    netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
@@ -170,15 +188,21 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     std::string notify_host = session::host_notify_socket();
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = load_with_devices(o);
+    netless::Network net = plan_network(cfg, o);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
         apply_host_options(cfg, o);
-        return make_launch(cfg, o);
+        return make_launch(cfg, o, net);
     });
     struct FdCloser {
         Launch &l;
         ~FdCloser() { close_launch_fds(l); }
     } ns_fds{l};
+    try { // the helper's binary, /dev/net/tun, the host ports: before anything is made
+        l.network_helper = netless::preflight(l.network);
+    } catch (const std::runtime_error &err) {
+        throw Error(err.what());
+    }
     auto &plan = l.plan;
     // A batch system that kills `run` (SIGKILL after its grace period) kills the container with it.
     plan.die_with_parent = mode == RunMode::foreground;
@@ -192,6 +216,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
+    annotate_network(rec, l.network);
+    netless::Helper helper; // ended and its files removed if create fails (before the guard removes the dir)
 
     uid_t uid = geteuid();
     gid_t gid = getegid();
@@ -201,6 +227,14 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
     };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
+    sh.start_network = [&](pid_t pid) {
+        log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
+        try {
+            helper = netless::Helper::start(l.network, l.network_helper, pid, store.dir(o.id));
+        } catch (const std::runtime_error &err) {
+            throw Error(err.what());
+        }
+    };
     log::debug("create " + o.id + ": spawning");
     int child_sock = e.child_sock.fd;
     e.child_sock.fd = -1; // spawn closes it
@@ -218,9 +252,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
     if (mode == RunMode::foreground)
-        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host,
+        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
                               o.stop_timeout);
     child.release();
+    helper.release();
     guard.commit();
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }

@@ -37,7 +37,11 @@ std::string features() {
     lx["intelRdt"] = {{"enabled", false}};
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
-    j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}, {"io.github.burrow.userns", "keep-id"}};
+    j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    // Read from config.json as --network and --publish (netless/).
+    j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
+    j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
+    j["annotations"]["io.github.burrow.userns"] = "keep-id"; // --userns keep-id
     return j.dump(4) + "\n";
 }
 

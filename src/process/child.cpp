@@ -339,6 +339,10 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
+    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns
+        send_msg(sock, MsgType::network_wanted);
+        wait_parent(MsgType::network_ready);
+    }
 
     // 3. The root filesystem, still seen from the host's root.
     rootfs::Failure f;

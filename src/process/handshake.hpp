@@ -8,12 +8,15 @@
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
-// | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
+// | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | network_ready          |
+// |   |   loopback up; only with --network  |   child's netns; wait its ready fd (or |                        |
+// |   |   slirp4netns or pasta)             |   launcher's exit); publish the ports  |                        |
+// | 4 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
-// | 4 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
+// | 5 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
 // |   |   waiting on the start fd)          |                                        |                        |
-// | 5 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
+// | 6 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
 // |   |                                     |   on this socket)                      |   hooks, seccomp, exec |
 // | * | error {step text, errno}            | report it as the create error          | -                      |
 #pragma once
@@ -42,7 +45,9 @@ enum class MsgType : uint32_t {
     go,
     error,
     agent_wanted,
-    agent_state
+    agent_state,
+    network_wanted,
+    network_ready
 };
 
 struct Message {

@@ -45,6 +45,7 @@ struct Plan {
     bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup
     bool die_with_parent = false; // `run` in the foreground: SIGKILL when burrow dies
     bool bring_up_loopback = false;
+    bool want_network = false; // a helper (slirp4netns, pasta) joins the new netns: handshake step 3
 
     // Root filesystem.
     std::string rootfs; // absolute host path
@@ -92,7 +93,7 @@ struct Plan {
 
     std::vector<Hook> create_container_hooks, start_container_hooks;
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
-    // The child asks for the state JSONs (handshake step 3) when hooks or a
+    // The child asks for the state JSONs (handshake step 4) when hooks or a
     // seccomp agent need them.
     bool wants_state() const {
         return runtime_hooks || !create_container_hooks.empty() || !start_container_hooks.empty() ||

@@ -81,6 +81,10 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             child.set_pid(container);
             break;
         }
+        case MsgType::network_wanted:
+            hooks.start_network(container);
+            send_msg(parent_sock, MsgType::network_ready);
+            break;
         case MsgType::hooks_wanted: {
             auto states = hooks.runtime_hooks(container);
             for (auto &st : states)

@@ -11,7 +11,8 @@ namespace burrow::process {
 
 struct SpawnHooks {
     std::function<void(pid_t)> write_maps;                 // step 1
-    // step 3: runs them; returns the state JSONs for createContainer ("creating")
+    std::function<void(pid_t)> start_network;              // step 3: the network helper
+    // step 4: runs them; returns the state JSONs for createContainer ("creating")
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.
     std::function<std::vector<std::string>(pid_t)> runtime_hooks;
