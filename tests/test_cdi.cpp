@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "cdi/cdi.hpp"
+#include "cdi/yaml.hpp"
 #include "error.hpp"
 
 #include <cstdlib>
@@ -109,7 +110,10 @@ TEST_CASE("cdi: inject finds devices across directories, later ones first") {
     std::ofstream(b + "/t.json") << R"({"cdiVersion": "0.6.0", "kind": "example.com/test",
         "devices": [{"name": "one", "containerEdits": {"env": ["DEV=run-one"]}}]})";
     std::ofstream(b + "/other.json") << R"({"cdiVersion": "0.6.0", "kind": "other.org/x", "devices": "broken"})";
-    std::ofstream(a + "/y.yaml") << "cdiVersion: 0.6.0\nkind: yaml.org/dev\ndevices: []\n";
+    std::ofstream(a + "/y.yaml") << "---\ncdiVersion: 0.6.0\nkind: yaml.org/dev\ndevices:\n"
+                                    "- name: \"0\"\n  containerEdits:\n    env: [GPU=0]\n"
+                                    "    deviceNodes:\n    - path: /dev/y0\n      type: c\n      major: 1\n      minor: 5\n";
+    std::ofstream(b + "/broken.yaml") << "kind: broken.org/y\ndevices: [unclosed\n";
 
     json c = base();
     inject(c, {"example.com/test=one", "example.com/test=two"}, {a, b});
@@ -119,8 +123,16 @@ TEST_CASE("cdi: inject finds devices across directories, later ones first") {
           "--device example.com/test=three: kind example.com/test has no device \"three\" (it has one, one, two)");
     CHECK(error_of([&] { inject(c, {"example.com/none=x"}, {a, b}); }) ==
           "--device example.com/none=x: no CDI spec of kind example.com/none in " + a + ", " + b);
-    CHECK(error_of([&] { inject(c, {"yaml.org/dev=x"}, {a, b}); }).find("YAML CDI specs are not supported") !=
-          std::string::npos);
+    if (yaml_supported()) {
+        json y = base();
+        inject(y, {"yaml.org/dev=0"}, {a, b});
+        CHECK(y["process"]["env"].back() == "GPU=0");
+        CHECK(y["linux"]["devices"][0] == json::parse(R"({"path": "/dev/y0", "type": "c", "major": 1, "minor": 5})"));
+        CHECK(error_of([&] { inject(y, {"broken.org/y=z"}, {a, b}); }).rfind(b + "/broken.yaml: line 3: ", 0) == 0);
+    } else {
+        CHECK(error_of([&] { inject(c, {"yaml.org/dev=0"}, {a, b}); }).find("YAML CDI specs are not supported") !=
+              std::string::npos);
+    }
     // a broken spec of a kind not asked for is not our business
     CHECK(error_of([&] { inject(c, {"example.com/test=two"}, {a, b}); }) == "");
     CHECK(error_of([&] { inject(c, {"other.org/x=y"}, {a, b}); }) == b + "/other.json: devices: expected an array");

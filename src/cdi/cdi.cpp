@@ -1,4 +1,5 @@
 #include "cdi/cdi.hpp"
+#include "cdi/yaml.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
 
@@ -249,19 +250,22 @@ void inject(json &config, const std::vector<std::string> &devices, const std::ve
 
     // kind -> its spec files, the later directory's first: they take precedence.
     std::map<std::string, std::vector<Spec>> by_kind;
-    std::map<std::string, std::string> yaml_only; // kind -> a YAML file declaring it
     for (auto dir = dirs.rbegin(); dir != dirs.rend(); ++dir)
         for (auto &f : files_in(*dir)) {
             bool wanted_kind = false;
             std::string text = read_file(f);
+            json j;
             if (!ends_with(f, ".json")) {
+                // Only a spec of a kind asked for is parsed: its top-level kind line says.
                 std::string k = yaml_kind(text);
                 for (auto &w : wanted) wanted_kind |= w.kind == k;
-                if (wanted_kind) yaml_only.emplace(k, f);
-                continue;
+                if (!wanted_kind) continue;
+                j = yaml_to_json(text, f);
+            } else {
+                j = with_context(f, [&] { return json::parse(text); });
             }
-            json j = with_context(f, [&] { return json::parse(text); });
             std::string kind = j.is_object() ? j.value("kind", "") : "";
+            wanted_kind = false;
             for (auto &w : wanted) wanted_kind |= w.kind == kind;
             if (wanted_kind) by_kind[kind].push_back(parse_spec(j, f)); // others are not our business
         }
@@ -281,9 +285,6 @@ void inject(json &config, const std::vector<std::string> &devices, const std::ve
                 }
         }
         if (!edits) {
-            if (auto y = yaml_only.find(w.kind); y != yaml_only.end())
-                throw Error(what + ": " + y->second +
-                            ": YAML CDI specs are not supported: write the JSON form (e.g. nvidia-ctk cdi generate --format=json)");
             std::string dirlist;
             for (auto &d : dirs) dirlist += (dirlist.empty() ? "" : ", ") + d;
             if (by_kind[w.kind].empty())

@@ -142,6 +142,34 @@ test_cdi_device() {
     assert_eq "$(jq -c ".linux.devices // [], .hooks // {}" "$BUNDLE/config.json" | tr "\n" " ")" "[] {} " "config.json"
 }
 
+test_cdi_yaml_spec() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    # as nvidia-ctk writes them: YAML, a device named "0" (quoted), numbers plain
+    cat > "$TEST_DIR/cdi/gpu.yaml" <<'YAML'
+---
+cdiVersion: 0.5.0
+kind: burrow.test/gpu
+containerEdits:
+  env:
+  - GPU_SPEC=yes
+devices:
+- name: "0"
+  containerEdits:
+    deviceNodes:
+    - path: /dev/fakegpu0
+      type: c
+      major: 1
+      minor: 3
+      fileMode: 438
+YAML
+    probe_args dump stat /dev/fakegpu0
+    capture rt run --device burrow.test/gpu=0 --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$(pv stat:/dev/fakegpu0)" " 1,3"
+    assert_line env.GPU_SPEC yes
+}
+
 test_cdi_errors() {
     burrow_only "--device (CDI)"
     cdi_spec
@@ -151,9 +179,9 @@ test_cdi_errors() {
     assert_fail_with "--device other.org/gpu=0: no CDI spec of kind other.org/gpu in /nonexistent-cdi-dir, $TEST_DIR/cdi"
     capture rt run --device gpu0 --bundle "$BUNDLE" "$CID"
     assert_fail_with "--device gpu0: not a CDI device name (vendor.com/class=name)"
-    printf 'cdiVersion: 0.6.0\nkind: burrow.test/yaml\ndevices: []\n' > "$TEST_DIR/cdi/y.yaml"
+    printf 'cdiVersion: 0.6.0\nkind: burrow.test/yaml\ndevices: [{name: a\n' > "$TEST_DIR/cdi/y.yaml"
     capture rt run --device burrow.test/yaml=a --bundle "$BUNDLE" "$CID"
-    assert_fail_with "YAML CDI specs are not supported"
+    assert_fail_with "$TEST_DIR/cdi/y.yaml: line "
     [ -e "$TEST_DIR/hook-created" ] && fail "a hook ran for a failed create"
     return 0
 }
