@@ -153,8 +153,10 @@ test_scancel_leaves_nothing() {
     [ -n "$job" ] && [ -n "$(tagged sleep)" ] || fail "the step did not start: $(cat "$WORK/srun.out")"
     scancel "$job" || fail "scancel"
     wait $srun
-    for i in $(seq 100); do
-        [ -z "$(tagged)" ] && break
+    # srun returns at once; the node then ends the step (RunTimeKill, RunTimeDelete)
+    for i in $(seq 200); do
+        [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && [ -z "$(tagged)" ] &&
+            [ -z "$(ls -A "$SLURM_DIR/tmp/burrow-$user" 2>/dev/null)" ] && break
         sleep 0.1
     done
     nothing_left
