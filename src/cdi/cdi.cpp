@@ -260,7 +260,7 @@ void inject(json &config, const std::vector<std::string> &devices, const std::ve
                 std::string k = yaml_kind(text);
                 for (auto &w : wanted) wanted_kind |= w.kind == k;
                 if (!wanted_kind) continue;
-                j = yaml_to_json(text, f);
+                j = yaml_to_json(f);
             } else {
                 j = with_context(f, [&] { return json::parse(text); });
             }

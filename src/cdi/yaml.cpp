@@ -1,72 +1,80 @@
 #include "cdi/yaml.hpp"
 #include "error.hpp"
 
-#ifdef BURROW_HAVE_YAML_CPP
-#include <charconv>
-#include <yaml-cpp/yaml.h>
-#endif
+#include <cerrno>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace burrow::cdi {
-
-#ifdef BURROW_HAVE_YAML_CPP
-
 namespace {
 
-nlohmann::json scalar(const YAML::Node &n) {
-    const std::string &s = n.Scalar();
-    if (n.Tag() != "?") return s; // quoted, or tagged: a string
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-    if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-    int64_t v;
-    const char *b = s.data(), *e = s.data() + s.size();
-    if (*b == '+') ++b;
-    auto [end, ec] = std::from_chars(b, e, v);
-    if (ec == std::errc() && end == e) {
-        if (v >= 0) return static_cast<uint64_t>(v);
-        return v;
+// burrow-cdi-yaml next to this executable (src/ or ../src/ of it in the
+// build tree), else in the installed libexec directory; "" when none.
+std::string helper_path() {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        std::string dir(self, static_cast<size_t>(n));
+        dir.resize(dir.rfind('/') + 1);
+        for (const char *rel : {"burrow-cdi-yaml", "src/burrow-cdi-yaml", "../src/burrow-cdi-yaml"})
+            if (access((dir + rel).c_str(), X_OK) == 0) return dir + rel;
     }
-    return s;
+    std::string installed = BURROW_LIBEXECDIR "/burrow-cdi-yaml";
+    return access(installed.c_str(), X_OK) == 0 ? installed : "";
 }
 
-nlohmann::json convert(const YAML::Node &n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Scalar: return scalar(n);
-    case YAML::NodeType::Sequence: {
-        auto a = nlohmann::json::array();
-        for (const auto &x : n) a.push_back(convert(x));
-        return a;
+std::string drain(int fd) {
+    std::string s;
+    char buf[8192];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        s.append(buf, static_cast<size_t>(n));
     }
-    case YAML::NodeType::Map: {
-        auto o = nlohmann::json::object();
-        for (const auto &kv : n) o[kv.first.as<std::string>()] = convert(kv.second);
-        return o;
-    }
-    default: return nullptr;
-    }
+    close(fd);
+    return s;
 }
 
 } // namespace
 
-bool yaml_supported() { return true; }
-
-nlohmann::json yaml_to_json(const std::string &text, const std::string &path) {
-    try {
-        return convert(YAML::Load(text));
-    } catch (const YAML::Exception &e) {
-        throw Error(path + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+nlohmann::json yaml_to_json(const std::string &path) {
+    std::string helper = helper_path();
+    if (helper.empty())
+        throw Error(path + ": a YAML CDI spec needs burrow-cdi-yaml, which is not installed "
+                           "(or write the JSON form: nvidia-ctk cdi generate --format=json)");
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) < 0) throw_errno("pipe");
+    if (pipe2(err, O_CLOEXEC) < 0) {
+        close(out[0]), close(out[1]);
+        throw_errno("pipe");
     }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    std::string arg0 = "burrow-cdi-yaml";
+    char *argv[] = {arg0.data(), const_cast<char *>(path.c_str()), nullptr};
+    pid_t pid;
+    int e = posix_spawn(&pid, helper.c_str(), &fa, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]), close(err[1]);
+    if (e) {
+        close(out[0]), close(err[0]);
+        throw Error("run " + helper, e);
+    }
+    // A spec file is small: its JSON fits the pipe long before stderr matters.
+    std::string json = drain(out[0]), msg = drain(err[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        throw Error(msg.empty() ? path + ": " + helper + " failed" : msg);
+    }
+    return with_context(path, [&] { return nlohmann::json::parse(json); });
 }
-
-#else
-
-bool yaml_supported() { return false; }
-
-nlohmann::json yaml_to_json(const std::string &, const std::string &path) {
-    throw Error(path + ": YAML CDI specs are not supported by this build (yaml-cpp was missing): "
-                       "write the JSON form (e.g. nvidia-ctk cdi generate --format=json)");
-}
-
-#endif
 
 } // namespace burrow::cdi

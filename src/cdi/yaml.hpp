@@ -1,5 +1,6 @@
-// CDI spec files in YAML (nvidia-ctk writes them so by default), read with
-// yaml-cpp into the same JSON the JSON form gives.
+// CDI spec files in YAML (nvidia-ctk writes them so by default), converted
+// to JSON by the helper burrow-cdi-yaml (src/cdi/yaml_helper.cpp: yaml-cpp
+// stays out of the static burrow, whose every run it would make bigger).
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -7,12 +8,8 @@
 
 namespace burrow::cdi {
 
-// True when this build reads YAML (yaml-cpp was found).
-bool yaml_supported();
-
-// YAML text → JSON. A plain scalar that reads as an integer, true/false or
-// null becomes one; a quoted scalar stays a string ("0" in `name: "0"`).
-// Throws Error naming `path` and the line.
-nlohmann::json yaml_to_json(const std::string &text, const std::string &path);
+// The YAML spec at `path` as JSON. Throws Error naming the file (and the
+// line), or saying that burrow-cdi-yaml is not installed.
+nlohmann::json yaml_to_json(const std::string &path);
 
 } // namespace burrow::cdi
