@@ -15,13 +15,18 @@ import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
 # Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
-BURROW_ONLY = {"run+slirp4netns"}
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
     ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
     ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
     ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
+    ("run+overlay", "wall_us", "ms", 1e-3, "run --overlay /bin/true, wall"),
+    ("run+overlay", "cpu_us", "ms", 1e-3, "run --overlay /bin/true, CPU"),
+    ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
+    ("run+overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
+    ("run+overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
     ("run+slirp4netns", "wall_us", "ms", 1e-3, "run --network slirp4netns, wall"),
     ("run+slirp4netns", "cpu_us", "ms", 1e-3, "run --network slirp4netns, CPU"),
     ("run+slirp4netns", "maxrss_kb", "MiB", 1 / 1024, "run --network slirp4netns, peak RSS"),
@@ -144,6 +149,7 @@ def main():
 
     table = []
     lines = []
+    notes_overlay = []
     header = ["figure", "unit"] + COLS + ["burrow/crun", "burrow/floor"]
     for mode in modes:
         lines.append("")
@@ -178,6 +184,14 @@ def main():
                     cells.append("n/a" if other in wanted and "burrow" in wanted and fig not in BURROW_ONLY else "-")
             table.append(row)
             rows.append(cells)
+        plain = results.get(mode, {}).get("burrow", {}).get("run", {})
+        for fig in ("run+overlay", "run+overlay-fuse"):
+            ov = results.get(mode, {}).get("burrow", {}).get(fig, {})
+            if "cpu_us" in ov and "cpu_us" in plain:
+                ratios = ", ".join(f"{m[:-3]} {ov[m]['median'] / plain[m]['median']:.2f}x"
+                                   for m in ("wall_us", "cpu_us") if m in ov and m in plain)
+                notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
+                                     f" / plain run: {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))
@@ -202,6 +216,9 @@ def main():
     print(f"  samples: {meta.get('samples', '?')}; cells are median (min-max)")
     print(f"  load average before {meta.get('loadavg_before', '?')}, after {meta.get('loadavg_after', '?')}")
     print("\n".join(lines))
+    if notes_overlay:
+        print("\noverlay against the plain run (medians):")
+        print("\n".join(notes_overlay))
     if notes:
         print("\nn/a and failures (! in the table: some samples failed):")
         print("\n".join(notes))

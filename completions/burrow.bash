@@ -54,6 +54,8 @@ __burrow_option_kind() {
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds | run:-stop-timeout) kind=number ;;
+    create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
+    create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
     create:-network | run:-network) kind=network ;;
     create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     create:-userns | run:-userns) kind=userns ;;
@@ -89,6 +91,7 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
     network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
         slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     userns) mapfile -t list < <(compgen -W 'keep-id' -- "$cur") ;;
@@ -241,9 +244,11 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --keep-id --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --network --publish --userns --device' ;;
+        --no-new-keyring --preserve-fds --network --publish
+        --overlay --overlay-lower --overlay-upper --overlay-driver --userns --device' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --network --publish --userns --device --detach --keep --stop-timeout' ;;
+        --no-new-keyring --preserve-fds --network --publish --detach --keep
+        --overlay --overlay-lower --overlay-upper --overlay-driver --userns --device --stop-timeout' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -68,6 +68,14 @@ function __burrow_parse -a what
                     'run:--preserve-fds' 'run:-preserve-fds' \
                     'run:--stop-timeout' 'run:-stop-timeout'
                     set expect number
+                case 'create:--overlay-lower' 'create:-overlay-lower' \
+                    'run:--overlay-lower' 'run:-overlay-lower' \
+                    'create:--overlay-upper' 'create:-overlay-upper' \
+                    'run:--overlay-upper' 'run:-overlay-upper'
+                    set expect dir
+                case 'create:--overlay-driver' 'create:-overlay-driver' \
+                    'run:--overlay-driver' 'run:-overlay-driver'
+                    set expect overlay-driver
                 case 'create:--userns' 'create:-userns' 'run:--userns' 'run:-userns'
                     set expect userns
                 case 'create:--device' 'create:-device' 'run:--device' 'run:-device'
@@ -209,6 +217,7 @@ complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
 complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
+complete -c burrow -n '__burrow_expects overlay-driver' -x -a 'kernel fuse'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
 complete -c burrow -n '__burrow_expects cap' -x -a '(__burrow_caps)'
 
@@ -248,6 +257,10 @@ complete -c burrow -n '__burrow_command_is create run' -l pid-file -r -F -d 'Wri
 complete -c burrow -n '__burrow_command_is create run' -l no-pivot -d 'Enter the root file system with chroot, not pivot_root'
 complete -c burrow -n '__burrow_command_is create run' -l no-new-keyring -d 'Keep the session keyring of the caller'
 complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pass this many more file descriptors'
+complete -c burrow -n '__burrow_command_is create run' -l overlay -d 'Keep the rootfs read-only: write to an upper layer'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-lower -x -a '(__fish_complete_directories)' -d 'Another lower layer, below the rootfs'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-upper -x -a '(__fish_complete_directories)' -d 'The upper layer, kept after delete'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-driver -x -a 'kernel fuse' -d 'Force kernel overlayfs or fuse-overlayfs'
 complete -c burrow -n '__burrow_command_is create run' -l network -x -a 'none loopback slirp4netns pasta slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -d 'Network namespace of its own: none, loopback, slirp4netns, pasta'
 complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Forward a host port: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]'
 

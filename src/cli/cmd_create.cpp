@@ -15,10 +15,30 @@ const std::vector<Option> kCreate = {
     {"bundle", 'b', true},        {"console-socket", 0, true}, {"pid-file", 0, true},
     {"no-pivot", 0, false},       {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
     {"no-subreaper", 0, false},   {"notify-socket", 0, true},
+    // --overlay (lifecycle/overlay.hpp)
+    {"overlay", 0, false},        {"overlay-lower", 0, true},  {"overlay-upper", 0, true},
+    {"overlay-driver", 0, true},
     {"network", 0, true},         {"publish", 'p', true}, // netless/
     // Shared hosts and HPC
     {"userns", 0, true},          {"device", 0, true},
 };
+
+// --overlay-lower is repeatable, each a directory or a colon list (top first).
+lifecycle::OverlayOptions overlay_options(const Parsed &p) {
+    lifecycle::OverlayOptions o;
+    o.enabled = p.has("overlay");
+    std::string lower = p.get("overlay-lower");
+    for (size_t i = 0; i <= lower.size() && !lower.empty();) {
+        size_t j = lower.find_first_of(":\n", i);
+        if (j == std::string::npos) j = lower.size();
+        if (j > i) o.lower.push_back(lower.substr(i, j - i));
+        i = j + 1;
+    }
+    o.upper = absolute(p.get("overlay-upper"));
+    o.driver = p.get("overlay-driver");
+    if (p.values.count("overlay-upper") && o.upper.empty()) throw Error("--overlay-upper: must not be empty");
+    return o;
+}
 
 
 
@@ -31,6 +51,7 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
     o.no_pivot = p.has("no-pivot");
     o.no_new_keyring = p.has("no-new-keyring");
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
+    o.overlay = overlay_options(p);
     o.network = p.get("network");
     for (auto list = p.get("publish"); !list.empty();) { // repeated values come joined by '\n'
         auto nl = list.find('\n');

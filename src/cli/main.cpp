@@ -71,6 +71,10 @@ bool takes_value(const std::string &n) {
            n == "cgroup-manager" || n == "log-level";
 }
 
+// Any other global option is refused, as runc and crun refuse it: podman's
+// --runtime-flag relies on that.
+bool known_flag(const std::string &n) { return takes_value(n) || n == "debug" || n == "systemd-cgroup"; }
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -100,6 +104,7 @@ int main(int argc, char **argv) {
                 name = name.substr(0, eq);
                 has_value = true;
             }
+            if (!known_flag(name)) throw Error("unknown global option " + a + " (see burrow --help)");
             if (takes_value(name) && !has_value) {
                 if (i + 1 >= argc) throw Error("option --" + name + " needs a value");
                 value = argv[++i];
@@ -110,8 +115,8 @@ int main(int argc, char **argv) {
                 if (value != "text" && value != "json") throw Error("--log-format: \"" + value + "\" is not text or json");
                 logfmt = value;
             } else if (name == "debug") debug = !has_value || value == "true";
-            // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level and
-            // unknown ones: accepted so that wrappers' command lines work.
+            // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level:
+            // accepted so that wrappers' command lines work.
         }
         if (!root.empty() && root[0] != '/') {
             char cwd[4096];

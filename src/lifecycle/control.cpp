@@ -3,6 +3,7 @@
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/overlay.hpp"
 #include "lifecycle/members.hpp"
 #include "session/notify_relay.hpp"
 #include "log.hpp"
@@ -143,6 +144,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     if (force && !store.exists(id)) {
         // runc: --force on a missing container is not an error; tidy a half-made dir.
         try {
+            remove_overlay(store.dir(id), {});
             store.remove(id);
         } catch (...) {
         }
@@ -164,6 +166,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststop.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
+    remove_overlay(store.dir(id), r.annotations);
     netless::stop_helper(store.dir(id)); // slirp4netns or pasta, and its socket
     store.remove(id);
 }

@@ -7,6 +7,7 @@
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/overlay.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
 #include "lifecycle/supervise.hpp"
@@ -18,10 +19,14 @@
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
 #include "state/store.hpp"
+#include "userns/rootless.hpp"
 #include "userns/writer.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
+#include <sched.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,6 +138,28 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
     return states;
 }
 
+// --overlay: the layers, what the child mounted, and undoing it if create fails
+// (after the container is gone, which ends fuse-overlayfs).
+struct Overlay {
+    std::optional<OverlayLayers> layers;
+    rootfs::OverlayDriver driver = rootfs::OverlayDriver::none;
+    pid_t fuse_pid = 0;
+    bool committed = false;
+    Overlay() = default;
+    Overlay(const Overlay &) = delete;
+    ~Overlay() {
+        if (!layers || committed) return;
+        try {
+            std::map<std::string, std::string> a;
+            record_overlay(*layers, driver, fuse_pid, a);
+            remove_overlay(layers->state_dir, a);
+            if (layers->made_upper) remove_tree_as_owner(layers->upper);
+        } catch (const std::exception &e) {
+            log::warn(std::string("overlay: ") + e.what());
+        }
+    }
+};
+
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
@@ -160,7 +187,10 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
-    if (!keep) store.remove(rec.id);
+    if (!keep) {
+        remove_overlay(store.dir(rec.id), rec.annotations);
+        store.remove(rec.id);
+    }
     return code;
 }
 
@@ -208,10 +238,22 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     plan.die_with_parent = mode == RunMode::foreground;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
+    auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
+    std::optional<OverlayLayers> layers; // checked before anything is made
+    if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     plan.state_lock_fd = lock.fd();
+    Overlay ov; // undone before the state directory goes
+    ov.layers = std::move(layers);
+    if (ov.layers) {
+        ov.driver = rootfs::OverlayDriver::kernel; // unless the child asks for FUSE
+        bool in_userns = plan.new_userns || userns::rootless() ||
+                         std::any_of(plan.joins.begin(), plan.joins.end(),
+                                     [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
+    }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
@@ -227,6 +269,18 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
     };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
+    sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
+        struct Closer {
+            int fd;
+            ~Closer() { close(fd); }
+        } c{fuse_fd};
+        if (!ov.layers) throw Error("the container process asked for fuse-overlayfs without --overlay", EPROTO);
+        if (kernel_err)
+            log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
+                       "): fuse-overlayfs instead");
+        ov.driver = rootfs::OverlayDriver::fuse;
+        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, pid, fuse_fd);
+    };
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
         try {
@@ -247,10 +301,17 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
 
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);
+    forget_overlay_keys(rec.annotations);
+    if (ov.layers) {
+        record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
+        log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
+                   " on " + plan.rootfs + ", upper " + ov.layers->upper);
+    }
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
+    ov.committed = true; // the state records it now: delete removes it
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
                               o.stop_timeout);

@@ -19,7 +19,7 @@ std::string features() {
                          "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",
                          "ro",         "rprivate", "rshared",   "rslave",      "runbindable", "rw",
                          "shared",     "silent",  "slave",      "strictatime", "suid",        "symfollow",
-                         "sync",       "unbindable"};
+                         "sync",       "tmpcopyup", "unbindable"};
     nlohmann::ordered_json lx;
     lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     lx["capabilities"] = security::known_caps();
@@ -38,6 +38,8 @@ std::string features() {
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    // --overlay and its annotations (burrow-create(1)): the drivers it can use.
+    j["annotations"]["io.github.burrow.overlay"] = "kernel,fuse";
     // Read from config.json as --network and --publish (netless/).
     j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
     j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";

@@ -1,6 +1,7 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "rootfs/bind_source.hpp"
 #include "hooks/run_hooks.hpp"
 #include "process/env.hpp"
 #include "rootfs/host_device.hpp"
@@ -451,6 +452,17 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        // Root giving the container a user namespace: the child turns into a
+        // mapped id before it mounts, so the sources are opened here.
+        if (geteuid() == 0 && !userns::rootless() && in_userns) {
+            uid_t host_uid = static_cast<uid_t>(-1);
+            gid_t host_gid = static_cast<gid_t>(-1);
+            for (auto &m : l.uid_map)
+                if (m.inside == 0) host_uid = m.outside;
+            for (auto &m : l.gid_map)
+                if (m.inside == 0) host_gid = m.outside;
+            rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
+        }
 
     } catch (...) {
         close_launch_fds(l);
@@ -460,6 +472,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
 }
 
 void close_launch_fds(Launch &l) {
+    rootfs::close_bind_sources(l.plan.mounts);
     for (auto &j : l.plan.joins)
         if (j.fd >= 0) close(j.fd), j.fd = -1;
 }

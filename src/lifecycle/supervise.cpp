@@ -79,7 +79,9 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
     }
     bool in_open = master >= 0, out_open = master >= 0, relaying = relay.fd >= 0;
     int st = 0;
-    for (bool exited = false; !exited;) {
+    // Without a pidfd, a SIGCHLD that came before the mask above is lost: look once.
+    bool gone = pfd < 0 && waitpid(pid, &st, WNOHANG) == pid;
+    for (bool exited = gone; !exited;) {
         struct pollfd fds[5] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
                                 {out_open ? master : -1, POLLIN, 0}, {relaying ? relay.fd : -1, POLLIN, 0}};
         if (poll(fds, 5, -1) < 0) {

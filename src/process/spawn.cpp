@@ -1,4 +1,5 @@
 #include "process/spawn.hpp"
+#include "console/pass_fd.hpp"
 #include "error.hpp"
 #include "process/child.hpp"
 #include "process/handshake.hpp"
@@ -92,6 +93,13 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
                     throw Error("the state for hooks is larger than " + std::to_string(kMaxStateJson) + " bytes");
             send_msg(parent_sock, MsgType::hooks_done, static_cast<int32_t>(states.size()));
             for (auto &st : states) send(parent_sock, st.data(), st.size(), MSG_NOSIGNAL);
+            break;
+        }
+        case MsgType::overlay_fuse: {
+            int fd = console::receive_fd(parent_sock);
+            if (fd < 0) throw Error("receive the overlay's /dev/fuse fd", -fd);
+            hooks.serve_overlay(container, fd, m.err);
+            send_msg(parent_sock, MsgType::overlay_ready);
             break;
         }
         case MsgType::ready:

@@ -12,7 +12,10 @@ namespace burrow::process {
 struct SpawnHooks {
     std::function<void(pid_t)> write_maps;                 // step 1
     std::function<void(pid_t)> start_network;              // step 3: the network helper
-    // step 4: runs them; returns the state JSONs for createContainer ("creating")
+    // step 4: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
+    // kernel_err: why the kernel's overlayfs was not used (0: not tried)
+    std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;
+    // step 5: runs them; returns the state JSONs for createContainer ("creating")
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.
     std::function<std::vector<std::string>(pid_t)> runtime_hooks;
