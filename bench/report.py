@@ -108,7 +108,8 @@ def main():
                 except json.JSONDecodeError as e:
                     print(f"report: {path}: bad line ({e}): {line[:120]}", file=sys.stderr)
 
-    modes = [m for m in ("rootless", "root") if any(r.get("mode") == m for r in records)]
+    # systemd: rootless `run --systemd-cgroup`; systemd-base: plain `run` in the same place.
+    modes = [m for m in ("rootless", "root", "systemd", "systemd-base") if any(r.get("mode") == m for r in records)]
     # samples[mode][runtime][figure] = list of records; errors likewise
     samples, errors, counts = {}, {}, {}
     for r in records:
@@ -158,6 +159,8 @@ def main():
         for fig, metric, unit, scale, label in ROWS:
             if fig in BURROW_ONLY and not value(mode, "burrow", fig, metric):
                 continue
+            if mode.startswith("systemd") and fig != "run":
+                continue  # the systemd path is measured on `run` alone
             label = label.format(n=counts.get(fig, "?"))
             row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
             cells = [label, unit]

@@ -72,6 +72,11 @@ __burrow_option_kind() {
     kill:-s | kill:-signal) kind=signal ;;
     # Accepted for compatibility with runc (refused or ignored), not offered.
     exec:-process-label | exec:-cgroup) kind=value ;;
+    update:-r | update:-resources) kind='file' ;;
+    update:-memory | update:-memory-swap | update:-memory-reservation | update:-kernel-memory | \
+        update:-kernel-memory-tcp | update:-cpu-quota | update:-cpu-period | update:-cpu-shares | \
+        update:-cpu-rt-period | update:-cpu-rt-runtime | update:-cpuset-cpus | update:-cpuset-mems | \
+        update:-pids-limit | update:-blkio-weight | events:-interval) kind=value ;;
     esac
 }
 
@@ -232,10 +237,10 @@ _burrow() {
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--root --log --log-format
-                --debug --systemd-cgroup --rootless --version --help' -- "$cur")
+                --debug --systemd-cgroup --cgroup-manager --rootless --version --help' -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
-                state list ps kill delete features' -- "$cur")
+                state list ps kill delete features pause resume update events' -- "$cur")
         fi
         return 0
     fi
@@ -256,7 +261,12 @@ _burrow() {
     ps) opts='--format' ;;
     kill) opts='--all' ;;
     delete) opts='--force' ;;
-    start | state | features) ;;
+    update) opts='--resources --memory --memory-swap --memory-reservation
+        --kernel-memory --kernel-memory-tcp --cpu-quota --cpu-period --cpu-shares
+        --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --pids-limit
+        --blkio-weight' ;;
+    events) opts='--stats --interval' ;;
+    start | state | features | pause | resume) ;;
     *) return 0 ;;
     esac
 
@@ -266,7 +276,8 @@ _burrow() {
     fi
 
     case $cmd:$npos in
-    start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0) __burrow_complete_ids ;;
+    start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0 | pause:0 | resume:0 | update:0 | events:0)
+        __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
     spec:* | list:*)
         # No arguments to complete: offer the options instead.

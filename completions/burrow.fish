@@ -105,6 +105,11 @@ function __burrow_parse -a what
                     'exec:--process-label' 'exec:-process-label' \
                     'exec:--cgroup' 'exec:-cgroup'
                     set expect value
+                case 'update:-r' 'update:--resources' 'update:-resources'
+                    set expect file
+                case 'update:--*' 'update:-*' 'events:--interval' 'events:-interval'
+                    # every other option of update takes a value
+                    set expect value
             end
         else
             set npos (math $npos + 1)
@@ -150,7 +155,7 @@ end
 
 # True when the next argument is the id of an existing container.
 function __burrow_wants_id
-    __burrow_command_is start state delete kill exec ps
+    __burrow_command_is start state delete kill exec ps pause resume update events
     and test (__burrow_parse npos) = 0
 end
 
@@ -227,6 +232,7 @@ complete -c burrow -n __burrow_no_command -l log -r -F -d 'Write log messages to
 complete -c burrow -n __burrow_no_command -l log-format -x -a 'text json' -d 'Format of log messages'
 complete -c burrow -n __burrow_no_command -l debug -d 'Log debug messages as well'
 complete -c burrow -n __burrow_no_command -l systemd-cgroup -d 'Manage cgroups through systemd'
+complete -c burrow -n __burrow_no_command -l cgroup-manager -x -a 'cgroupfs systemd disabled' -d 'Cgroup manager'
 complete -c burrow -n __burrow_no_command -l rootless -x -a 'true false auto' -d 'Accepted for compatibility, ignored'
 complete -c burrow -n __burrow_no_command -s v -l version -d 'Print the version'
 complete -c burrow -n __burrow_no_command -s h -l help -d 'Print a summary of commands and options'
@@ -243,6 +249,29 @@ complete -c burrow -n __burrow_no_command -a ps -d 'List the processes of a cont
 complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a container'
 complete -c burrow -n __burrow_no_command -a delete -d 'Remove a container'
 complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow supports, as JSON'
+complete -c burrow -n __burrow_no_command -a pause -d 'Freeze every process of a container'
+complete -c burrow -n __burrow_no_command -a resume -d 'Thaw a paused container'
+complete -c burrow -n __burrow_no_command -a update -d 'Change the resource limits of a container'
+complete -c burrow -n __burrow_no_command -a events -d 'Print resource usage and OOM events as JSON'
+
+# update, events
+complete -c burrow -n '__burrow_command_is update' -s r -l resources -r -F -d 'Read linux.resources JSON from a file (- for stdin)'
+complete -c burrow -n '__burrow_command_is update' -l memory -x -d 'Memory limit'
+complete -c burrow -n '__burrow_command_is update' -l memory-swap -x -d 'Memory+swap limit'
+complete -c burrow -n '__burrow_command_is update' -l memory-reservation -x -d 'Memory soft limit'
+complete -c burrow -n '__burrow_command_is update' -l kernel-memory -x -d 'Ignored'
+complete -c burrow -n '__burrow_command_is update' -l kernel-memory-tcp -x -d 'Ignored'
+complete -c burrow -n '__burrow_command_is update' -l cpu-quota -x -d 'CPU time per period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-period -x -d 'CPU period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-shares -x -d 'Relative CPU weight'
+complete -c burrow -n '__burrow_command_is update' -l cpu-rt-period -x -d 'Real-time period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-rt-runtime -x -d 'Real-time runtime (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpuset-cpus -x -d 'CPUs allowed'
+complete -c burrow -n '__burrow_command_is update' -l cpuset-mems -x -d 'Memory nodes allowed'
+complete -c burrow -n '__burrow_command_is update' -l pids-limit -x -d 'Most processes'
+complete -c burrow -n '__burrow_command_is update' -l blkio-weight -x -d 'Block I/O weight (10-1000)'
+complete -c burrow -n '__burrow_command_is events' -l stats -d 'Print one stats event and exit'
+complete -c burrow -n '__burrow_command_is events' -l interval -x -d 'Time between stats events (5s)'
 
 # spec
 complete -c burrow -n '__burrow_command_is spec' -l rootless -d 'Write a configuration for a user other than root'

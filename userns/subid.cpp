@@ -117,16 +117,14 @@ const std::string &service() {
     return s;
 }
 
-// burrow-subid next to this executable (or in userns/ beside it: the build
-// tree), else in the installed libexec directory.
+// burrow-subid next to this executable, else in the installed libexec directory.
 std::string helper_path() {
     char self[4096];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
         std::string dir(self, static_cast<size_t>(n));
         dir.resize(dir.rfind('/') + 1);
-        for (const char *rel : {"burrow-subid", "userns/burrow-subid"})
-            if (::access((dir + rel).c_str(), X_OK) == 0) return dir + rel;
+        if (::access((dir + "burrow-subid").c_str(), X_OK) == 0) return dir + "burrow-subid";
     }
     return BURROW_LIBEXECDIR "/burrow-subid";
 }

@@ -27,5 +27,9 @@ int cmd_ps(Context &c, const Args &a);
 int cmd_kill(Context &c, const Args &a);
 int cmd_delete(Context &c, const Args &a);
 int cmd_features(Context &c, const Args &a);
+int cmd_pause(Context &c, const Args &a);
+int cmd_resume(Context &c, const Args &a);
+int cmd_update(Context &c, const Args &a);
+int cmd_events(Context &c, const Args &a);
 
 } // namespace burrow::cli

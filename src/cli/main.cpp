@@ -31,6 +31,10 @@ const char kUsage[] =
     "  kill      send a signal to a container's process\n"
     "  delete    delete a container\n"
     "  features  print the runtime's features as JSON\n"
+    "  pause     freeze every process of a container\n"
+    "  resume    thaw a paused container\n"
+    "  update    change a container's resource limits\n"
+    "  events    print a container's stats and OOM events as JSON\n"
     "\n"
     "Global options:\n"
     "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, else $TMPDIR/burrow-UID,\n"
@@ -39,6 +43,7 @@ const char kUsage[] =
     "  --log-format FMT    text or json\n"
     "  --debug             log debug messages\n"
     "  --systemd-cgroup    use the systemd cgroup manager\n"
+    "  --cgroup-manager M  cgroupfs, systemd or disabled (default: cgroupfs when a cgroup is writable)\n"
     "  -v, --version       print the version\n"
     "  -h, --help          print this help\n"
     "\n"
@@ -54,6 +59,8 @@ const Command kCommands[] = {
     {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
     {"ps", cli::cmd_ps},       {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},
     {"features", cli::cmd_features},
+    {"pause", cli::cmd_pause},       {"resume", cli::cmd_resume},   {"update", cli::cmd_update},
+    {"events", cli::cmd_events},
 };
 
 std::string default_root() {
@@ -81,7 +88,7 @@ int main(int argc, char **argv) {
     // Writes to pipes (hooks' stdin) report EPIPE instead of killing us; the
     // container process and hooks get the default back before exec.
     signal(SIGPIPE, SIG_IGN);
-    std::string root, logfile, logfmt = "text";
+    std::string root, logfile, logfmt = "text", cgroup_manager;
     bool debug = false;
     int i = 1;
     try {
@@ -115,6 +122,8 @@ int main(int argc, char **argv) {
                 if (value != "text" && value != "json") throw Error("--log-format: \"" + value + "\" is not text or json");
                 logfmt = value;
             } else if (name == "debug") debug = !has_value || value == "true";
+            else if (name == "cgroup-manager") cgroup_manager = value;
+            else if (name == "systemd-cgroup" && (!has_value || value == "true")) cgroup_manager = "systemd";
             // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level:
             // accepted so that wrappers' command lines work.
         }
@@ -135,6 +144,7 @@ int main(int argc, char **argv) {
     cli::Args args(argv + i + 1, argv + argc);
     cli::Context ctx;
     ctx.globals.root = root.empty() ? default_root() : root;
+    ctx.globals.cgroup_manager = cgroup_manager;
     for (auto &c : kCommands) {
         if (cmd != c.name) continue;
         for (auto &a : args) {

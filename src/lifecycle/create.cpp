@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
+#include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -15,6 +16,7 @@
 #include "netless/helper.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
+#include "session/cgroup_files.hpp"
 #include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
@@ -43,6 +45,20 @@ std::string kept_hooks(const spec::Config &c, const std::string &bundle, const s
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
     return h.dump();
 }
+
+// create stepped into the container's cgroup for the clone: back out, also
+// when the clone fails (before the cgroup guard kills what is in it).
+struct SelfJoin {
+    session::CgroupManager *cgroup = nullptr;
+    std::map<std::string, std::string> own;
+    SelfJoin() = default;
+    SelfJoin(const SelfJoin &) = delete;
+    ~SelfJoin() { leave(); }
+    void leave() {
+        if (cgroup) session::return_self(cgroup->record(), own);
+        cgroup = nullptr;
+    }
+};
 
 struct Fd {
     int fd = -1;
@@ -163,7 +179,8 @@ struct Overlay {
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
-                   const std::string &notify_host, netless::Helper &helper, int stop_timeout) {
+                   const std::string &notify_host, netless::Helper &helper, session::CgroupManager &cgroup,
+                   CgroupGuard &cgroup_guard, int stop_timeout) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -175,11 +192,13 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         relay.fd = session::bind_notify_socket(notify_dir);
         relay.host = notify_host;
     }
+    block_forwarded_signals();
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
     helper.release();
     guard.commit();
+    cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
     int code = supervise(pid, master, relay, stop_timeout);
@@ -188,10 +207,37 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
     if (!keep) {
+        // What the program left running in its cgroup goes with it, then its overlay.
+        destroy_cgroup(cgroup);
         remove_overlay(store.dir(rec.id), rec.annotations);
         store.remove(rec.id);
     }
     return code;
+}
+
+// A record left by a foreground `run` that was killed (a service manager's
+// SIGKILL after TimeoutStopSec): that run, which would have deleted it, and
+// the container's process are gone for good, so nobody else will ever delete
+// it. runc keeps such a record and fails the next run with "already exists";
+// burrow deletes it first, as `delete` would (poststop hooks, cgroup), so a
+// service's next start or Restart= works. Records of create, run --detach and
+// run --keep are never touched: those are the user's to delete.
+void remove_stale(const Globals &g, const state::Store &store, const std::string &id) {
+    if (!store.exists(id)) return;
+    state::Record r;
+    try {
+        r = store.read(id);
+    } catch (const std::exception &) {
+        return; // being written or removed right now: claim() will say
+    }
+    if (r.runner == 0 || state::process_start_time(r.runner) == r.runner_start) return;
+    if (state::status_of(store, r) != state::Status::stopped) return;
+    log::debug("run " + id + ": removing the record its killed `run` (pid " + std::to_string(r.runner) + ") left");
+    try {
+        remove(g, id, false);
+    } catch (const std::exception &e) {
+        log::debug("run " + id + ": " + e.what());
+    }
 }
 
 // config.json, with the edits of the CDI devices --device names.
@@ -238,12 +284,17 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     plan.die_with_parent = mode == RunMode::foreground;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
+    remove_stale(g, store, o.id);
     auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
     std::optional<OverlayLayers> layers; // checked before anything is made
     if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
+    session::Resources resources = config_resources(cfg);
+    auto cgroup = choose_cgroup(g, o.id, cfg, resources);
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
+    save_cgroup(store, o.id, cgroup->record());
+    CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
     Overlay ov; // undone before the state directory goes
     ov.layers = std::move(layers);
@@ -258,12 +309,54 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
+    rec.cgroup = cgroup->record().to_json();
     annotate_network(rec, l.network);
     netless::Helper helper; // ended and its files removed if create fails (before the guard removes the dir)
+    if (mode == RunMode::foreground && !keep) {
+        rec.runner = getpid();
+        rec.runner_start = state::process_start_time(rec.runner);
+    }
 
     uid_t uid = geteuid();
     gid_t gid = getegid();
     process::SpawnHooks sh;
+    auto cgroup_step = [&](auto &&f) {
+        try {
+            f();
+        } catch (const std::invalid_argument &e) {
+            throw Error(std::string("config.json: linux.resources.") + e.what());
+        } catch (const std::exception &e) {
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+    };
+    // cgroup v2: made and limited before clone, which puts the child in it.
+    Fd cgroup_fd;
+    cgroup_step([&] {
+        cgroup_fd.fd = cgroup->prepare_clone();
+        if (cgroup_fd.fd >= 0) cgroup->apply(resources);
+    });
+    plan.cgroup_fd = cgroup_fd.fd;
+    // cgroup v1 lets us move a process only while it has our uid. Without a
+    // new user namespace the child does not wait for its maps and may switch
+    // ids before we move it: then we step into the cgroup for the clone (the
+    // child is born in it) and step back out.
+    SelfJoin self_join;
+    if (cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns) {
+        self_join.own = session::own_cgroups();
+        cgroup_step([&] { cgroup->enter(getpid()); });
+        self_join.cgroup = cgroup.get();
+    }
+    sh.join_cgroup = [&](pid_t pid) {
+        cgroup_step([&] {
+            if (self_join.cgroup) {
+                self_join.leave();
+                return cgroup->apply(resources);
+            }
+            if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
+            cgroup->enter(pid);
+            cgroup->apply(resources);
+        });
+    };
     sh.write_maps = [&](pid_t pid) {
         userns::write_uid_map(pid, l.uid_map, uid);
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
@@ -295,6 +388,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
     close_launch_fds(l);
+    cgroup_fd.reset();
     e.fifo.reset();
     e.console.reset();
     e.agent.reset();
@@ -307,6 +401,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                    " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }
+    if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
+        rec.cgroup = cgroup->record().to_json();
+        save_cgroup(store, o.id, cgroup->record());
+    }
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
@@ -314,9 +412,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     ov.committed = true; // the state records it now: delete removes it
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
-                              o.stop_timeout);
+                              *cgroup, cgroup_guard, o.stop_timeout);
     child.release();
     helper.release();
+    cgroup_guard.commit();
     guard.commit();
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }

@@ -3,6 +3,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "security/caps.hpp"
 #include "security/seccomp.hpp"
+#include "session/cgroup_systemd.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,9 @@ std::string features() {
     nlohmann::ordered_json lx;
     lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     lx["capabilities"] = security::known_caps();
-    lx["cgroup"] = {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    lx["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    // The systemd manager (system and user) works when its D-Bus helper is installed.
+    lx["cgroup"]["systemd"] = lx["cgroup"]["systemdUser"] = !session::systemd_helper_path().empty();
     nlohmann::ordered_json sc;
     sc["enabled"] = true;
     sc["actions"] = security::known_actions();

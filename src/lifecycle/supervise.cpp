@@ -60,11 +60,23 @@ void copy_terminal_size(int master) {
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
-    StopTimer stop(stop_timeout);
+namespace {
+sigset_t forwarded() {
     sigset_t set;
     sigfillset(&set);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
+    return set;
+}
+} // namespace
+
+void block_forwarded_signals() {
+    sigset_t set = forwarded();
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
+    StopTimer stop(stop_timeout);
+    sigset_t set = forwarded();
     sigprocmask(SIG_BLOCK, &set, nullptr);
     // A pidfd says when the process exits; without one (kernels before 5.3,
     // valgrind) SIGCHLD does, through the same signalfd.
@@ -128,7 +140,9 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
     }
     if (pfd >= 0) close(pfd);
     close(sfd);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    // Signals stay blocked: what follows (poststop hooks, removing the state
+    // and the cgroup) must not be cut short by a service manager's SIGTERM
+    // to the whole cgroup; burrow exits right after. Children reset the mask.
     return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 

@@ -5,6 +5,8 @@
 //
 // | # | child -> parent                     | parent does                            | parent -> child        |
 // |---|-------------------------------------|----------------------------------------|------------------------|
+// | 0 | - (just cloned, caller's ids still) | into the container's cgroup, limits    | -                      |
+// |   |                                     |   (cgroup v2: cloned into it instead)  |                        |
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |

@@ -37,6 +37,7 @@ struct Plan {
     // Namespaces. clone_flags are created by clone(2) itself; unshare_flags
     // afterwards (time, or all of them when a user namespace is joined).
     unsigned long clone_flags = 0;
+    int cgroup_fd = -1; // cgroup v2: clone3(CLONE_INTO_CGROUP) into it (then no join_cgroup)
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
     bool new_userns = false;

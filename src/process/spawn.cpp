@@ -5,6 +5,7 @@
 #include "process/handshake.hpp"
 
 #include <csignal>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -41,8 +42,28 @@ std::string describe_exit(int st) {
 
 } // namespace
 
+namespace {
+
+// clone3 into the cgroup (5.7); -1 with errno ENOSYS/E2BIG/EINVAL... where
+// the kernel cannot, and the caller clones the old way.
+long clone_into_cgroup(const Plan &plan) {
+    struct clone_args a {};
+    a.flags = plan.clone_flags | CLONE_INTO_CGROUP;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = static_cast<uint64_t>(plan.cgroup_fd);
+    return syscall(SYS_clone3, &a, sizeof a);
+}
+
+} // namespace
+
 Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHooks &hooks) {
-    long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+    long pid = -1;
+    bool in_cgroup = false;
+    if (plan.cgroup_fd >= 0) {
+        pid = clone_into_cgroup(plan);
+        in_cgroup = pid >= 0;
+    }
+    if (!in_cgroup) pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) {
         int e = errno;
         close(child_sock);
@@ -59,6 +80,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
     Spawned child(static_cast<pid_t>(pid), parent_sock);
     pid_t clone_pid = static_cast<pid_t>(pid);
     pid_t container = clone_pid;
+    if (hooks.join_cgroup && !in_cgroup) hooks.join_cgroup(clone_pid);
 
     for (;;) {
         Message m;

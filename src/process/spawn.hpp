@@ -10,6 +10,10 @@
 namespace burrow::process {
 
 struct SpawnHooks {
+    // step 0, right after clone, while the child still has the caller's ids
+    // (it waits for its maps): into the container's cgroup, limits applied.
+    // Not called when the child was cloned into plan.cgroup_fd.
+    std::function<void(pid_t)> join_cgroup;
     std::function<void(pid_t)> write_maps;                 // step 1
     std::function<void(pid_t)> start_network;              // step 3: the network helper
     // step 4: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
