@@ -280,8 +280,6 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         throw Error(err.what());
     }
     auto &plan = l.plan;
-    // A batch system that kills `run` (SIGKILL after its grace period) kills the container with it.
-    plan.die_with_parent = mode == RunMode::foreground;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
     remove_stale(g, store, o.id);

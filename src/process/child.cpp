@@ -386,8 +386,6 @@ void child_main(const Plan &p, int sock) noexcept {
     send_msg(sock, MsgType::ready);
     wait_for_start(p.start_fd);
     g_sock = -1; // nobody reads it any more: failures go to the container's stderr
-    // Set after the last change of identity, which would clear it; execve keeps it.
-    if (p.die_with_parent) prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     run_hooks(p.start_container_hooks, "startContainer", g_state_created, g_state_created_len);
     // `create` has returned: nobody reads the sync socket, so the container's

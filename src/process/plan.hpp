@@ -44,7 +44,6 @@ struct Plan {
     bool needs_fork = false; // pid or time namespace that only children enter
     std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"
     bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup
-    bool die_with_parent = false; // `run` in the foreground: SIGKILL when burrow dies
     bool bring_up_loopback = false;
     bool want_network = false; // a helper (slirp4netns, pasta) joins the new netns: handshake step 3
 

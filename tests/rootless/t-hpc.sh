@@ -252,20 +252,6 @@ test_batch_sigterm_then_sigkill() {
     assert_not_contains "$(rt list -q)" "$CID" "state after run"
 }
 
-test_batch_container_dies_with_run() {
-    burrow_only "run: the container dies with burrow"
-    probe_args trap sleep 60
-    bg job "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
-    wait_status "$CID" running
-    local pid
-    pid=$(ct_pid "$CID")
-    kill -KILL "$BG_PID" # what a batch system does when its grace period is over
-    bg_wait job
-    wait_for 5 proc_gone "$pid" || fail "container process $pid outlived burrow run"
-    rt delete -f "$CID" >/dev/null 2>&1
-    return 0
-}
-
 test_batch_stop_timeout_bad() {
     burrow_only "run --stop-timeout"
     capture rt run --stop-timeout soon --bundle "$BUNDLE" "$CID"
