@@ -79,6 +79,12 @@ CONF
 stop_cluster() {
     kill "$SLURMD" "$CTLD" 2>/dev/null
     wait "$SLURMD" "$CTLD" 2>/dev/null
+    # A step still ending when slurmd went: its slurmstepd (ours by SLURM_CONF) goes too.
+    local f pid
+    for f in $(grep -l -s -a "SLURM_CONF=$SLURM_CONF" /proc/[0-9]*/environ); do
+        pid=${f#/proc/}; pid=${pid%/environ}
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = slurmstepd ] && kill -KILL "$pid" 2>/dev/null
+    done
     kill "$MUNGED" 2>/dev/null
     wait "$MUNGED" 2>/dev/null
 }
