@@ -53,12 +53,14 @@ __burrow_option_kind() {
     spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle) kind='dir' ;;
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
-    create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds | run:-stop-timeout) kind=number ;;
     create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
     create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
     create:-image | run:-image) kind='file' ;;
     create:-network | run:-network) kind=network ;;
     create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
+    create:-userns | run:-userns) kind=userns ;;
+    create:-device | run:-device) kind=cdi ;;
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -98,6 +100,15 @@ __burrow_complete_value() {
     overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
     network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
         slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
+    userns) mapfile -t list < <(compgen -W 'keep-id' -- "$cur") ;;
+    cdi)
+        # vendor.com/class=name of the JSON CDI specs (jq, where installed)
+        local d IFS=:
+        for d in ${BURROW_CDI_DIRS:-/etc/cdi:/var/run/cdi}; do
+            command -v jq >/dev/null && [ -d "$d" ] || continue
+            mapfile -t -O "${#list[@]}" list < <(compgen -W "$(jq -r '.kind + "=" + .devices[].name' "$d"/*.json 2>/dev/null)" -- "$cur")
+        done
+        ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -237,13 +248,13 @@ _burrow() {
 
     local opts=
     case $cmd in
-    spec) opts='--rootless --bundle' ;;
+    spec) opts='--rootless --keep-id --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish
-        --overlay --overlay-lower --overlay-upper --overlay-driver --image' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish --detach --keep
-        --overlay --overlay-lower --overlay-upper --overlay-driver --image' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device --stop-timeout' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

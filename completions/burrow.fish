@@ -65,7 +65,8 @@ function __burrow_parse -a what
                     'run:--pid-file' 'run:-pid-file'
                     set expect file
                 case 'create:--preserve-fds' 'create:-preserve-fds' \
-                    'run:--preserve-fds' 'run:-preserve-fds'
+                    'run:--preserve-fds' 'run:-preserve-fds' \
+                    'run:--stop-timeout' 'run:-stop-timeout'
                     set expect number
                 case 'create:--overlay-lower' 'create:-overlay-lower' \
                     'run:--overlay-lower' 'run:-overlay-lower' \
@@ -77,6 +78,10 @@ function __burrow_parse -a what
                     set expect overlay-driver
                 case 'create:--image' 'create:-image' 'run:--image' 'run:-image'
                     set expect file
+                case 'create:--userns' 'create:-userns' 'run:--userns' 'run:-userns'
+                    set expect userns
+                case 'create:--device' 'create:-device' 'run:--device' 'run:-device'
+                    set expect value
                 case 'list:-f' 'list:--format' 'list:-format' \
                     'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
@@ -217,6 +222,7 @@ complete -c burrow -n '__burrow_expects dir' -x -a '(__fish_complete_directories
 complete -c burrow -n '__burrow_expects file' -r -F
 complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
+complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
 complete -c burrow -n '__burrow_expects overlay-driver' -x -a 'kernel fuse'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
@@ -271,6 +277,7 @@ complete -c burrow -n '__burrow_command_is events' -l interval -x -d 'Time betwe
 
 # spec
 complete -c burrow -n '__burrow_command_is spec' -l rootless -d 'Write a configuration for a user other than root'
+complete -c burrow -n '__burrow_command_is spec' -l keep-id -d "The caller's ids inside, with keep-id maps"
 
 # spec, create, run
 complete -c burrow -n '__burrow_command_is spec create run' -s b -l bundle -x -a '(__fish_complete_directories)' -d 'Bundle directory (default: the current one)'
@@ -292,6 +299,9 @@ complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Fo
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'
 complete -c burrow -n '__burrow_command_is run' -l keep -d 'Keep the stopped container instead of deleting it'
+complete -c burrow -n '__burrow_command_is run' -l stop-timeout -x -d 'SIGKILL this many seconds after passing on SIGTERM'
+complete -c burrow -n '__burrow_command_is create run' -l userns -x -a keep-id -d 'User namespace mode'
+complete -c burrow -n '__burrow_command_is create run' -l device -x -d 'Add a CDI device (vendor.com/class=name)'
 
 # exec, before the id
 complete -c burrow -n __burrow_exec_options -s p -l process -r -F -d 'Read the process to run from a JSON file'

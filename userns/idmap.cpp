@@ -152,16 +152,17 @@ std::vector<std::string> helper_argv(const char *helper, int pid, const std::vec
     return argv;
 }
 
-std::vector<IdMap> default_rootless_maps(uint32_t own_id, const std::vector<Range> &ranges) {
-    std::vector<IdMap> maps{{0, own_id, 1}};
-    std::vector<Span> taken{{own_id, own_id}}; // host ids already mapped, sorted and disjoint
-    uint64_t next = 1;                          // next container id
+namespace {
 
+// The host ids of `ranges` in file order, less own_id and less any id an
+// earlier range already gave, as disjoint spans.
+std::vector<Span> free_host_ids(uint32_t own_id, const std::vector<Range> &ranges) {
+    std::vector<Span> taken{{own_id, own_id}}; // sorted and disjoint
+    std::vector<Span> out;
     for (auto &r : ranges) {
         if (r.count == 0) continue;
         uint64_t first = r.start, last = std::min<uint64_t>(last_of(r.start, r.count), max_id);
-        // The pieces of [first, last] that no earlier mapping uses, in order.
-        std::vector<Span> pieces;
+        std::vector<Span> pieces; // the pieces of [first, last] nothing uses yet, in order
         for (auto &t : taken) {
             if (t.last < first) continue;
             if (t.first > last) break;
@@ -170,18 +171,52 @@ std::vector<IdMap> default_rootless_maps(uint32_t own_id, const std::vector<Rang
             if (first > last) break;
         }
         if (first <= last) pieces.push_back({first, last});
-
         for (auto &p : pieces) {
-            if (maps.size() == max_map_lines || next > max_id) return maps;
-            uint64_t count = std::min(p.last - p.first + 1, uint64_t{max_id} - next + 1);
-            maps.push_back({static_cast<uint32_t>(next), static_cast<uint32_t>(p.first), static_cast<uint32_t>(count)});
-            next += count;
-            Span used{p.first, p.first + count - 1};
-            taken.insert(std::upper_bound(taken.begin(), taken.end(), used,
+            out.push_back(p);
+            taken.insert(std::upper_bound(taken.begin(), taken.end(), p,
                                           [](const Span &a, const Span &b) { return a.first < b.first; }),
-                         used);
+                         p);
         }
     }
+    return out;
+}
+
+// Maps container ids next .. end-1 (end inclusive bound: past the last one)
+// onto the host spans from `free`, consuming them; stops at max_map_lines.
+void fill(std::vector<IdMap> &maps, std::vector<Span> &free, std::size_t &i, uint64_t &next, uint64_t end) {
+    while (i < free.size() && next < end && maps.size() < max_map_lines) {
+        Span &p = free[i];
+        uint64_t count = std::min(p.last - p.first + 1, end - next);
+        maps.push_back({static_cast<uint32_t>(next), static_cast<uint32_t>(p.first), static_cast<uint32_t>(count)});
+        next += count;
+        p.first += count;
+        if (p.first > p.last) ++i;
+    }
+}
+
+} // namespace
+
+std::vector<IdMap> default_rootless_maps(uint32_t own_id, const std::vector<Range> &ranges) {
+    std::vector<IdMap> maps{{0, own_id, 1}};
+    auto free = free_host_ids(own_id, ranges);
+    std::size_t i = 0;
+    uint64_t next = 1;
+    fill(maps, free, i, next, uint64_t{max_id} + 1);
+    return maps;
+}
+
+std::vector<IdMap> keep_id_maps(uint32_t own_id, const std::vector<Range> &ranges) {
+    std::vector<IdMap> maps;
+    auto free = free_host_ids(own_id, ranges);
+    std::size_t i = 0;
+    uint64_t next = 0;
+    fill(maps, free, i, next, own_id);
+    // The own id goes in the right place among the lines (sorted by container id).
+    if (maps.size() == max_map_lines) maps.pop_back();
+    maps.push_back({own_id, own_id, 1});
+    if (next < own_id) return maps; // the ranges ran out below the own id
+    next = uint64_t{own_id} + 1;
+    fill(maps, free, i, next, uint64_t{max_id} + 1);
     return maps;
 }
 

@@ -52,4 +52,12 @@ std::vector<std::string> helper_argv(const char *helper, int pid, const std::vec
 // max_map_lines lines or at container id max_id.
 std::vector<IdMap> default_rootless_maps(uint32_t own_id, const std::vector<Range> &ranges);
 
+// keep-id (as podman's): own_id is the same id inside and outside, so files
+// written to a shared filesystem belong to the caller. Container ids
+// 0 .. own_id-1 come from the ranges in order, then own_id -> own_id, then
+// own_id+1 .. from the rest of the ranges. With no ranges it is the single
+// line own_id -> own_id; with too few, the ids below own_id that they cover.
+// Never more than max_map_lines lines.
+std::vector<IdMap> keep_id_maps(uint32_t own_id, const std::vector<Range> &ranges);
+
 } // namespace burrow::userns

@@ -30,4 +30,19 @@ std::vector<Range> parse_subid(std::string_view text, std::string_view user, uin
 // read failure throws std::system_error naming the path.
 std::vector<Range> read_subid(const std::string &path, std::string_view user, uint32_t uid);
 
+enum class IdKind { uid, gid };
+
+// The output of burrow-subid ("uid 100000 65536\ngid ...") for one kind. Pure.
+std::vector<Range> parse_subid_helper(std::string_view text, IdKind kind);
+
+// The caller's subordinate ranges, from where the system keeps them: the
+// files /etc/subuid and /etc/subgid (parsed here, no library, the common
+// case), or the service /etc/nsswitch.conf names on its `subid:` line (SSSD),
+// asked through libsubid by the small dynamically linked helper burrow-subid
+// (userns/subid_helper.cpp). Throws std::runtime_error when that fails.
+std::vector<Range> subordinate_ranges(IdKind kind, const std::string &user, uint32_t uid);
+
+// Where the ranges came from, for messages: "/etc/subuid", or "subid: sss".
+std::string subordinate_source(IdKind kind);
+
 } // namespace burrow::userns

@@ -20,6 +20,8 @@ const std::vector<Option> kCreate = {
     {"overlay-driver", 0, true},
     {"image", 0, true}, // --image FILE.sqfs (lifecycle/image.hpp)
     {"network", 0, true},         {"publish", 'p', true}, // netless/
+    // Shared hosts and HPC
+    {"userns", 0, true},          {"device", 0, true},
 };
 
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
@@ -59,6 +61,12 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
         o.publish.push_back(list.substr(0, nl));
         list = nl == std::string::npos ? "" : list.substr(nl + 1);
     }
+    o.userns = p.get("userns");
+    for (auto d = p.get("device"); !d.empty();) { // repeated: joined with '\n'
+        auto nl = d.find('\n');
+        o.devices.push_back(d.substr(0, nl));
+        d = nl == std::string::npos ? "" : d.substr(nl + 1);
+    }
     return o;
 }
 
@@ -74,9 +82,17 @@ int cmd_run(Context &c, const Args &a) {
     auto opts = kCreate;
     opts.push_back({"detach", 'd', false});
     opts.push_back({"keep", 0, false});
+    opts.push_back({"stop-timeout", 0, true}); // batch use: SIGKILL this long after SIGTERM
     auto p = parse(a, opts);
     auto o = options(c, p, "burrow run [options] ID");
     if (p.has("detach") && p.has("keep")) throw Error("--keep cannot be used with --detach");
+    if (auto t = p.get("stop-timeout"); !t.empty()) {
+        char *end;
+        long v = strtol(t.c_str(), &end, 10);
+        if (*end || v < 0 || v > 86400) throw Error("--stop-timeout: \"" + t + "\" is not a number of seconds");
+        if (p.has("detach")) throw Error("--stop-timeout cannot be used with --detach");
+        o.stop_timeout = static_cast<int>(v);
+    }
     auto mode = p.has("detach") ? lifecycle::RunMode::detached : lifecycle::RunMode::foreground;
     return lifecycle::create(c.globals, o, mode, p.has("keep"));
 }

@@ -22,10 +22,12 @@ void print(const std::string &s) {
 } // namespace
 
 int cmd_spec(Context &, const Args &a) {
-    auto p = parse(a, {{"bundle", 'b', true}, {"rootless", 0, false}});
-    if (!p.args.empty()) throw Error("too many arguments; usage: burrow spec [--rootless] [-b DIR]");
+    auto p = parse(a, {{"bundle", 'b', true}, {"rootless", 0, false}, {"keep-id", 0, false}});
+    if (!p.args.empty()) throw Error("too many arguments; usage: burrow spec [--rootless] [--keep-id] [-b DIR]");
     // An unprivileged caller can only use the rootless variant.
-    lifecycle::write_spec(p.get("bundle", "."), p.has("rootless") || userns::rootless());
+    bool rootless = p.has("rootless") || userns::rootless();
+    if (p.has("keep-id") && !rootless) throw Error("--keep-id: only with --rootless");
+    lifecycle::write_spec(p.get("bundle", "."), rootless, p.has("keep-id"));
     return 0;
 }
 

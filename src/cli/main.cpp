@@ -37,7 +37,8 @@ const char kUsage[] =
     "  events    print a container's stats and OOM events as JSON\n"
     "\n"
     "Global options:\n"
-    "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, or /run/burrow for root)\n"
+    "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, else $TMPDIR/burrow-UID,\n"
+    "                      else /tmp/burrow-UID; /run/burrow for root)\n"
     "  --log FILE          write log messages to FILE\n"
     "  --log-format FMT    text or json\n"
     "  --debug             log debug messages\n"
@@ -65,6 +66,8 @@ const Command kCommands[] = {
 std::string default_root() {
     if (!userns::rootless()) return "/run/burrow";
     if (const char *x = getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/burrow";
+    // A batch job has no login session: its own TMPDIR (Slurm, PBS) goes away with it.
+    if (const char *t = getenv("TMPDIR"); t && *t == '/') return std::string(t) + "/burrow-" + std::to_string(geteuid());
     return "/tmp/burrow-" + std::to_string(geteuid());
 }
 

@@ -1,10 +1,12 @@
 // create and run: config → plan → clone + handshake → state "created".
+#include "cdi/cdi.hpp"
 #include "console/console.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
+#include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/image.hpp"
 #include "lifecycle/overlay.hpp"
@@ -35,10 +37,10 @@
 namespace burrow::lifecycle {
 namespace {
 
-std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
+std::string kept_hooks(const spec::Config &c, const std::string &bundle, const std::string &config_text) {
     // start runs poststart and delete runs poststop: keep them with the state.
     if (c.hooks.poststart.empty() && c.hooks.poststop.empty()) return "";
-    auto j = nlohmann::json::parse(read_file(bundle + "/config.json"));
+    auto j = nlohmann::json::parse(config_text.empty() ? read_file(bundle + "/config.json") : config_text);
     nlohmann::json h;
     for (const char *k : {"poststart", "poststop"})
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
@@ -119,7 +121,8 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     rec.rootfs = plan.rootfs;
     rec.created = state::now_rfc3339();
     rec.annotations = cfg.annotations;
-    rec.hooks_json = kept_hooks(cfg, o.bundle);
+    if (!o.userns.empty()) rec.annotations[kUsernsAnnotation] = o.userns; // for exec
+    rec.hooks_json = kept_hooks(cfg, o.bundle, o.config_text);
     rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
     return rec;
 }
@@ -180,7 +183,7 @@ struct Overlay {
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
                    const std::string &notify_host, netless::Helper &helper, session::CgroupManager &cgroup,
-                   CgroupGuard &cgroup_guard) {
+                   CgroupGuard &cgroup_guard, int stop_timeout) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -201,7 +204,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
-    int code = supervise(pid, master, relay);
+    int code = supervise(pid, master, relay, stop_timeout);
     netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
@@ -240,6 +243,21 @@ void remove_stale(const Globals &g, const state::Store &store, const std::string
     }
 }
 
+// config.json, with the edits of the CDI devices --device names.
+spec::Config load_with_devices(CreateOptions &o) {
+    if (o.devices.empty()) return spec::load_config(o.bundle);
+    auto j = with_context("config.json", [&] { return nlohmann::json::parse(read_file(o.bundle + "/config.json")); });
+    cdi::inject(j, o.devices, cdi::spec_dirs());
+    o.config_text = j.dump();
+    return with_context("config.json (with the CDI devices' edits)", [&] { return spec::parse_config(o.config_text); });
+}
+
+// --userns: the config as if it said so itself.
+void apply_host_options(spec::Config &cfg, CreateOptions &o) {
+    o.userns = userns_mode(o.userns, cfg.annotations);
+    if (o.userns == "keep-id") apply_keep_id(cfg);
+}
+
 } // namespace
 
 int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep) {
@@ -248,7 +266,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     CreateOptions o = opts;
     std::string notify_host = session::host_notify_socket();
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
-    spec::Config cfg = spec::load_config(o.bundle);
+    spec::Config cfg = load_with_devices(o);
     o.overlay = overlay_options(o.overlay, cfg.annotations);
     if (!o.overlay.image.empty()) { // root.path is not used (lifecycle/image.hpp)
         if (o.overlay.image[0] != '/') o.overlay.image = o.bundle + "/" + o.overlay.image;
@@ -257,6 +275,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     netless::Network net = plan_network(cfg, o);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
+        apply_host_options(cfg, o);
         return make_launch(cfg, o, net);
     });
     struct FdCloser {
@@ -410,7 +429,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     ov.committed = true; // the state records it now: delete removes it
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
-                              *cgroup, cgroup_guard);
+                              *cgroup, cgroup_guard, o.stop_timeout);
     child.release();
     helper.release();
     cgroup_guard.commit();

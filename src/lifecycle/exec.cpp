@@ -5,6 +5,7 @@
 #include "error.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/cgroup.hpp"
+#include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/members.hpp"
@@ -124,6 +125,9 @@ int exec(const Globals &g, const ExecOptions &o) {
 
     spec::Config cfg = spec::load_config(rec.bundle);
     spec::Process proc = exec_process(cfg, o);
+    // A keep-id container's processes run as the caller, as its init does.
+    if (o.process_file.empty() && o.user.empty() && userns_mode("", rec.annotations) == "keep-id")
+        keep_id_user(proc.user);
     if (proc.args.empty() || proc.args[0].empty()) throw Error("process.args: must not be empty");
     if (proc.terminal && o.detach && o.console_socket.empty())
         throw Error("--tty with --detach needs --console-socket to receive the pty");

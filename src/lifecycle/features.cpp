@@ -48,6 +48,7 @@ std::string features() {
     // Read from config.json as --network and --publish (netless/).
     j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
     j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
+    j["annotations"]["io.github.burrow.userns"] = "keep-id"; // --userns keep-id
     return j.dump(4) + "\n";
 }
 

@@ -38,7 +38,8 @@ std::string list(const Globals &g, const std::string &format, bool quiet);
 // ps(1)'s table of the container's processes (ps_options default -ef), or their pids as JSON.
 std::string ps(const Globals &g, const std::string &id, const std::string &format,
                const std::vector<std::string> &ps_options);
-void write_spec(const std::string &bundle, bool rootless);
+// keep_id: the caller's uid/gid inside, with keep-id maps (lifecycle/keep_id.hpp).
+void write_spec(const std::string &bundle, bool rootless, bool keep_id = false);
 
 // The container's cgroup: freeze and thaw it.
 void pause(const Globals &g, const std::string &id);

@@ -3,7 +3,9 @@
 #include "read_file.hpp"
 #include "rootfs/bind_source.hpp"
 #include "hooks/run_hooks.hpp"
+#include "process/env.hpp"
 #include "rootfs/host_device.hpp"
+#include "rootfs/netfs.hpp"
 #include "userns/subid.hpp"
 
 #include <climits>
@@ -91,14 +93,16 @@ void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
     } else {
         if (l.uid_map.empty()) l.uid_map = {{0, uid, 1}};
         if (l.gid_map.empty()) l.gid_map = {{0, gid, 1}};
-        // The caller's own ids are always theirs: /etc/passwd, /etc/subuid and
-        // /etc/subgid are read only for wider maps (not on the common path).
+        // The caller's own ids are always theirs: /etc/passwd and the
+        // subordinate ids (/etc/subuid, or libsubid's service through
+        // burrow-subid) are looked up only for wider maps (not on the common path).
         if (!userns::writable_directly(l.uid_map, uid) || !userns::writable_directly(l.gid_map, gid)) {
             std::string name = user_name(uid);
-            auto subuid = userns::read_subid("/etc/subuid", name, uid);
-            auto subgid = userns::read_subid("/etc/subgid", name, uid);
-            userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", "/etc/subuid", name);
-            userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", "/etc/subgid", name);
+            using userns::IdKind;
+            auto subuid = userns::subordinate_ranges(IdKind::uid, name, uid);
+            auto subgid = userns::subordinate_ranges(IdKind::gid, name, uid);
+            userns::check_entitled(l.uid_map, uid, subuid, "linux.uidMappings", userns::subordinate_source(IdKind::uid), name);
+            userns::check_entitled(l.gid_map, gid, subgid, "linux.gidMappings", userns::subordinate_source(IdKind::gid), name);
         }
         // The kernel refuses an unprivileged gid map unless setgroups is denied.
         l.deny_setgroups = userns::writable_directly(l.gid_map, gid);
@@ -112,6 +116,45 @@ void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
     for (auto g : u.additional_gids)
         if (!mapped(l.gid_map, g))
             throw Error("process.user.additionalGids: " + std::to_string(g) + " is not mapped in linux.gidMappings");
+}
+
+// A network or FUSE filesystem checks host ids, and a subordinate id is a
+// stranger there. burrow's own work on the rootfs and bind sources (mounts,
+// mount points) is then done as the caller's own id rather than as the
+// container's root; a container user that is a subordinate id is refused
+// with the fix (FUSE without allow_other) or warned about (NFS, ...) before
+// the program meets EACCES there.
+void check_network_filesystems(const spec::Config &c, Launch &l, const std::string &bundle) {
+    if (!l.plan.new_userns || !userns::rootless()) return;
+    uint32_t uid = c.process->user.uid;
+    uint64_t host = UINT64_MAX;
+    for (auto &m : l.uid_map)
+        if (uid >= m.inside && uid - m.inside < m.count) host = uint64_t{m.outside} + (uid - m.inside);
+    std::vector<std::pair<std::string, std::string>> paths = {{"root.path", l.plan.rootfs}};
+    for (size_t i = 0; i < c.mounts.size(); i++) {
+        auto &m = c.mounts[i];
+        bool bind = m.type == "bind";
+        for (auto &o : m.options) bind |= o == "bind" || o == "rbind";
+        if (bind && !m.source.empty())
+            paths.push_back({"mounts[" + std::to_string(i) + "].source",
+                             m.source[0] == '/' ? m.source : bundle + "/" + m.source});
+    }
+    for (auto &[field, path] : paths) {
+        auto fs = rootfs::network_fs_of(path);
+        if (fs.name.empty()) continue;
+        if (l.plan.setup_as_root && l.uid_map != std::vector<userns::IdMap>{{0, static_cast<uint32_t>(geteuid()), 1}}) {
+            log::debug(field + ": on " + fs.name + ": setting up as uid " + std::to_string(geteuid()) + ", not as root");
+            l.plan.setup_as_root = false;
+        }
+        if (host == geteuid()) continue;
+        std::string what = field + ": " + path + " is on " + fs.name + ", where process.user.uid " +
+                           std::to_string(uid) + " is host uid " + std::to_string(host) + ", a subordinate id";
+        std::string fix = ": run as your own uid (--userns keep-id), or keep the files on a local disk "
+                          "(a copy, or --overlay with its upper directory there)";
+        if (fs.others_refused)
+            throw Error(what + " that " + fs.name + " refuses (it is mounted without allow_other)" + fix);
+        log::warn(what + ": it can read only what is world-readable there and write none of your files" + fix);
+    }
 }
 
 void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &in_userns, bool &new_net,
@@ -307,7 +350,7 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
 
     p.cwd = proc.cwd.empty() ? "/" : proc.cwd;
     p.args = proc.args;
-    p.env = proc.env;
+    p.env = process::last_value_wins(proc.env);
     bool has_home = false;
     for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
     if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
@@ -349,6 +392,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         if (!(p.clone_flags & CLONE_NEWNS) && !(p.unshare_flags & CLONE_NEWNS))
             throw Error("linux.namespaces: a mount namespace is required");
         plan_user_namespace(c, l, new_userns);
+        check_network_filesystems(c, l, o.bundle);
 
         rootfs::HostFacts host;
         host.in_userns = in_userns || host_userns;

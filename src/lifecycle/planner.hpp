@@ -26,6 +26,11 @@ struct CreateOptions {
     // annotations io.github.burrow.network / .publish, else the spec as given.
     std::string network;
     std::vector<std::string> publish;
+    // Shared hosts and HPC (issue 10)
+    std::string userns;               // --userns: "" or "keep-id" (lifecycle/keep_id.hpp)
+    std::vector<std::string> devices; // --device vendor/class=name: CDI devices (src/cdi/)
+    std::string config_text;          // config.json with the devices' edits (set by create)
+    int stop_timeout = 0;             // run --stop-timeout: SIGKILL this long after SIGTERM
 };
 
 struct Launch {

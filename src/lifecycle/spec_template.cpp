@@ -1,6 +1,7 @@
 // `burrow spec`: a starting config.json, as runc's (same mounts, masked and
 // read-only paths), with the rootless variant runc makes for --rootless.
 #include "error.hpp"
+#include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 
 #include <fcntl.h>
@@ -28,7 +29,7 @@ json caps() {
     return c;
 }
 
-std::string make(bool rootless) {
+std::string make(bool rootless, bool keep_id) {
     json j;
     j["ociVersion"] = "1.0.2-dev";
     json p;
@@ -75,19 +76,33 @@ std::string make(bool rootless) {
                          "/sys/firmware",     "/proc/scsi"};
     lx["readonlyPaths"] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
     j["linux"] = lx;
+    if (keep_id) {
+        // The same rewrite as `create --userns keep-id`, written out.
+        spec::Config c;
+        c.process.emplace();
+        apply_keep_id(c);
+        auto maps = [](const std::vector<spec::IdMapping> &v) {
+            json a = json::array();
+            for (auto &m : v) a.push_back({{"containerID", m.container_id}, {"hostID", m.host_id}, {"size", m.size}});
+            return a;
+        };
+        j["process"]["user"] = {{"uid", c.process->user.uid}, {"gid", c.process->user.gid}};
+        j["linux"]["uidMappings"] = maps(c.linux_->uid_mappings);
+        j["linux"]["gidMappings"] = maps(c.linux_->gid_mappings);
+    }
     return j.dump(1, '\t');
 }
 
 } // namespace
 
-void write_spec(const std::string &bundle, bool rootless) {
+void write_spec(const std::string &bundle, bool rootless, bool keep_id) {
     std::string path = bundle + "/config.json";
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {
         if (errno == EEXIST) throw Error("File " + path + " exists. Remove it first");
         throw Error("create " + path, errno);
     }
-    std::string text = make(rootless);
+    std::string text = make(rootless, keep_id);
     ssize_t n = write(fd, text.data(), text.size());
     int e = errno;
     close(fd);

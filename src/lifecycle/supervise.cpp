@@ -1,4 +1,5 @@
 #include "lifecycle/supervise.hpp"
+#include "lifecycle/stop_timer.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "session/notify_relay.hpp"
@@ -73,7 +74,8 @@ void block_forwarded_signals() {
     sigprocmask(SIG_BLOCK, &set, nullptr);
 }
 
-int supervise(pid_t pid, int master, const Relay &relay) {
+int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
+    StopTimer stop(stop_timeout);
     sigset_t set = forwarded();
     sigprocmask(SIG_BLOCK, &set, nullptr);
     // A pidfd says when the process exits; without one (kernels before 5.3,
@@ -111,6 +113,8 @@ int supervise(pid_t pid, int master, const Relay &relay) {
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == sizeof si) {
+                if (stop.fired(si)) si.ssi_signo = SIGKILL; // the grace period is over: passed on as SIGKILL
+                else stop.passed_on(static_cast<int>(si.ssi_signo));
                 if (si.ssi_signo == SIGCHLD) {
                     if (pfd < 0 && waitpid(pid, &st, WNOHANG) == pid) exited = true;
                 } else if (si.ssi_signo == SIGWINCH && master >= 0) {

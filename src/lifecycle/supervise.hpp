@@ -20,6 +20,8 @@ struct Relay {
 void block_forwarded_signals();
 
 // Returns the shell-style exit code: the status, or 128+signal.
-int supervise(pid_t pid, int pty_master, const Relay &relay = {});
+// stop_timeout > 0: SIGKILL that many seconds after passing on SIGTERM,
+// SIGINT or SIGHUP (lifecycle/stop_timer.hpp).
+int supervise(pid_t pid, int pty_master, const Relay &relay = {}, int stop_timeout = 0);
 
 } // namespace burrow::lifecycle

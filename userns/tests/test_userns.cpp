@@ -234,3 +234,51 @@ TEST_CASE("default_rootless_maps are always entitled", "[idmap]") {
     std::vector<Ranges> cases{{}, {{200000, 65536}}, {{1000, 5}}, {{10, 5}, {0, 100}}, {{5, 5}, {5, 5}, {7, 10}}};
     for (auto &r : cases) CHECK(entitled_error(default_rootless_maps(50, r), 50, r) == "");
 }
+
+TEST_CASE("keep_id_maps keep the own id and fill around it from the ranges", "[idmap][keep-id]") {
+    // No ranges: the own id alone, which the caller writes directly.
+    CHECK(keep_id_maps(1001, {}) == Maps{{1001, 1001, 1}});
+    CHECK(writable_directly(keep_id_maps(1001, {}), 1001));
+    // podman's layout: 0..uid-1 from the range, uid -> uid, the rest above.
+    CHECK(keep_id_maps(1001, {{100000, 65536}}) ==
+          Maps{{0, 100000, 1001}, {1001, 1001, 1}, {1002, 101001, 64535}});
+    // A range split over several lines, in file order.
+    CHECK(keep_id_maps(5, {{300, 3}, {200, 10}}) ==
+          Maps{{0, 300, 3}, {3, 200, 2}, {5, 5, 1}, {6, 202, 8}});
+    // Too few ids to reach the own id: what there is, then the own id.
+    CHECK(keep_id_maps(1001, {{100000, 10}}) == Maps{{0, 100000, 10}, {1001, 1001, 1}});
+    // A range that holds the own id leaves it out; duplicates count once.
+    CHECK(keep_id_maps(3, {{0, 6}, {0, 6}}) == Maps{{0, 0, 3}, {3, 3, 1}, {4, 4, 2}});
+    // uid 0 (root of a user namespace): nothing below.
+    CHECK(keep_id_maps(0, {{100, 5}}) == Maps{{0, 0, 1}, {1, 100, 5}});
+    // Never past the kernel's line limit.
+    Ranges many;
+    for (uint32_t i = 0; i < 400; ++i) many.push_back({200000 + 2 * i, 1});
+    auto maps = keep_id_maps(1001, many);
+    CHECK(maps.size() == max_map_lines);
+}
+
+TEST_CASE("keep_id_maps are always entitled", "[idmap][keep-id]") {
+    std::vector<Ranges> cases{{}, {{200000, 65536}}, {{1000, 5}}, {{10, 5}, {0, 100}}, {{5, 5}, {5, 5}, {7, 10}}};
+    for (auto &r : cases) CHECK(entitled_error(keep_id_maps(50, r), 50, r) == "");
+}
+
+#include "userns/nsswitch.hpp"
+
+TEST_CASE("subid_service: the service of nsswitch.conf's subid line", "[subid]") {
+    CHECK(subid_service("") == "files");
+    CHECK(subid_service("passwd: files systemd\ngroup: files\n") == "files");
+    CHECK(subid_service("passwd: files sss\nsubid: sss\n") == "sss");
+    CHECK(subid_service("subid:\tfiles\n") == "files");
+    CHECK(subid_service("  subid:   sss files # only the first counts\n") == "sss");
+    CHECK(subid_service("# subid: sss\n") == "files");
+    CHECK(subid_service("subid:\n") == "files");
+    CHECK(subid_service("subids: sss\n") == "files");
+}
+
+TEST_CASE("parse_subid_helper: burrow-subid's lines for one kind", "[subid]") {
+    const char *out = "uid 100000 65536\nuid 300000 10\ngid 200000 5\nbad line\nuid x 5\nuid 5 0\n";
+    CHECK(parse_subid_helper(out, IdKind::uid) == Ranges{{100000, 65536}, {300000, 10}});
+    CHECK(parse_subid_helper(out, IdKind::gid) == Ranges{{200000, 5}});
+    CHECK(parse_subid_helper("", IdKind::uid).empty());
+}

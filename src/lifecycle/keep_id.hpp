@@ -1,0 +1,28 @@
+// --userns keep-id (or the annotation io.github.burrow.userns=keep-id): the
+// caller's uid and gid are the same inside the container as outside, so what
+// it writes to a shared filesystem belongs to the user.
+#pragma once
+#include "spec/model.hpp"
+
+#include <map>
+#include <string>
+
+namespace burrow::lifecycle {
+
+inline constexpr char kUsernsAnnotation[] = "io.github.burrow.userns";
+
+// The user namespace mode asked for: the --userns flag, else the annotation.
+// "" (the config's own maps) or "keep-id"; throws Error for anything else.
+std::string userns_mode(const std::string &flag, const std::map<std::string, std::string> &annotations);
+
+// Rewrites a rootless config for keep-id: the maps become keep_id_maps of
+// the caller's ids and subordinate ranges (with no ranges, the own ids alone
+// and one warning of what that cannot do), and a process.user of 0:0 becomes
+// the caller's uid:gid. Throws Error when the config joins a user namespace
+// or burrow runs as real root.
+void apply_keep_id(spec::Config &c);
+
+// exec in a keep-id container: the same change of process.user.
+void keep_id_user(spec::User &u);
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,261 @@
+# shellcheck shell=bash
+# Shared hosts and HPC (issue 10): a variable given twice, keep-id, CDI
+# devices, network filesystems, batch use.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+test_env_given_twice_last_wins() {
+    # Slurm appends the job's environment to the bundle's: the last PATH wins, as in runc.
+    cfg '.process.env = ["PATH=/nowhere", "A=first", "BURROW_TEST_TAG=" + env.BURROW_TEST_TAG, "A=second", "PATH=/bin:/sbin"]'
+    set_args sh -c 'echo "A=$A PATH=$PATH"; env | grep -c "^A="'
+    probe_ok
+    assert_eq "$OUT" "A=second PATH=/bin:/sbin
+1" "the last value, once"
+}
+
+test_exec_env_given_twice_last_wins() {
+    cfg '.process.env = ["PATH=/nowhere", "A=first", "BURROW_TEST_TAG=" + env.BURROW_TEST_TAG, "A=second", "PATH=/bin:/sbin"]'
+    probe_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+    capture rt exec "$CID" sh -c 'echo "A=$A PATH=$PATH"'
+    assert_ok
+    assert_eq "$OUT" "A=second PATH=/bin:/sbin" "exec sees the last value"
+    capture rt exec -e A=third "$CID" sh -c 'echo "A=$A"'
+    assert_eq "$OUT" "A=third" "exec -e overrides"
+    kill_and_delete "$CID"
+}
+
+# keep_id_dir: a host directory only the test user may write (0700), bound at /home (a directory the image has).
+keep_id_dir() {
+    mkdir -m 0700 "$TEST_DIR/shared" || fail "mkdir"
+    add_mount "$(jq -nc --arg s "$TEST_DIR/shared" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+}
+
+test_keep_id_flag() {
+    burrow_only "--userns keep-id"
+    keep_id_dir
+    probe_args dump write /home/f stat /home/f stat /home
+    capture rt run --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line uid "$MY_UID"
+    assert_line gid "$MY_GID"
+    # the caller's files are the caller's inside, and what it writes is the caller's outside
+    assert_contains "$(pv stat:/home)" " $MY_UID:$MY_GID"
+    assert_line write:/home/f ok
+    assert_contains "$(pv stat:/home/f)" " $MY_UID:$MY_GID"
+    assert_eq "$(stat -c %u:%g "$TEST_DIR/shared/f")" "$MY_UID:$MY_GID" "owner on the host"
+    if [ "$SUBUID_COUNT" -gt "$MY_UID" ]; then
+        # the ranges around the own id: root of the container is the first subordinate id
+        assert_not_contains "$ERR" "subordinate" "no note with ranges"
+    fi
+}
+
+test_keep_id_maps_and_exec() {
+    burrow_only "--userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    probe_args sleep 60
+    capture rt run -d --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+    local pid
+    pid=$(ct_pid "$CID")
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/uid_map" | tr '\n' ' ')" \
+        "0 $SUBUID_START $MY_UID $MY_UID $MY_UID 1 $((MY_UID + 1)) $((SUBUID_START + MY_UID)) $((SUBUID_COUNT - MY_UID)) " "uid_map"
+    capture rt exec "$CID" /probe
+    assert_ok
+    assert_line uid "$MY_UID"
+    capture rt exec -u 0 "$CID" /probe
+    assert_line uid 0
+    capture rt state "$CID"
+    assert_eq "$(jq -r '.annotations["io.github.burrow.userns"]' <<< "$OUT")" keep-id "state annotation"
+    kill_and_delete "$CID"
+}
+
+test_keep_id_annotation() {
+    burrow_only "io.github.burrow.userns"
+    keep_id_dir
+    cfg '.annotations["io.github.burrow.userns"] = "keep-id"'
+    probe_ok dump write /home/f
+    assert_line uid "$MY_UID"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/f")" "$MY_UID" "owner on the host"
+}
+
+test_spec_keep_id() {
+    burrow_only "spec --keep-id"
+    mkdir "$TEST_DIR/b2" && (cd "$TEST_DIR/b2" && "$RUNTIME" spec --rootless --keep-id) || fail "spec"
+    assert_eq "$(jq -c .process.user "$TEST_DIR/b2/config.json")" "{\"uid\":$MY_UID,\"gid\":$MY_GID}" "process.user"
+    assert_eq "$(jq -c '.linux.uidMappings[] | select(.containerID == '"$MY_UID"')' "$TEST_DIR/b2/config.json")" \
+        "{\"containerID\":$MY_UID,\"hostID\":$MY_UID,\"size\":1}" "the own id maps to itself"
+    jq --arg r "$ROOTFS" '.root.path = $r | .process.terminal = false | .process.args = ["/probe"]' \
+        "$TEST_DIR/b2/config.json" > "$TEST_DIR/c" && mv "$TEST_DIR/c" "$TEST_DIR/b2/config.json"
+    capture rt run --bundle "$TEST_DIR/b2" "$CID"
+    assert_ok
+    assert_line uid "$MY_UID"
+}
+
+test_keep_id_bad_value() {
+    burrow_only "--userns"
+    capture rt run --userns nosuch --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--userns: "nosuch" is not keep-id'
+    cfg '.annotations["io.github.burrow.userns"] = "auto"'
+    capture rt run --bundle "$BUNDLE" "$CID"
+    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id'
+}
+
+# cdi_spec: a CDI spec in $TEST_DIR/cdi for kind burrow.test/null: device
+# dev0 is /dev/null under another name, with env, a mount and hooks.
+cdi_spec() {
+    mkdir -p "$TEST_DIR/cdi" "$TEST_DIR/cdi-lib" && echo lib > "$TEST_DIR/cdi-lib/libfake.so"
+    jq -n --arg lib "$TEST_DIR/cdi-lib" --arg t "$TEST_DIR" '{
+        cdiVersion: "0.6.0", kind: "burrow.test/null",
+        containerEdits: {env: ["CDI_SPEC=yes", "PATH=/bin:/sbin"],
+                         mounts: [{hostPath: $lib, containerPath: "/home", options: ["ro", "nosuid"]}]},
+        devices: [
+          {name: "dev0", containerEdits: {
+              env: ["CDI_VISIBLE=dev0"],
+              deviceNodes: [{path: "/dev/cdi-null", hostPath: "/dev/null"}],
+              hooks: [{hookName: "createRuntime", path: "/bin/sh", args: ["sh", "-c", "echo created > \($t)/hook-created"]},
+                      {hookName: "poststop", path: "/bin/sh", args: ["sh", "-c", "echo stopped > \($t)/hook-stopped"]}]}},
+          {name: "dev1", containerEdits: {deviceNodes: [{path: "/dev/cdi-zero", type: "c", major: 1, minor: 5}]}}]}' \
+        > "$TEST_DIR/cdi/burrow-test.json"
+    export BURROW_CDI_DIRS=/nonexistent-cdi-dir:$TEST_DIR/cdi
+}
+
+test_cdi_device() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    probe_args dump stat /dev/cdi-null write /dev/cdi-null stat /dev/cdi-zero read /home/libfake.so
+    capture rt run --device burrow.test/null=dev0 --device=burrow.test/null=dev1 --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$(pv stat:/dev/cdi-null)" "ok:chr"
+    assert_contains "$(pv stat:/dev/cdi-null)" " 1,3"
+    assert_line write:/dev/cdi-null ok
+    assert_contains "$(pv stat:/dev/cdi-zero)" " 1,5"
+    assert_line env.CDI_VISIBLE dev0
+    assert_line env.CDI_SPEC yes
+    assert_line env.PATH /bin:/sbin
+    assert_contains "$OUT" "lib"
+    assert_eq "$(cat "$TEST_DIR/hook-created" 2>&1)" created "createRuntime hook from the spec"
+    assert_eq "$(cat "$TEST_DIR/hook-stopped" 2>&1)" stopped "poststop hook from the spec (kept with the state)"
+    # the bundle's config.json is not changed
+    assert_eq "$(jq -c ".linux.devices // [], .hooks // {}" "$BUNDLE/config.json" | tr "\n" " ")" "[] {} " "config.json"
+}
+
+test_cdi_yaml_spec() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    # as nvidia-ctk writes them: YAML, a device named "0" (quoted), numbers plain
+    cat > "$TEST_DIR/cdi/gpu.yaml" <<'YAML'
+---
+cdiVersion: 0.5.0
+kind: burrow.test/gpu
+containerEdits:
+  env:
+  - GPU_SPEC=yes
+devices:
+- name: "0"
+  containerEdits:
+    deviceNodes:
+    - path: /dev/fakegpu0
+      type: c
+      major: 1
+      minor: 3
+      fileMode: 438
+YAML
+    probe_args dump stat /dev/fakegpu0
+    capture rt run --device burrow.test/gpu=0 --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$(pv stat:/dev/fakegpu0)" " 1,3"
+    assert_line env.GPU_SPEC yes
+}
+
+test_cdi_errors() {
+    burrow_only "--device (CDI)"
+    cdi_spec
+    capture rt run --device burrow.test/null=nosuch --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--device burrow.test/null=nosuch: kind burrow.test/null has no device "nosuch" (it has dev0, dev1)'
+    capture rt run --device other.org/gpu=0 --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--device other.org/gpu=0: no CDI spec of kind other.org/gpu in /nonexistent-cdi-dir, $TEST_DIR/cdi"
+    capture rt run --device gpu0 --bundle "$BUNDLE" "$CID"
+    assert_fail_with "--device gpu0: not a CDI device name (vendor.com/class=name)"
+    printf 'cdiVersion: 0.6.0\nkind: burrow.test/yaml\ndevices: [{name: a\n' > "$TEST_DIR/cdi/y.yaml"
+    capture rt run --device burrow.test/yaml=a --bundle "$BUNDLE" "$CID"
+    assert_fail_with "$TEST_DIR/cdi/y.yaml: line "
+    [ -e "$TEST_DIR/hook-created" ] && fail "a hook ran for a failed create"
+    return 0
+}
+
+# fuse_dir: a FUSE mount of the test user's own (fuse-overlayfs, without
+# allow_other) at $TEST_DIR/fuse, unmounted when the test ends.
+fuse_dir() {
+    command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
+    mkdir -p "$TEST_DIR/lower" "$TEST_DIR/upper" "$TEST_DIR/work" "$TEST_DIR/fuse"
+    echo data > "$TEST_DIR/lower/file"
+    fuse-overlayfs -o "lowerdir=$TEST_DIR/lower,upperdir=$TEST_DIR/upper,workdir=$TEST_DIR/work" "$TEST_DIR/fuse" ||
+        skip "cannot mount fuse-overlayfs here"
+    trap 'fusermount3 -u "$TEST_DIR/fuse" 2>/dev/null' EXIT
+    add_mount "$(jq -nc --arg s "$TEST_DIR/fuse" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+}
+
+test_netfs_other_uid_refused_with_the_fix() {
+    burrow_only "network filesystem check"
+    [ "$SUBUID_COUNT" -gt 1000 ] || skip "needs a subordinate uid range"
+    fuse_dir
+    userns_full
+    cfg '.process.user = {uid: 1000, gid: 1000}'
+    probe_run dump write /home/f
+    assert_fail_with "is on fuse.fuse-overlayfs, where process.user.uid 1000 is host uid $((SUBUID_START + 999)), a subordinate id that fuse.fuse-overlayfs refuses (it is mounted without allow_other): run as your own uid (--userns keep-id)"
+    # keep-id: the user is the caller, whom the filesystem lets in
+    cfg '.process.user = {uid: 0, gid: 0}'
+    capture rt run --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line write:/home/f ok
+    assert_eq "$(stat -c %u "$TEST_DIR/upper/f")" "$MY_UID" "owner of the file written through FUSE"
+    fusermount3 -u "$TEST_DIR/fuse" || fail "unmount"
+}
+
+test_netfs_own_uid_is_fine() {
+    burrow_only "network filesystem check"
+    fuse_dir
+    # spec --rootless: container root is the caller, nothing to say
+    probe_ok read /home/file
+    assert_not_contains "$ERR" "fuse"
+    fusermount3 -u "$TEST_DIR/fuse" || fail "unmount"
+}
+
+test_batch_state_under_job_tmpdir() {
+    burrow_only "default --root"
+    mkdir "$TEST_DIR/jobtmp"
+    probe_args sleep 60
+    capture env -u XDG_RUNTIME_DIR TMPDIR="$TEST_DIR/jobtmp" "$RUNTIME" run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    [ -f "$TEST_DIR/jobtmp/burrow-$MY_UID/$CID/state.json" ] || fail "no state under \$TMPDIR/burrow-UID"
+    capture env -u XDG_RUNTIME_DIR TMPDIR="$TEST_DIR/jobtmp" "$RUNTIME" delete -f "$CID"
+    assert_ok
+    [ -e "$TEST_DIR/jobtmp/burrow-$MY_UID/$CID" ] && fail "state left behind"
+    return 0
+}
+
+test_batch_sigterm_then_sigkill() {
+    burrow_only "run --stop-timeout"
+    probe_args trap sleep 60 # deaf to SIGTERM
+    bg job "$RUNTIME" --root "$STATE_ROOT" run --stop-timeout 1 --bundle "$BUNDLE" "$CID"
+    wait_status "$CID" running
+    local pid
+    pid=$(ct_pid "$CID")
+    wait_for 5 grep -q '^SigCgt:.*[1-9a-f]' "/proc/$pid/status" || fail "the probe did not set its handlers"
+    kill -TERM "$BG_PID"
+    bg_wait job
+    assert_rc 137 # SIGKILL after the grace period, as a batch system's own escalation would
+    proc_gone "$pid" || fail "container process $pid still there"
+    assert_not_contains "$(rt list -q)" "$CID" "state after run"
+}
+
+test_batch_stop_timeout_bad() {
+    burrow_only "run --stop-timeout"
+    capture rt run --stop-timeout soon --bundle "$BUNDLE" "$CID"
+    assert_fail_with '--stop-timeout: "soon" is not a number of seconds'
+}
+
+run_tests "$@"
