@@ -1,0 +1,38 @@
+// Reading and writing cgroup files, and where the caller's own cgroups are
+// (/proc/self/cgroup). Errors are std::system_error naming the file.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace burrow::session {
+
+// Writes value to dir/name in one write(2) (cgroup files take one value per write).
+void write_cgroup(const std::string &dir, const std::string &name, const std::string &value);
+// The file's text, or nullopt when it cannot be read.
+std::optional<std::string> read_cgroup(const std::string &path);
+// A number file ("max" reads as 0); 0 when missing.
+uint64_t read_u64(const std::string &path);
+// "key value" lines (cpu.stat, memory.stat, memory.events): key -> value.
+std::map<std::string, uint64_t> read_keyed(const std::string &path);
+// cgroup.procs of one directory.
+std::vector<pid_t> read_procs(const std::string &dir);
+
+// /proc/self/cgroup text -> controller ("" for cgroup2, "name=systemd", "memory", ...) -> path.
+// "4:cpu,cpuacct:/a" gives cpu and cpuacct both "/a".
+std::map<std::string, std::string> parse_proc_cgroup(const std::string &text);
+std::map<std::string, std::string> own_cgroups();
+
+// mkdir dir, and its missing parents below `under` (which must exist); returns
+// the directories made, outermost first.
+std::vector<std::string> make_dirs(const std::string &under, const std::string &rel);
+// The caller may write this cgroup (create children, move processes in).
+bool writable_cgroup(const std::string &dir);
+
+// Joins "/sys/fs/cgroup/memory" + "/a/b" without doubled slashes.
+std::string join_path(const std::string &a, const std::string &b);
+
+} // namespace burrow::session

@@ -1,0 +1,164 @@
+// Choosing the cgroup manager, the none manager, and the record kept in the state.
+#include "session/cgroup_manager.hpp"
+#include "session/cgroup_files.hpp"
+#include "session/cgroup_mode.hpp"
+#include "session/cgroupfs.hpp"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace burrow::session {
+namespace {
+
+// No cgroup: the container runs where burrow runs; what needs one fails.
+class NoCgroup : public CgroupManager {
+public:
+    explicit NoCgroup(std::string why) { rec_.path = std::move(why); }
+    const CgroupRecord &record() const override { return rec_; }
+    void enter(pid_t) override {}
+    void join(pid_t) override {}
+    void apply(const Resources &r) override {
+        if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources"));
+    }
+    std::vector<pid_t> pids() const override { return {}; }
+    void freeze(bool) override { throw std::runtime_error(no_cgroup_message("pause and resume")); }
+    FreezerState freezer_state() const override { return FreezerState::thawed; }
+    Stats stats() const override { throw std::runtime_error(no_cgroup_message("stats")); }
+    int oom_fd() override { return -1; }
+    unsigned oom_events() override { return 0; }
+    void destroy() override {}
+
+private:
+    CgroupRecord rec_;
+};
+
+} // namespace
+
+const char *kind_name(ManagerKind k) noexcept {
+    switch (k) {
+    case ManagerKind::none: return "none";
+    case ManagerKind::cgroupfs_v1: return "cgroupfs-v1";
+    case ManagerKind::cgroupfs_v2: return "cgroupfs-v2";
+    case ManagerKind::systemd: return "systemd";
+    }
+    return "?";
+}
+
+ManagerKind kind_from_name(const std::string &s) {
+    for (auto k : {ManagerKind::none, ManagerKind::cgroupfs_v1, ManagerKind::cgroupfs_v2, ManagerKind::systemd})
+        if (s == kind_name(k)) return k;
+    throw std::invalid_argument("unknown cgroup manager \"" + s + "\"");
+}
+
+Preference preference_from_name(const std::string &s) {
+    if (s == "cgroupfs") return Preference::cgroupfs;
+    if (s == "systemd") return Preference::systemd;
+    if (s == "disabled" || s == "none") return Preference::disabled;
+    if (s == "" || s == "auto") return Preference::automatic;
+    throw std::invalid_argument("--cgroup-manager: \"" + s + "\" is not cgroupfs, systemd or disabled");
+}
+
+std::string CgroupRecord::to_json() const {
+    nlohmann::ordered_json j;
+    j["manager"] = kind_name(kind);
+    j["path"] = path;
+    j["dirs"] = dirs;
+    if (!unit.empty()) j["unit"] = unit;
+    if (!root.empty()) j["root"] = root;
+    if (!controllers.empty()) j["controllers"] = controllers;
+    return j.dump();
+}
+
+CgroupRecord CgroupRecord::from_json(const std::string &text) {
+    CgroupRecord r;
+    try {
+        auto j = nlohmann::json::parse(text);
+        r.kind = kind_from_name(j.at("manager").get<std::string>());
+        r.path = j.value("path", "");
+        r.dirs = j.value("dirs", std::vector<std::string>{});
+        r.unit = j.value("unit", "");
+        r.root = j.value("root", "");
+        r.controllers = j.value("controllers", std::vector<std::string>{});
+    } catch (const nlohmann::json::exception &e) {
+        throw std::invalid_argument(std::string("the container's cgroup record is damaged: ") + e.what());
+    }
+    return r;
+}
+
+std::string no_cgroup_message(const std::string &what) {
+    return what + " needs a cgroup, and this container has none: no cgroup here is writable by this user "
+                  "(delegate one: e.g. `systemd-run --user --scope -p Delegate=yes burrow ...` on cgroup v2, "
+                  "or as root mkdir and chown -R a subtree of /sys/fs/cgroup/<controller> to the user and "
+                  "start burrow in it)";
+}
+
+std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::string &reason) {
+    std::string name = r.cgroups_path.empty() ? r.id : r.cgroups_path;
+    if (r.preference == Preference::systemd) return make_systemd_manager(r, reason);
+    if (r.preference == Preference::disabled) {
+        reason = "cgroups disabled by --cgroup-manager";
+        return std::make_unique<NoCgroup>(reason);
+    }
+    auto own = own_cgroups();
+    auto mode = detect_cgroup_mode();
+    std::string why;
+    if (mode == CgroupMode::v1 || mode == CgroupMode::hybrid) {
+        try {
+            auto m = make_cgroupfs_v1("/sys/fs/cgroup", own, name);
+            reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
+            for (auto &c : m->record().controllers) reason += " " + c;
+            reason += ")";
+            return m;
+        } catch (const std::invalid_argument &) {
+            throw;
+        } catch (const std::exception &e) {
+            why = e.what();
+        }
+    }
+    if ((mode == CgroupMode::unified || mode == CgroupMode::hybrid) && own.count("")) {
+        std::string root = mode == CgroupMode::unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+        try {
+            auto m = make_cgroupfs_v2(root, own[""], name);
+            reason = std::string("cgroupfs v2 (") + mode_name(mode) + " host; " + root + own[""] + " is writable)";
+            return m;
+        } catch (const std::invalid_argument &) {
+            throw;
+        } catch (const std::exception &e) {
+            why += (why.empty() ? "" : "; ") + std::string(e.what());
+        }
+    }
+    if (r.preference == Preference::cgroupfs) throw std::runtime_error("--cgroup-manager cgroupfs: " + why);
+    reason = std::string("no cgroup (") + mode_name(mode) + " host: " + (why.empty() ? "no cgroup filesystem" : why) + ")";
+    return std::make_unique<NoCgroup>(reason);
+}
+
+void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before) {
+    std::string self = std::to_string(getpid());
+    auto back = [&](const std::string &dir) {
+        try {
+            write_cgroup(dir, "cgroup.procs", self);
+        } catch (const std::exception &) {
+            // Not ours to write: we stay where we are, which only costs accounting.
+        }
+    };
+    if (r.kind == ManagerKind::cgroupfs_v1) {
+        for (auto &c : r.controllers)
+            if (own_before.count(c)) back(join_path(r.root + "/" + c, own_before.at(c)));
+    } else if (own_before.count("")) {
+        auto mode = detect_cgroup_mode();
+        back(join_path(mode == CgroupMode::hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup", own_before.at("")));
+    }
+}
+
+std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r) {
+    switch (r.kind) {
+    case ManagerKind::none: return std::make_unique<NoCgroup>(r.path);
+    case ManagerKind::cgroupfs_v1: return open_cgroupfs_v1(r);
+    case ManagerKind::cgroupfs_v2: return open_cgroupfs_v2(r);
+    case ManagerKind::systemd: return open_systemd_manager(r);
+    }
+    throw std::invalid_argument("unknown cgroup manager");
+}
+
+} // namespace burrow::session

@@ -1,0 +1,133 @@
+// The container's cgroup, behind one interface: systemd (a transient scope
+// through the user's or the system's manager), cgroupfs v2, cgroupfs v1
+// (delegated per-controller subtrees) and none (no cgroup the caller may
+// write). Standalone: errors are std::runtime_error / std::system_error
+// with a message fit for "burrow: create c1: <message>".
+//
+// Life of a container's cgroup:
+//   create:  choose_manager() -> record() saved in the state dir (before
+//            anything is made, so a SIGKILLed create can be cleaned up) ->
+//            enter(pid) in the parent while the child still has the caller's
+//            ids (handshake step 1) -> apply(resources).
+//   later:   open_manager(record) -> pids(), freeze(), apply(), stats(),
+//            oom_fd()/oom_events(), destroy().
+#pragma once
+#include "session/cgroup_resources.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace burrow::session {
+
+enum class ManagerKind { none, cgroupfs_v1, cgroupfs_v2, systemd };
+
+// "none", "cgroupfs-v1", "cgroupfs-v2", "systemd" (as kept in the state).
+const char *kind_name(ManagerKind k) noexcept;
+ManagerKind kind_from_name(const std::string &s); // throws std::invalid_argument
+
+// What the state keeps to find the cgroup again.
+struct CgroupRecord {
+    ManagerKind kind = ManagerKind::none;
+    std::string path;              // shown by `burrow state`: v2 path under the cgroup2 root, v1 path
+                                   // under each hierarchy, systemd: the scope's cgroup path
+    std::vector<std::string> dirs; // every directory made, outermost first (absolute host paths)
+    std::string unit;              // systemd: the scope's unit name
+    std::string root;              // cgroupfs: the hierarchy root ("/sys/fs/cgroup", ".../unified");
+                                   // v1: each controller's hierarchy is root/CONTROLLER
+    std::vector<std::string> controllers; // cgroupfs v1: the controllers joined
+    std::string to_json() const;
+    static CgroupRecord from_json(const std::string &text); // throws std::invalid_argument
+};
+
+enum class FreezerState { thawed, freezing, frozen };
+
+// runc's events --stats data, the parts a cgroup has; 0 where the host has
+// no such file.
+struct Stats {
+    struct {
+        uint64_t total = 0, kernel = 0, user = 0; // ns
+        std::vector<uint64_t> percpu;
+        uint64_t periods = 0, throttled_periods = 0, throttled_time = 0;
+    } cpu;
+    struct Usage {
+        uint64_t usage = 0, max = 0, limit = 0, failcnt = 0;
+    };
+    struct {
+        Usage usage, swap, kernel;
+        std::vector<std::pair<std::string, uint64_t>> raw; // memory.stat
+    } memory;
+    struct {
+        uint64_t current = 0, limit = 0; // limit 0: none
+    } pids;
+    struct Entry {
+        uint64_t major = 0, minor = 0;
+        std::string op; // Read, Write, Sync, Async, Discard, Total
+        uint64_t value = 0;
+    };
+    struct {
+        std::vector<Entry> service_bytes, serviced;
+    } blkio;
+};
+
+class CgroupManager {
+public:
+    virtual ~CgroupManager() = default;
+    virtual const CgroupRecord &record() const = 0;
+
+    // Makes the cgroup(s) and moves pid in. Parent side, before the child
+    // switches to mapped ids. Errors leave what was made for destroy().
+    virtual void enter(pid_t pid) = 0;
+    // exec: moves pid into the existing cgroup(s), creating nothing.
+    virtual void join(pid_t pid) = 0;
+    // create and update. Throws naming the resource when the host lacks the
+    // controller or refuses the value.
+    virtual void apply(const Resources &r) = 0;
+    // Every process in the cgroup (all hierarchies for v1), sorted.
+    virtual std::vector<pid_t> pids() const = 0;
+    // Returns once the kernel reports the state reached.
+    virtual void freeze(bool frozen) = 0;
+    virtual FreezerState freezer_state() const = 0;
+    virtual Stats stats() const = 0;
+    // An fd that polls readable when an OOM event may have happened (-1:
+    // none to watch); oom_events() then says how many new ones there were.
+    virtual int oom_fd() = 0;
+    virtual unsigned oom_events() = 0;
+    // Removes every directory/scope made; the processes must be gone (the
+    // caller kills pids() first). Idempotent; missing dirs are fine.
+    virtual void destroy() = 0;
+};
+
+// How the caller asked: global --cgroup-manager / --systemd-cgroup.
+enum class Preference { automatic, cgroupfs, systemd, disabled };
+Preference preference_from_name(const std::string &s); // "cgroupfs", "systemd", "disabled"/"none"; throws
+
+struct CgroupRequest {
+    std::string id;
+    std::string cgroups_path; // config.json linux.cgroupsPath ("" = default from the id)
+    Preference preference = Preference::automatic;
+    bool rootless = true;
+};
+
+// The manager for a new container, and why it was chosen (for --debug).
+// Throws only when the preference cannot be met (systemd asked for, no bus).
+std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::string &reason);
+// The manager of an existing container, from its record.
+std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
+
+// One line for "this needs a cgroup, and there is none" (pause, update,
+// events --stats, resources in config.json): `what` is the request.
+std::string no_cgroup_message(const std::string &what);
+
+// After join(getpid()) and a fork: moves the caller back to the cgroups it
+// was in (own_cgroups() from before), best effort.
+void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before);
+
+// The systemd backend (session/cgroup_systemd.cpp); the stub throws.
+std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason);
+std::unique_ptr<CgroupManager> open_systemd_manager(const CgroupRecord &r);
+
+} // namespace burrow::session

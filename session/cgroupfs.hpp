@@ -1,0 +1,32 @@
+// The cgroupfs managers (v2: one unified hierarchy; v1: one hierarchy per
+// controller), built on a given hierarchy root and caller's cgroup so tests
+// can run them on a directory laid out like a cgroup filesystem.
+#pragma once
+#include "session/cgroup_manager.hpp"
+
+#include <map>
+
+namespace burrow::session {
+
+// root: the cgroup2 mount; own: the caller's cgroup path in it ("/a/b");
+// cgroups_path: absolute (from the root) or relative to the caller's cgroup.
+// Throws when the target cannot be made (not writable).
+std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const std::string &own,
+                                                const std::string &cgroups_path);
+// root: the directory holding one hierarchy per controller; own: the
+// caller's path per controller. Only writable ones are used; throws when none is.
+std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
+                                                const std::string &cgroups_path);
+std::unique_ptr<CgroupManager> open_cgroupfs_v2(const CgroupRecord &r);
+std::unique_ptr<CgroupManager> open_cgroupfs_v1(const CgroupRecord &r);
+
+// The v1 controllers burrow joins.
+inline const char *const kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "cpuset", "freezer", "blkio", "hugetlb"};
+
+// The directories still to make from `under` down to `under`+rel (outermost first).
+std::vector<std::string> missing_dirs(const std::string &under, const std::string &rel);
+// rmdir each (innermost first, and any sub-cgroups made inside), waiting
+// briefly while the kernel still counts exited processes. Missing ones are fine.
+void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves);
+
+} // namespace burrow::session

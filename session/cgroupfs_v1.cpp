@@ -1,0 +1,341 @@
+// cgroupfs v1: one cgroup per controller hierarchy, each under the caller's
+// own (delegated) cgroup in that hierarchy. Only the writable ones are joined.
+#include "session/cgroup_files.hpp"
+#include "session/cgroupfs.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace burrow::session {
+namespace {
+
+bool exists(const std::string &p) {
+    struct stat st;
+    return stat(p.c_str(), &st) == 0;
+}
+
+std::string real(const std::string &p) {
+    char buf[4096];
+    return realpath(p.c_str(), buf) ? buf : p;
+}
+
+void subdirs(const std::string &dir, std::vector<std::string> &out) {
+    DIR *d = opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::string> kids;
+    while (auto *e = readdir(d))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
+    closedir(d);
+    for (auto &k : kids) {
+        subdirs(k, out);
+        out.push_back(k);
+    }
+}
+
+class V1 : public CgroupManager {
+public:
+    explicit V1(CgroupRecord r) : rec_(std::move(r)) {
+        for (auto &c : rec_.controllers) {
+            std::string d = join_path(rec_.root + "/" + c, rec_.path);
+            dir_[c] = d;
+        }
+    }
+    ~V1() override {
+        if (oom_fd_ >= 0) close(oom_fd_);
+    }
+    const CgroupRecord &record() const override { return rec_; }
+
+    void enter(pid_t pid) override {
+        for (auto &h : hierarchies()) {
+            std::string top = h.second.substr(0, h.second.size() - rec_.path.size());
+            make_dirs(top, rec_.path);
+            if (h.first == "cpuset")
+                // A new cpuset is empty and takes no process until given cpus and mems.
+                for (std::string d = top; d.size() < h.second.size();) {
+                    d = h.second.substr(0, h.second.find('/', d.size() + 1));
+                    for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
+                        auto mine = read_cgroup(d + "/" + f).value_or("");
+                        if (mine.find_first_not_of(" \n") != std::string::npos) continue;
+                        auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
+                        while (!up.empty() && up.back() == '\n') up.pop_back();
+                        write_cgroup(d, f, up);
+                    }
+                }
+            if (!read_procs(h.second).empty()) throw std::runtime_error("cgroup " + h.second + " already holds processes");
+        }
+        join(pid);
+    }
+
+    void join(pid_t pid) override {
+        for (auto &h : hierarchies()) write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
+    }
+
+    void apply(const Resources &r) override {
+        if (!r.unified.empty())
+            throw std::invalid_argument("unified: needs cgroup v2, and this container's cgroups are v1");
+        auto &m = r.memory;
+        if (m.limit || m.swap) {
+            // memsw must stay >= the limit: raising both goes memsw first.
+            auto limit = [&] { set("memory", "memory.limit_in_bytes", std::to_string(*m.limit)); };
+            auto swap = [&] { set("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap)); };
+            if (m.limit && m.swap) {
+                try {
+                    limit();
+                } catch (const std::system_error &e) {
+                    if (e.code().value() != EINVAL) throw;
+                    swap();
+                    limit();
+                }
+                swap();
+            } else if (m.limit) {
+                limit();
+            } else {
+                swap();
+            }
+        }
+        if (m.reservation) set("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
+        if (m.swappiness) set("memory", "memory.swappiness", std::to_string(*m.swappiness));
+        if (m.disable_oom_killer && *m.disable_oom_killer) set("memory", "memory.oom_control", "1");
+        if (r.pids_limit && *r.pids_limit != 0)
+            set("pids", "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+        auto &c = r.cpu;
+        if (c.shares) set("cpu", "cpu.shares", std::to_string(*c.shares));
+        if (c.period) set("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
+        if (c.quota) set("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota > 0 ? *c.quota : -1));
+        if (c.burst) set("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst));
+        if (c.realtime_period) set("cpu", "cpu.rt_period_us", std::to_string(*c.realtime_period));
+        if (c.realtime_runtime) set("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtime_runtime));
+        if (c.idle) set("cpu", "cpu.idle", std::to_string(*c.idle));
+        if (!c.cpus.empty()) set("cpuset", "cpuset.cpus", c.cpus);
+        if (!c.mems.empty()) set("cpuset", "cpuset.mems", c.mems);
+        auto &b = r.blkio;
+        if (b.weight) {
+            bool plain = dir_.count("blkio") && exists(dir_["blkio"] + "/blkio.weight");
+            set("blkio", plain ? "blkio.weight" : "blkio.bfq.weight", std::to_string(*b.weight));
+        }
+        if (b.leaf_weight) set("blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight));
+        for (auto &d : b.weight_device)
+            if (d.weight) set("blkio", "blkio.weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.weight));
+        auto rate = [&](const std::vector<DeviceRate> &v, const char *file) {
+            for (auto &d : v) set("blkio", file, dev(d.major, d.minor) + " " + std::to_string(d.rate));
+        };
+        rate(b.throttle_read_bps, "blkio.throttle.read_bps_device");
+        rate(b.throttle_write_bps, "blkio.throttle.write_bps_device");
+        rate(b.throttle_read_iops, "blkio.throttle.read_iops_device");
+        rate(b.throttle_write_iops, "blkio.throttle.write_iops_device");
+        for (auto &[size, limit] : r.hugepage_limits)
+            set("hugetlb", "hugetlb." + size + ".limit_in_bytes", std::to_string(limit));
+    }
+
+    std::vector<pid_t> pids() const override {
+        std::vector<pid_t> out;
+        for (auto &h : hierarchies()) {
+            std::vector<std::string> dirs{h.second};
+            subdirs(h.second, dirs);
+            for (auto &d : dirs)
+                for (pid_t p : read_procs(d)) out.push_back(p);
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    void freeze(bool frozen) override {
+        const char *want = frozen ? "FROZEN" : "THAWED";
+        // The v1 freezer has no notification: ask again until it is there.
+        for (int i = 0; i < 2000; i++) {
+            if (i % 50 == 0) set("freezer", "freezer.state", want);
+            if (read_cgroup(dir_.at("freezer") + "/freezer.state").value_or("").compare(0, strlen(want), want) == 0)
+                return;
+            usleep(i < 10 ? 100 : 1000);
+        }
+        throw std::runtime_error(dir_.at("freezer") + ": the cgroup did not become " + (frozen ? "frozen" : "thawed"));
+    }
+
+    FreezerState freezer_state() const override {
+        auto it = dir_.find("freezer");
+        if (it == dir_.end()) return FreezerState::thawed;
+        auto s = read_cgroup(it->second + "/freezer.state").value_or("THAWED");
+        if (s.compare(0, 6, "FROZEN") == 0) return FreezerState::frozen;
+        if (s.compare(0, 8, "FREEZING") == 0) return FreezerState::freezing;
+        return FreezerState::thawed;
+    }
+
+    Stats stats() const override {
+        Stats s;
+        std::string ca = at("cpuacct"), cpu = at("cpu"), mem = at("memory"), pids = at("pids"), blk = at("blkio");
+        if (!ca.empty()) {
+            s.cpu.total = read_u64(ca + "/cpuacct.usage");
+            std::istringstream pc(read_cgroup(ca + "/cpuacct.usage_percpu").value_or(""));
+            uint64_t v;
+            while (pc >> v) s.cpu.percpu.push_back(v);
+            auto st = read_keyed(ca + "/cpuacct.stat");
+            long hz = sysconf(_SC_CLK_TCK);
+            s.cpu.user = st["user"] * 1000000000ull / static_cast<uint64_t>(hz > 0 ? hz : 100);
+            s.cpu.kernel = st["system"] * 1000000000ull / static_cast<uint64_t>(hz > 0 ? hz : 100);
+        }
+        if (!cpu.empty()) {
+            auto st = read_keyed(cpu + "/cpu.stat");
+            s.cpu.periods = st["nr_periods"];
+            s.cpu.throttled_periods = st["nr_throttled"];
+            s.cpu.throttled_time = st["throttled_time"];
+        }
+        if (!mem.empty()) {
+            auto usage = [&](const std::string &prefix, Stats::Usage &u) {
+                u.usage = read_u64(mem + "/" + prefix + "usage_in_bytes");
+                u.max = read_u64(mem + "/" + prefix + "max_usage_in_bytes");
+                u.limit = read_u64(mem + "/" + prefix + "limit_in_bytes");
+                u.failcnt = read_u64(mem + "/" + prefix + "failcnt");
+            };
+            usage("memory.", s.memory.usage);
+            usage("memory.memsw.", s.memory.swap);
+            usage("memory.kmem.", s.memory.kernel);
+            for (auto &[k, v] : read_keyed(mem + "/memory.stat")) s.memory.raw.emplace_back(k, v);
+        }
+        if (!pids.empty()) {
+            s.pids.current = read_u64(pids + "/pids.current");
+            s.pids.limit = read_u64(pids + "/pids.max");
+        }
+        if (!blk.empty()) {
+            auto entries = [&](const char *file, std::vector<Stats::Entry> &out) {
+                std::istringstream in(read_cgroup(blk + "/" + file).value_or(""));
+                std::string line;
+                while (std::getline(in, line)) {
+                    unsigned long ma, mi;
+                    char op[32];
+                    unsigned long long v;
+                    if (sscanf(line.c_str(), "%lu:%lu %31s %llu", &ma, &mi, op, &v) == 4)
+                        out.push_back({ma, mi, op, v});
+                }
+            };
+            entries("blkio.throttle.io_service_bytes", s.blkio.service_bytes);
+            entries("blkio.throttle.io_serviced", s.blkio.serviced);
+        }
+        return s;
+    }
+
+    int oom_fd() override {
+        if (oom_fd_ >= 0) return oom_fd_;
+        std::string mem = at("memory");
+        if (mem.empty()) return -1;
+        // memory.oom_control's eventfd notification, registered through cgroup.event_control.
+        int ctl = open((mem + "/memory.oom_control").c_str(), O_RDONLY | O_CLOEXEC);
+        if (ctl < 0) throw std::system_error(errno, std::generic_category(), "open " + mem + "/memory.oom_control");
+        oom_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        try {
+            if (oom_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+            write_cgroup(mem, "cgroup.event_control", std::to_string(oom_fd_) + " " + std::to_string(ctl));
+        } catch (...) {
+            close(ctl);
+            throw;
+        }
+        close(ctl);
+        oom_seen_ = oom_kills();
+        return oom_fd_;
+    }
+
+    unsigned oom_events() override {
+        uint64_t n = 0;
+        if (oom_fd_ < 0 || read(oom_fd_, &n, sizeof n) != sizeof n) return 0;
+        // Removing the cgroup signals too: then it was no OOM.
+        if (!exists(at("memory"))) return 0;
+        uint64_t kills = oom_kills();
+        if (kills > oom_seen_) n = kills - oom_seen_;
+        oom_seen_ = kills;
+        return static_cast<unsigned>(n);
+    }
+
+    void destroy() override {
+        std::vector<std::string> leaves;
+        for (auto &h : hierarchies()) {
+            subdirs(h.second, leaves);
+            if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && exists(h.second))
+                leaves.push_back(h.second);
+        }
+        remove_dirs(rec_.dirs, leaves);
+    }
+
+private:
+    // One entry per hierarchy (cpu and cpuacct may share one).
+    std::vector<std::pair<std::string, std::string>> hierarchies() const {
+        std::vector<std::pair<std::string, std::string>> out;
+        std::vector<std::string> seen;
+        for (auto &[c, d] : dir_) {
+            std::string top = real(rec_.root + "/" + c);
+            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+            seen.push_back(top);
+            out.emplace_back(c, d);
+        }
+        return out;
+    }
+    std::string at(const std::string &c) const {
+        auto it = dir_.find(c);
+        return it == dir_.end() ? "" : it->second;
+    }
+    void set(const std::string &controller, const std::string &file, const std::string &value) {
+        auto it = dir_.find(controller);
+        if (it == dir_.end())
+            throw std::runtime_error("there is no " + controller + " cgroup this user may write (" + controller +
+                                     " under " + rec_.root + " is not delegated)");
+        write_cgroup(it->second, file, value);
+    }
+    uint64_t oom_kills() const { return read_keyed(at("memory") + "/memory.oom_control")["oom_kill"]; }
+    static std::string dev(int64_t ma, int64_t mi) { return std::to_string(ma) + ":" + std::to_string(mi); }
+
+    CgroupRecord rec_;
+    std::map<std::string, std::string> dir_; // controller -> the container's cgroup
+    int oom_fd_ = -1;
+    uint64_t oom_seen_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
+                                                const std::string &cgroups_path) {
+    CgroupRecord r;
+    r.kind = ManagerKind::cgroupfs_v1;
+    r.root = root;
+    bool absolute = !cgroups_path.empty() && cgroups_path[0] == '/';
+    std::string rel;
+    std::vector<std::string> skipped;
+    for (const char *c : kV1Controllers) {
+        auto it = own.find(c);
+        if (it == own.end() || !exists(root + "/" + c)) continue;
+        std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
+        // Every controller's caller cgroup may differ; the container's path
+        // is one for all, so it is taken from the first writable one.
+        if (!rel.empty() && path != rel) {
+            skipped.push_back(c);
+            continue;
+        }
+        std::string probe = join_path(root + "/" + c, path);
+        while (!exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
+        if (!writable_cgroup(probe)) continue;
+        rel = path;
+        r.controllers.push_back(c);
+    }
+    if (r.controllers.empty()) throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
+    if (rel.empty() || rel == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
+    r.path = rel;
+    std::vector<std::string> seen;
+    for (auto &c : r.controllers) {
+        std::string top = real(root + "/" + c);
+        if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+        seen.push_back(top);
+        for (auto &d : missing_dirs(root + "/" + c, rel)) r.dirs.push_back(d);
+    }
+    return std::make_unique<V1>(std::move(r));
+}
+
+std::unique_ptr<CgroupManager> open_cgroupfs_v1(const CgroupRecord &r) { return std::make_unique<V1>(r); }
+
+} // namespace burrow::session

@@ -1,0 +1,227 @@
+// The cgroupfs managers on directories laid out like cgroup filesystems
+// (plain file writes), and, as root, on a cgroup2 mounted in a private
+// mount namespace.
+#include "session/cgroup_files.hpp"
+#include "session/cgroupfs.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace burrow::session;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char t[] = "/tmp/burrow-cgtest.XXXXXX";
+        path = mkdtemp(t);
+    }
+    ~TempDir() { system(("rm -rf '" + path + "'").c_str()); }
+};
+
+void put(const std::string &path, const std::string &text) {
+    std::ofstream(path) << text;
+}
+
+std::string get(const std::string &path) {
+    auto s = read_cgroup(path);
+    REQUIRE(s);
+    while (!s->empty() && s->back() == '\n') s->pop_back();
+    return *s;
+}
+
+// A cgroup directory as the kernel fills it (only the files named).
+void fake_cgroup(const std::string &dir, std::initializer_list<const char *> files) {
+    mkdir(dir.c_str(), 0755);
+    put(dir + "/cgroup.procs", "");
+    for (auto f : files) put(dir + "/" + f, "");
+}
+
+} // namespace
+
+TEST_CASE("proc cgroup lines") {
+    auto m = parse_proc_cgroup("12:cpu,cpuacct:/a/b\n4:memory:/x\n1:name=systemd:/user.slice\n0::/u/v\n");
+    REQUIRE(m.at("cpu") == "/a/b");
+    REQUIRE(m.at("cpuacct") == "/a/b");
+    REQUIRE(m.at("memory") == "/x");
+    REQUIRE(m.at("") == "/u/v");
+    REQUIRE(m.at("name=systemd") == "/user.slice");
+    REQUIRE(join_path("/sys/fs/cgroup/", "/a//b/") == "/sys/fs/cgroup/a/b");
+}
+
+TEST_CASE("v2 writes the unified files") {
+    TempDir t;
+    std::string own = t.path + "/user";
+    fake_cgroup(own, {"cgroup.controllers", "cgroup.subtree_control"});
+    put(own + "/cgroup.controllers", "cpu io memory pids\n");
+    auto m = make_cgroupfs_v2(t.path, "/user", "c1");
+    REQUIRE(m->record().path == "/user/c1");
+    REQUIRE(m->record().dirs == std::vector<std::string>{own + "/c1"});
+    std::string c = own + "/c1";
+    // What the kernel would show in it once the parent enables controllers.
+    mkdir(c.c_str(), 0755);
+    fake_cgroup(c, {"memory.max", "memory.swap.max", "memory.low", "pids.max", "cpu.weight", "cpu.max", "io.weight",
+                    "io.max", "memory.high", "cgroup.freeze"});
+    put(c + "/cgroup.events", "populated 1\nfrozen 1\n");
+    m->enter(4242);
+    REQUIRE(get(c + "/cgroup.procs") == "4242");
+    REQUIRE(get(own + "/cgroup.subtree_control").substr(0, 5) == "+pids"); // one write per controller: the last
+    m->apply(parse_resources(R"({"memory":{"limit":67108864,"swap":134217728,"reservation":1048576},
+        "cpu":{"shares":1024,"quota":20000,"period":100000},"pids":{"limit":10},
+        "blockIO":{"weight":500,"throttleWriteBpsDevice":[{"major":8,"minor":0,"rate":1048576}]},
+        "unified":{"memory.high":"50M"}})"));
+    REQUIRE(get(c + "/memory.max") == "67108864");
+    REQUIRE(get(c + "/memory.swap.max") == "67108864"); // swap - memory
+    REQUIRE(get(c + "/memory.low") == "1048576");
+    REQUIRE(get(c + "/pids.max") == "10");
+    REQUIRE(get(c + "/cpu.weight") == "39");
+    REQUIRE(get(c + "/cpu.max") == "20000 100000");
+    REQUIRE(get(c + "/io.weight") == "default 4950");
+    REQUIRE(get(c + "/io.max") == "8:0 wbps=1048576");
+    REQUIRE(get(c + "/memory.high") == "50M");
+    // update --cpu-quota alone keeps the period.
+    put(c + "/cpu.max", "20000 50000\n");
+    m->apply(parse_resources(R"({"cpu":{"quota":10000}})"));
+    REQUIRE(get(c + "/cpu.max") == "10000 50000");
+    m->apply(parse_resources(R"({"memory":{"limit":-1,"swap":-1},"pids":{"limit":-1}})"));
+    REQUIRE(get(c + "/memory.max") == "max");
+    REQUIRE(get(c + "/pids.max") == "max");
+    m->freeze(true);
+    REQUIRE(get(c + "/cgroup.freeze") == "1");
+    REQUIRE(m->freezer_state() == FreezerState::frozen);
+    REQUIRE(m->pids() == std::vector<pid_t>{4242});
+}
+
+TEST_CASE("v2 says which controller is missing") {
+    TempDir t;
+    fake_cgroup(t.path + "/u", {});
+    auto m = make_cgroupfs_v2(t.path, "/u", "c2");
+    fake_cgroup(t.path + "/u/c2", {"memory.max"});
+    try {
+        m->apply(parse_resources(R"({"pids":{"limit":5}})"));
+        FAIL("no error");
+    } catch (const std::runtime_error &e) {
+        REQUIRE(std::string(e.what()).find("the pids controller is not enabled for") == 0);
+    }
+    REQUIRE_THROWS_WITH(m->apply(parse_resources(R"({"memory":{"swap":100}})")),
+                        Catch::Contains("a swap limit needs a memory limit"));
+    system(("rm -f '" + t.path + "/u/c2'/*").c_str()); // the kernel's files go with the cgroup
+    m->destroy();
+    struct stat st;
+    REQUIRE(stat((t.path + "/u/c2").c_str(), &st) < 0);
+    REQUIRE(stat((t.path + "/u").c_str(), &st) == 0); // not ours: kept
+}
+
+TEST_CASE("v2 refuses a cgroup the user cannot write") {
+    if (geteuid() == 0) return; // root writes anything
+    TempDir t;
+    REQUIRE_THROWS(make_cgroupfs_v2("/sys/fs/cgroup", "/", "c3"));
+}
+
+TEST_CASE("v1 writes per-controller files") {
+    TempDir t;
+    std::map<std::string, std::string> own;
+    for (auto c : {"memory", "pids", "cpu", "cpuset", "freezer"}) {
+        mkdir((t.path + "/" + c).c_str(), 0755);
+        fake_cgroup(t.path + "/" + c + "/deleg", {});
+        own[c] = "/deleg";
+    }
+    put(t.path + "/cpuset/deleg/cpuset.cpus", "0-1\n");
+    put(t.path + "/cpuset/deleg/cpuset.mems", "0\n");
+    own["blkio"] = "/elsewhere"; // not writable there: left out
+    auto m = make_cgroupfs_v1(t.path, own, "");
+    REQUIRE(m->record().path == "/deleg");
+    m = make_cgroupfs_v1(t.path, own, "ct/c1");
+    REQUIRE(m->record().path == "/deleg/ct/c1");
+    REQUIRE(m->record().controllers == std::vector<std::string>{"memory", "pids", "cpu", "cpuset", "freezer"});
+    REQUIRE(m->record().dirs.size() == 10);
+    for (auto &d : m->record().dirs) // as the kernel's mkdir would
+        fake_cgroup(d, {"cpuset.cpus", "cpuset.mems", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
+                        "memory.soft_limit_in_bytes", "cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us",
+                        "pids.max", "freezer.state"});
+    m->enter(77);
+    std::string mem = t.path + "/memory/deleg/ct/c1";
+    REQUIRE(get(mem + "/cgroup.procs") == "77");
+    REQUIRE(get(t.path + "/cpuset/deleg/ct/c1/cpuset.cpus") == "0-1"); // copied down
+    REQUIRE(get(t.path + "/cpuset/deleg/ct/cpuset.mems") == "0");
+    m->apply(parse_resources(R"({"memory":{"limit":33554432,"swap":33554432,"reservation":1000},
+        "cpu":{"shares":512,"quota":-1,"period":50000,"cpus":"1"},"pids":{"limit":3}})"));
+    REQUIRE(get(mem + "/memory.limit_in_bytes") == "33554432");
+    REQUIRE(get(mem + "/memory.memsw.limit_in_bytes") == "33554432");
+    REQUIRE(get(mem + "/memory.soft_limit_in_bytes") == "1000");
+    REQUIRE(get(t.path + "/cpu/deleg/ct/c1/cpu.shares") == "512");
+    REQUIRE(get(t.path + "/cpu/deleg/ct/c1/cpu.cfs_quota_us") == "-1");
+    REQUIRE(get(t.path + "/cpu/deleg/ct/c1/cpu.cfs_period_us") == "50000");
+    REQUIRE(get(t.path + "/cpuset/deleg/ct/c1/cpuset.cpus") == "1");
+    REQUIRE(get(t.path + "/pids/deleg/ct/c1/pids.max") == "3");
+    REQUIRE_THROWS_WITH(m->apply(parse_resources(R"({"blockIO":{"weight":100}})")),
+                        Catch::Contains("there is no blkio cgroup this user may write"));
+    REQUIRE_THROWS_WITH(m->apply(parse_resources(R"({"unified":{"memory.high":"1"}})")),
+                        Catch::Contains("needs cgroup v2"));
+    put(t.path + "/freezer/deleg/ct/c1/freezer.state", "FROZEN\n");
+    REQUIRE(m->freezer_state() == FreezerState::frozen);
+    auto again = open_cgroupfs_v1(CgroupRecord::from_json(m->record().to_json()));
+    REQUIRE(again->pids() == std::vector<pid_t>{77});
+    // The fake dirs hold files the kernel's would not: empty them to rmdir.
+    for (auto &d : m->record().dirs) system(("find '" + d + "' -maxdepth 1 -type f -delete").c_str());
+    again->destroy();
+    struct stat st;
+    REQUIRE(stat((t.path + "/memory/deleg/ct").c_str(), &st) < 0);
+    REQUIRE(stat((t.path + "/memory/deleg").c_str(), &st) == 0);
+}
+
+TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
+    if (geteuid() != 0) {
+        WARN("skipped: needs root to mount cgroup2");
+        return;
+    }
+    int pfd[2];
+    REQUIRE(pipe(pfd) == 0);
+    pid_t sleeper = fork();
+    if (sleeper == 0) {
+        pause();
+        _exit(0);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        // Any failure is an exit code, checked below.
+        char mnt[] = "/tmp/burrow-cg2.XXXXXX";
+        if (unshare(CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(2);
+        if (!mkdtemp(mnt) || mount("cgroup2", mnt, "cgroup2", 0, nullptr) < 0) _exit(3);
+        int code = 0;
+        try {
+            auto own = own_cgroups()[""];
+            auto m = make_cgroupfs_v2(mnt, own, "burrow-unit-" + std::to_string(getpid()));
+            m->enter(sleeper);
+            if (m->pids() != std::vector<pid_t>{sleeper}) code = 4;
+            m->freeze(true);
+            if (m->freezer_state() != FreezerState::frozen) code = 5;
+            m->freeze(false);
+            if (m->freezer_state() != FreezerState::thawed) code = 6;
+            kill(sleeper, SIGKILL);
+            int fd = open((std::string(mnt) + m->record().path + "/cgroup.events").c_str(), O_RDONLY);
+            (void)fd;
+            m->destroy();
+        } catch (const std::exception &e) {
+            fprintf(stderr, "%s\n", e.what());
+            code = 7;
+        }
+        umount(mnt);
+        rmdir(mnt);
+        _exit(code);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, nullptr, 0);
+    REQUIRE(WIFEXITED(st));
+    REQUIRE(WEXITSTATUS(st) == 0);
+}
