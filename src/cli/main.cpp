@@ -1,6 +1,7 @@
 // burrow: global options, then one command. Errors become one line,
 // "burrow: <command> <id>: <what>: <why>", and exit status 1.
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "userns/rootless.hpp"
@@ -31,6 +32,7 @@ const char kUsage[] =
     "  kill      send a signal to a container's process\n"
     "  delete    delete a container\n"
     "  features  print the runtime's features as JSON\n"
+    "  check-host  check that this host can run rootless containers\n"
     "\n"
     "Global options:\n"
     "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, or /run/burrow for root)\n"
@@ -46,13 +48,22 @@ const char kUsage[] =
 struct Command {
     const char *name;
     int (*fn)(cli::Context &, const cli::Args &);
+    const cli::CommandHelp *help = nullptr; // `burrow COMMAND --help`
 };
 
 const Command kCommands[] = {
-    {"spec", cli::cmd_spec},   {"create", cli::cmd_create}, {"run", cli::cmd_run},
-    {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
-    {"ps", cli::cmd_ps},       {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},
-    {"features", cli::cmd_features},
+    {"spec", cli::cmd_spec, &cli::help_spec},
+    {"create", cli::cmd_create, &cli::help_create},
+    {"run", cli::cmd_run, &cli::help_run},
+    {"start", cli::cmd_start, &cli::help_start},
+    {"exec", cli::cmd_exec, &cli::help_exec},
+    {"state", cli::cmd_state, &cli::help_state},
+    {"list", cli::cmd_list, &cli::help_list},
+    {"ps", cli::cmd_ps, &cli::help_ps},
+    {"kill", cli::cmd_kill, &cli::help_kill},
+    {"delete", cli::cmd_delete, &cli::help_delete},
+    {"features", cli::cmd_features, &cli::help_features},
+    {"check-host", cli::cmd_check_host, &cli::help_check_host},
 };
 
 std::string default_root() {
@@ -132,6 +143,10 @@ int main(int argc, char **argv) {
         for (auto &a : args) {
             if (!a.empty() && a[0] != '-') break; // exec's command may have a --help of its own
             if (a == "-h" || a == "--help") {
+                if (c.help) {
+                    fputs(cli::format_help(*c.help).c_str(), stdout);
+                    return 0;
+                }
                 printf("usage: burrow %s [options]%s\nSee burrow-%s(1).\n", c.name,
                        cmd == "list" || cmd == "spec" || cmd == "features" ? "" : " ID", c.name);
                 return 0;

@@ -37,5 +37,8 @@ std::string ps(const Globals &g, const std::string &id, const std::string &forma
                const std::vector<std::string> &ps_options);
 void write_spec(const std::string &bundle, bool rootless);
 std::string features();
+// check-host: the report in `format` (text, json) into out; returns the exit
+// status (0: a rootless container can run here).
+int check_host_report(const Globals &g, const std::string &format, std::string &out);
 
 } // namespace burrow::lifecycle
