@@ -212,6 +212,13 @@ HostEnv real_host(const std::string &state_root) {
     h.user = userns::user_name(h.uid);
     h.rootless = userns::rootless();
     h.probe = real_probes();
+    // The rootless tests' fake host files (a user with no subordinate range,
+    // a sysctl set to 0): only what check-host reads, never what create uses.
+    if (auto d = env("BURROW_TEST_HOST_FILES"); !d.empty()) {
+        h.subuid = d + "/etc/subuid";
+        h.subgid = d + "/etc/subgid";
+        h.proc_sys = d + "/proc/sys";
+    }
     return h;
 }
 
