@@ -61,6 +61,7 @@ __burrow_option_kind() {
     exec:-cwd | exec:-e | exec:-env | exec:-u | exec:-user | exec:-g | \
         exec:-additional-gids | exec:-apparmor) kind=value ;;
     list:-f | list:-format | ps:-f | ps:-format) kind=format ;;
+    check-host:-f | check-host:-format) kind=log-format ;; # text or json too
     # Not offered, but accepted by burrow (as by runc).
     create:-notify-socket | run:-notify-socket) kind='file' ;;
     kill:-s | kill:-signal) kind=signal ;;
@@ -217,7 +218,7 @@ _burrow() {
                 --debug --systemd-cgroup --rootless --version --help' -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
-                state list ps kill delete features' -- "$cur")
+                state list ps kill delete features check-host' -- "$cur")
         fi
         return 0
     fi
@@ -236,6 +237,7 @@ _burrow() {
     ps) opts='--format' ;;
     kill) opts='--all' ;;
     delete) opts='--force' ;;
+    check-host) opts='--format' ;;
     start | state | features) ;;
     *) return 0 ;;
     esac
@@ -248,7 +250,7 @@ _burrow() {
     case $cmd:$npos in
     start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0) __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
-    spec:* | list:*)
+    spec:* | list:* | check-host:*)
         # No arguments to complete: offer the options instead.
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         ;;

@@ -36,10 +36,10 @@ const std::vector<Option> kExec = {
     {"console-socket", 0, true, "an AF_UNIX socket to receive the terminal's master fd (with --tty and --detach)"},
     {"preserve-fds", 0, true, "pass this many more fds after stdio (default: 0)"},
     {"apparmor", 0, true, "the AppArmor profile of the process"},
-    // Accepted for callers written for runc: refused (no SELinux) or meaningless here.
-    {"process-label", 0, true, nullptr, "value", true},
-    {"ignore-paused", 0, false, nullptr, "value", true},
-    {"cgroup", 0, true, nullptr, "value", true},
+    // runc's, for its callers: refused (no SELinux) or ignored here.
+    {"process-label", 0, true, "refused: burrow has no SELinux labels"},
+    {"ignore-paused", 0, false, "accepted for runc's callers, and ignored"},
+    {"cgroup", 0, true, "accepted for runc's callers, and ignored"},
 };
 
 } // namespace

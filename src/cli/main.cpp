@@ -40,6 +40,7 @@ const char kUsage[] =
     "  --log-format FMT    text or json\n"
     "  --debug             log debug messages\n"
     "  --systemd-cgroup    use the systemd cgroup manager\n"
+    "  --rootless VALUE    accepted for runc's callers, and ignored (burrow decides from its ids)\n"
     "  -v, --version       print the version\n"
     "  -h, --help          print this help\n"
     "\n"
