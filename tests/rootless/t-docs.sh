@@ -151,7 +151,7 @@ test_docs_zsh_completion() {
     for c in $(commands); do
         grep -q "'$c:" "$COMP/_burrow" || problem "zsh: command $c is not in _burrow"
         for f in $(cmd_help_flags "$c" | long_only); do
-            grep -qE -- "(\\{|[(' ])$f[=\\['}]" "$COMP/_burrow" || problem "zsh: $c $f is not in _burrow"
+            grep -qE -- "(^|[^-a-z])$f([^-a-z]|\$)" "$COMP/_burrow" || problem "zsh: $c $f is not in _burrow"
         done
     done
     check_problems
