@@ -32,7 +32,10 @@ struct FakeHost {
         h.xdg_runtime_dir = dir;
         h.state_root = dir + "/state";
         h.user = "alice";
-        h.uid = getuid(); // xdg-runtime-dir is checked to be ours
+        // Not uid 0 (root of a user namespace is a case of its own); the
+        // fake XDG_RUNTIME_DIR is checked to be the user's.
+        h.uid = getuid() == 0 ? 1000 : getuid();
+        if (getuid() == 0 && chown(dir.c_str(), 1000, 1000) != 0) FAIL("chown");
         h.gid = 1000;
         h.rootless = true;
         auto ok = [] { return 0; };
@@ -85,6 +88,20 @@ TEST_CASE("check-host: no subordinate range says MISSING with a free range to ad
     CHECK(f.get(cs, "subgid").fix == "sudo usermod --add-subgids 131072-196607 alice");
     // A container still runs with the caller's own id alone.
     CHECK(check_exit_status(cs) == 0);
+}
+
+TEST_CASE("check-host: root of a user namespace (podman's) maps from that namespace") {
+    FakeHost f;
+    f.put("/uid_map", "         0       1001          1\n         1     100000      65536\n");
+    f.put("/gid_map", "         0       1001          1\n");
+    f.h.uid_map = f.dir + "/uid_map";
+    f.h.gid_map = f.dir + "/gid_map";
+    f.h.uid = f.h.gid = 0;
+    f.h.user = "root";
+    auto cs = check_host(f.h);
+    CHECK(f.get(cs, "subuid").status == CheckStatus::ok);
+    CHECK_THAT(f.get(cs, "subuid").detail, Catch::StartsWith("root of a user namespace of 65537 uids"));
+    CHECK(f.get(cs, "subgid").status == CheckStatus::warn);
 }
 
 TEST_CASE("check-host: a range overlapping another user's, and a short one, warn") {

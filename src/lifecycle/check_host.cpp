@@ -137,6 +137,22 @@ void subid_check(const HostEnv &h, const char *name, const std::string &file, bo
         out.push_back(c);
         return;
     }
+    if ((gid ? h.gid : h.uid) == 0) {
+        // Root of a user namespace (podman's rootless mode): the ids to map
+        // are those of that namespace, not a range in the file.
+        std::istringstream in(text_of(gid ? h.gid_map : h.uid_map));
+        uint64_t inside, outside, count, total = 0;
+        while (in >> inside >> outside >> count) total += count;
+        c.detail = "root of a user namespace of " + std::to_string(total) + " " + ids +
+                   "s (as under podman): containers map from those, not from " + file;
+        if (total < 65536) {
+            c.status = S::warn;
+            c.detail += ": fewer than 65536";
+            c.fix = "give the user that made this namespace 65536 ids in " + file;
+        }
+        out.push_back(c);
+        return;
+    }
     std::string text = text_of(file);
     auto mine = userns::parse_subid(text, h.user, gid ? h.gid : h.uid);
     auto all = all_ranges(text);

@@ -46,6 +46,7 @@ HostProbes real_probes();
 struct HostEnv {
     std::string proc_sys = "/proc/sys";
     std::string subuid = "/etc/subuid", subgid = "/etc/subgid";
+    std::string uid_map = "/proc/self/uid_map", gid_map = "/proc/self/gid_map";
     std::string dev_fuse = "/dev/fuse", dev_tun = "/dev/net/tun";
     std::string path_env;            // PATH to search for helpers
     std::string xdg_runtime_dir;     // "" when unset
