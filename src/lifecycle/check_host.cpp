@@ -19,7 +19,7 @@ namespace {
 
 using S = CheckStatus;
 
-// A /proc/sys value, trimmed; nullopt-like "" when the file is absent.
+// A /proc/sys value, trimmed; "" when the file is absent.
 std::string sysctl(const HostEnv &h, const std::string &rel) {
     std::ifstream f(h.proc_sys + "/" + rel);
     std::string v;
@@ -107,8 +107,8 @@ void userns_checks(const HostEnv &h, std::vector<Check> &out) {
         c.status = S::missing;
         c.detail = "creating a user namespace and mapping your uid failed: " + why(e) +
                    (h.rootless ? ": no rootless container can run" : ": containers with a user namespace cannot run");
-        c.fix = "allow unprivileged user namespaces (see userns-sysctl, userns-max, userns-apparmor)";
-        if (aa == "1") c.status = S::missing, c.fix = "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0";
+        c.fix = aa == "1" ? "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+                          : "allow unprivileged user namespaces (see userns-sysctl, userns-max, userns-apparmor)";
     } else
         c.detail = "created a user namespace and mapped uid " + std::to_string(h.uid) + " to root in it";
     out.push_back(c);
