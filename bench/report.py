@@ -14,12 +14,22 @@ import statistics
 import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
+# Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
     ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
     ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
     ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
+    ("run+overlay", "wall_us", "ms", 1e-3, "run --overlay /bin/true, wall"),
+    ("run+overlay", "cpu_us", "ms", 1e-3, "run --overlay /bin/true, CPU"),
+    ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
+    ("run+overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
+    ("run+overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
+    ("run+slirp4netns", "wall_us", "ms", 1e-3, "run --network slirp4netns, wall"),
+    ("run+slirp4netns", "cpu_us", "ms", 1e-3, "run --network slirp4netns, CPU"),
+    ("run+slirp4netns", "maxrss_kb", "MiB", 1 / 1024, "run --network slirp4netns, peak RSS"),
     ("create", "wall_us", "ms", 1e-3, "create, wall"),
     ("create", "cpu_us", "ms", 1e-3, "create, CPU (incl. init)"),
     ("state", "wall_us", "ms", 1e-3, "state, wall"),
@@ -98,11 +108,14 @@ def main():
                 except json.JSONDecodeError as e:
                     print(f"report: {path}: bad line ({e}): {line[:120]}", file=sys.stderr)
 
-    modes = [m for m in ("rootless", "root") if any(r.get("mode") == m for r in records)]
+    # systemd: rootless `run --systemd-cgroup`; systemd-base: plain `run` in the same place.
+    modes = [m for m in ("rootless", "root", "systemd", "systemd-base") if any(r.get("mode") == m for r in records)]
     # samples[mode][runtime][figure] = list of records; errors likewise
     samples, errors, counts = {}, {}, {}
     for r in records:
         mode, rt, fig = r.get("mode"), r.get("runtime"), r.get("figure")
+        if r.get("variant"):
+            fig = f"{fig}+{r['variant']}"
         if "error" in r:
             errors.setdefault(mode, {}).setdefault(rt, {}).setdefault(fig, []).append(r["error"])
         else:
@@ -137,12 +150,17 @@ def main():
 
     table = []
     lines = []
+    notes_overlay = []
     header = ["figure", "unit"] + COLS + ["burrow/crun", "burrow/floor"]
     for mode in modes:
         lines.append("")
         lines.append(f"== {mode} ==")
         rows = []
         for fig, metric, unit, scale, label in ROWS:
+            if fig in BURROW_ONLY and not value(mode, "burrow", fig, metric):
+                continue
+            if mode.startswith("systemd") and fig != "run":
+                continue  # the systemd path is measured on `run` alone
             label = label.format(n=counts.get(fig, "?"))
             row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
             cells = [label, unit]
@@ -151,7 +169,8 @@ def main():
                 st = value(mode, rt, fig, metric) if rt in wanted else None
                 if st is None:
                     row[rt] = None
-                    cells.append("n/a" if rt in wanted and (rt != "floor" or fig in ("run", "serial", "parallel")) else "-")
+                    applies = rt != "floor" or fig in ("run", "serial", "parallel")
+                    cells.append("n/a" if rt in wanted and applies and fig not in BURROW_ONLY else "-")
                     continue
                 med, lo, hi = st["median"] * scale, st["min"] * scale, st["max"] * scale
                 meds[rt] = med
@@ -165,9 +184,17 @@ def main():
                     cells.append(f"{row[key]:.2f}x")
                 else:
                     row[key] = None
-                    cells.append("n/a" if other in wanted and "burrow" in wanted else "-")
+                    cells.append("n/a" if other in wanted and "burrow" in wanted and fig not in BURROW_ONLY else "-")
             table.append(row)
             rows.append(cells)
+        plain = results.get(mode, {}).get("burrow", {}).get("run", {})
+        for fig in ("run+overlay", "run+overlay-fuse"):
+            ov = results.get(mode, {}).get("burrow", {}).get(fig, {})
+            if "cpu_us" in ov and "cpu_us" in plain:
+                ratios = ", ".join(f"{m[:-3]} {ov[m]['median'] / plain[m]['median']:.2f}x"
+                                   for m in ("wall_us", "cpu_us") if m in ov and m in plain)
+                notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
+                                     f" / plain run: {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))
@@ -192,6 +219,9 @@ def main():
     print(f"  samples: {meta.get('samples', '?')}; cells are median (min-max)")
     print(f"  load average before {meta.get('loadavg_before', '?')}, after {meta.get('loadavg_after', '?')}")
     print("\n".join(lines))
+    if notes_overlay:
+        print("\noverlay against the plain run (medians):")
+        print("\n".join(notes_overlay))
     if notes:
         print("\nn/a and failures (! in the table: some samples failed):")
         print("\n".join(notes))

@@ -54,6 +54,10 @@ __burrow_option_kind() {
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds) kind=number ;;
+    create:-overlay-lower | run:-overlay-lower | create:-overlay-upper | run:-overlay-upper) kind='dir' ;;
+    create:-overlay-driver | run:-overlay-driver) kind=overlay-driver ;;
+    create:-network | run:-network) kind=network ;;
+    create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -67,6 +71,11 @@ __burrow_option_kind() {
     kill:-s | kill:-signal) kind=signal ;;
     # Accepted for compatibility with runc (refused or ignored), not offered.
     exec:-process-label | exec:-cgroup) kind=value ;;
+    update:-r | update:-resources) kind='file' ;;
+    update:-memory | update:-memory-swap | update:-memory-reservation | update:-kernel-memory | \
+        update:-kernel-memory-tcp | update:-cpu-quota | update:-cpu-period | update:-cpu-shares | \
+        update:-cpu-rt-period | update:-cpu-rt-runtime | update:-cpuset-cpus | update:-cpuset-mems | \
+        update:-pids-limit | update:-blkio-weight | events:-interval) kind=value ;;
     esac
 }
 
@@ -86,6 +95,9 @@ __burrow_complete_value() {
     format) mapfile -t list < <(compgen -W 'table json' -- "$cur") ;;
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
+    overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
+    network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
+        slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     signal)
         __burrow_complete_signals
         list=("${COMPREPLY[@]}")
@@ -215,10 +227,11 @@ _burrow() {
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--root --log --log-format
-                --debug --systemd-cgroup --rootless --version --help' -- "$cur")
+                --debug --systemd-cgroup --cgroup-manager --rootless --version --help' -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
-                state list ps kill delete features check-host' -- "$cur")
+                state list ps kill delete features pause resume update events
+                check-host' -- "$cur")
         fi
         return 0
     fi
@@ -227,9 +240,11 @@ _burrow() {
     case $cmd in
     spec) opts='--rootless --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds' ;;
+        --no-new-keyring --preserve-fds --network --publish
+        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
-        --no-new-keyring --preserve-fds --detach --keep' ;;
+        --no-new-keyring --preserve-fds --network --publish --detach --keep
+        --overlay --overlay-lower --overlay-upper --overlay-driver' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;
@@ -238,7 +253,12 @@ _burrow() {
     kill) opts='--all' ;;
     delete) opts='--force' ;;
     check-host) opts='--format' ;;
-    start | state | features) ;;
+    update) opts='--resources --memory --memory-swap --memory-reservation
+        --kernel-memory --kernel-memory-tcp --cpu-quota --cpu-period --cpu-shares
+        --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --pids-limit
+        --blkio-weight' ;;
+    events) opts='--stats --interval' ;;
+    start | state | features | pause | resume) ;;
     *) return 0 ;;
     esac
 
@@ -248,7 +268,8 @@ _burrow() {
     fi
 
     case $cmd:$npos in
-    start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0) __burrow_complete_ids ;;
+    start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0 | pause:0 | resume:0 | update:0 | events:0)
+        __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
     spec:* | list:* | check-host:*)
         # No arguments to complete: offer the options instead.

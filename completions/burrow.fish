@@ -67,6 +67,14 @@ function __burrow_parse -a what
                 case 'create:--preserve-fds' 'create:-preserve-fds' \
                     'run:--preserve-fds' 'run:-preserve-fds'
                     set expect number
+                case 'create:--overlay-lower' 'create:-overlay-lower' \
+                    'run:--overlay-lower' 'run:-overlay-lower' \
+                    'create:--overlay-upper' 'create:-overlay-upper' \
+                    'run:--overlay-upper' 'run:-overlay-upper'
+                    set expect dir
+                case 'create:--overlay-driver' 'create:-overlay-driver' \
+                    'run:--overlay-driver' 'run:-overlay-driver'
+                    set expect overlay-driver
                 case 'list:-f' 'list:--format' 'list:-format' \
                     'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
@@ -93,6 +101,11 @@ function __burrow_parse -a what
                     'exec:--apparmor' 'exec:-apparmor' \
                     'exec:--process-label' 'exec:-process-label' \
                     'exec:--cgroup' 'exec:-cgroup'
+                    set expect value
+                case 'update:-r' 'update:--resources' 'update:-resources'
+                    set expect file
+                case 'update:--*' 'update:-*' 'events:--interval' 'events:-interval'
+                    # every other option of update takes a value
                     set expect value
             end
         else
@@ -139,7 +152,7 @@ end
 
 # True when the next argument is the id of an existing container.
 function __burrow_wants_id
-    __burrow_command_is start state delete kill exec ps
+    __burrow_command_is start state delete kill exec ps pause resume update events
     and test (__burrow_parse npos) = 0
 end
 
@@ -205,6 +218,7 @@ complete -c burrow -n '__burrow_expects file' -r -F
 complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
+complete -c burrow -n '__burrow_expects overlay-driver' -x -a 'kernel fuse'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
 complete -c burrow -n '__burrow_expects cap' -x -a '(__burrow_caps)'
 
@@ -214,6 +228,7 @@ complete -c burrow -n __burrow_no_command -l log -r -F -d 'Write log messages to
 complete -c burrow -n __burrow_no_command -l log-format -x -a 'text json' -d 'Format of log messages'
 complete -c burrow -n __burrow_no_command -l debug -d 'Log debug messages as well'
 complete -c burrow -n __burrow_no_command -l systemd-cgroup -d 'Manage cgroups through systemd'
+complete -c burrow -n __burrow_no_command -l cgroup-manager -x -a 'cgroupfs systemd disabled' -d 'Cgroup manager'
 complete -c burrow -n __burrow_no_command -l rootless -x -a 'true false auto' -d 'Accepted for compatibility, ignored'
 complete -c burrow -n __burrow_no_command -s v -l version -d 'Print the version'
 complete -c burrow -n __burrow_no_command -s h -l help -d 'Print a summary of commands and options'
@@ -231,6 +246,29 @@ complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a contain
 complete -c burrow -n __burrow_no_command -a delete -d 'Remove a container'
 complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow supports, as JSON'
 complete -c burrow -n __burrow_no_command -a check-host -d 'Check that this host can run rootless containers'
+complete -c burrow -n __burrow_no_command -a pause -d 'Freeze every process of a container'
+complete -c burrow -n __burrow_no_command -a resume -d 'Thaw a paused container'
+complete -c burrow -n __burrow_no_command -a update -d 'Change the resource limits of a container'
+complete -c burrow -n __burrow_no_command -a events -d 'Print resource usage and OOM events as JSON'
+
+# update, events
+complete -c burrow -n '__burrow_command_is update' -s r -l resources -r -F -d 'Read linux.resources JSON from a file (- for stdin)'
+complete -c burrow -n '__burrow_command_is update' -l memory -x -d 'Memory limit'
+complete -c burrow -n '__burrow_command_is update' -l memory-swap -x -d 'Memory+swap limit'
+complete -c burrow -n '__burrow_command_is update' -l memory-reservation -x -d 'Memory soft limit'
+complete -c burrow -n '__burrow_command_is update' -l kernel-memory -x -d 'Ignored'
+complete -c burrow -n '__burrow_command_is update' -l kernel-memory-tcp -x -d 'Ignored'
+complete -c burrow -n '__burrow_command_is update' -l cpu-quota -x -d 'CPU time per period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-period -x -d 'CPU period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-shares -x -d 'Relative CPU weight'
+complete -c burrow -n '__burrow_command_is update' -l cpu-rt-period -x -d 'Real-time period (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpu-rt-runtime -x -d 'Real-time runtime (us)'
+complete -c burrow -n '__burrow_command_is update' -l cpuset-cpus -x -d 'CPUs allowed'
+complete -c burrow -n '__burrow_command_is update' -l cpuset-mems -x -d 'Memory nodes allowed'
+complete -c burrow -n '__burrow_command_is update' -l pids-limit -x -d 'Most processes'
+complete -c burrow -n '__burrow_command_is update' -l blkio-weight -x -d 'Block I/O weight (10-1000)'
+complete -c burrow -n '__burrow_command_is events' -l stats -d 'Print one stats event and exit'
+complete -c burrow -n '__burrow_command_is events' -l interval -x -d 'Time between stats events (5s)'
 
 # spec
 complete -c burrow -n '__burrow_command_is spec' -l rootless -d 'Write a configuration for a user other than root'
@@ -244,6 +282,12 @@ complete -c burrow -n '__burrow_command_is create run' -l pid-file -r -F -d 'Wri
 complete -c burrow -n '__burrow_command_is create run' -l no-pivot -d 'Enter the root file system with chroot, not pivot_root'
 complete -c burrow -n '__burrow_command_is create run' -l no-new-keyring -d 'Keep the session keyring of the caller'
 complete -c burrow -n '__burrow_command_is create run' -l preserve-fds -x -d 'Pass this many more file descriptors'
+complete -c burrow -n '__burrow_command_is create run' -l overlay -d 'Keep the rootfs read-only: write to an upper layer'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-lower -x -a '(__fish_complete_directories)' -d 'Another lower layer, below the rootfs'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-upper -x -a '(__fish_complete_directories)' -d 'The upper layer, kept after delete'
+complete -c burrow -n '__burrow_command_is create run' -l overlay-driver -x -a 'kernel fuse' -d 'Force kernel overlayfs or fuse-overlayfs'
+complete -c burrow -n '__burrow_command_is create run' -l network -x -a 'none loopback slirp4netns pasta slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -d 'Network namespace of its own: none, loopback, slirp4netns, pasta'
+complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Forward a host port: [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]'
 
 # run
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'

@@ -1,6 +1,7 @@
 #include "session/cgroup_files.hpp"
 
 #include <cerrno>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -111,6 +112,24 @@ std::vector<std::string> make_dirs(const std::string &under, const std::string &
         else if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "create cgroup " + cur);
     }
     return made;
+}
+
+void sub_cgroups(const std::string &dir, std::vector<std::string> &out) {
+    DIR *d = opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::string> kids;
+    while (auto *e = readdir(d))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
+    closedir(d);
+    for (auto &k : kids) {
+        sub_cgroups(k, out);
+        out.push_back(k);
+    }
+}
+
+bool path_exists(const std::string &p) {
+    struct stat st;
+    return stat(p.c_str(), &st) == 0;
 }
 
 bool writable_cgroup(const std::string &dir) {

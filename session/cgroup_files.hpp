@@ -32,6 +32,10 @@ std::vector<std::string> make_dirs(const std::string &under, const std::string &
 // The caller may write this cgroup (create children, move processes in).
 bool writable_cgroup(const std::string &dir);
 
+// The cgroups below dir (made by the container inside its own), innermost first.
+void sub_cgroups(const std::string &dir, std::vector<std::string> &out);
+bool path_exists(const std::string &p);
+
 // Joins "/sys/fs/cgroup/memory" + "/a/b" without doubled slashes.
 std::string join_path(const std::string &a, const std::string &b);
 

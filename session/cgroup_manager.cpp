@@ -19,12 +19,12 @@ public:
     void enter(pid_t) override {}
     void join(pid_t) override {}
     void apply(const Resources &r) override {
-        if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources"));
+        if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources", rec_.path));
     }
     std::vector<pid_t> pids() const override { return {}; }
-    void freeze(bool) override { throw std::runtime_error(no_cgroup_message("pause and resume")); }
+    void freeze(bool) override { throw std::runtime_error(no_cgroup_message("pause and resume", rec_.path)); }
     FreezerState freezer_state() const override { return FreezerState::thawed; }
-    Stats stats() const override { throw std::runtime_error(no_cgroup_message("stats")); }
+    Stats stats() const override { throw std::runtime_error(no_cgroup_message("stats", rec_.path)); }
     int oom_fd() override { return -1; }
     unsigned oom_events() override { return 0; }
     void destroy() override {}
@@ -86,18 +86,19 @@ CgroupRecord CgroupRecord::from_json(const std::string &text) {
     return r;
 }
 
-std::string no_cgroup_message(const std::string &what) {
-    return what + " needs a cgroup, and this container has none: no cgroup here is writable by this user "
-                  "(delegate one: e.g. `systemd-run --user --scope -p Delegate=yes burrow ...` on cgroup v2, "
-                  "or as root mkdir and chown -R a subtree of /sys/fs/cgroup/<controller> to the user and "
-                  "start burrow in it)";
+std::string no_cgroup_message(const std::string &what, const std::string &why) {
+    return what + " needs a cgroup, and this container has none (" +
+           (why.empty() ? "no cgroup here is writable by this user" : why) +
+           "); to get one, run burrow in a cgroup delegated to you: e.g. `systemd-run --user --scope -p "
+           "Delegate=yes burrow ...` on cgroup v2, or as root mkdir and chown -R a subtree of "
+           "/sys/fs/cgroup/<controller> to the user and start burrow in it";
 }
 
 std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::string &reason) {
     std::string name = r.cgroups_path.empty() ? r.id : r.cgroups_path;
     if (r.preference == Preference::systemd) return make_systemd_manager(r, reason);
     if (r.preference == Preference::disabled) {
-        reason = "cgroups disabled by --cgroup-manager";
+        reason = "cgroups disabled by --cgroup-manager disabled";
         return std::make_unique<NoCgroup>(reason);
     }
     auto own = own_cgroups();
@@ -128,8 +129,7 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
             why += (why.empty() ? "" : "; ") + std::string(e.what());
         }
     }
-    if (r.preference == Preference::cgroupfs) throw std::runtime_error("--cgroup-manager cgroupfs: " + why);
-    reason = std::string("no cgroup (") + mode_name(mode) + " host: " + (why.empty() ? "no cgroup filesystem" : why) + ")";
+    reason = std::string("no cgroup: ") + mode_name(mode) + " host, " + (why.empty() ? "no cgroup filesystem" : why);
     return std::make_unique<NoCgroup>(reason);
 }
 

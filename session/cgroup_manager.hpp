@@ -81,6 +81,15 @@ public:
     // Makes the cgroup(s) and moves pid in. Parent side, before the child
     // switches to mapped ids. Errors leave what was made for destroy().
     virtual void enter(pid_t pid) = 0;
+    // Instead of enter(), where the manager can (cgroup v2): makes the
+    // cgroup and returns an O_PATH fd of it for clone3(CLONE_INTO_CGROUP),
+    // so the child starts inside and nothing is moved (a move waits for an
+    // RCU grace period, milliseconds). -1: enter() after clone. If clone3
+    // cannot, join(pid) after clone. The caller closes the fd.
+    virtual int prepare_clone() { return -1; }
+    // exec: the existing cgroup as an O_PATH fd for clone3(CLONE_INTO_CGROUP),
+    // or -1 (join() then). The caller closes it.
+    virtual int clone_target() const { return -1; }
     // exec: moves pid into the existing cgroup(s), creating nothing.
     virtual void join(pid_t pid) = 0;
     // create and update. Throws naming the resource when the host lacks the
@@ -119,8 +128,9 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
 std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
 
 // One line for "this needs a cgroup, and there is none" (pause, update,
-// events --stats, resources in config.json): `what` is the request.
-std::string no_cgroup_message(const std::string &what);
+// events --stats, resources in config.json): `what` is the request, `why`
+// the none manager's reason (its record's path).
+std::string no_cgroup_message(const std::string &what, const std::string &why = "");
 
 // After join(getpid()) and a fork: moves the caller back to the cgroups it
 // was in (own_cgroups() from before), best effort.

@@ -18,35 +18,27 @@
 namespace burrow::session {
 namespace {
 
-bool exists(const std::string &p) {
+// Which hierarchy a controller's directory is (cpu and cpuacct may be one,
+// through a symlink): its device and inode, one stat instead of a realpath.
+std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
     struct stat st;
-    return stat(p.c_str(), &st) == 0;
+    if (stat(p.c_str(), &st) < 0) return {0, 0};
+    return {st.st_dev, st.st_ino};
 }
 
-std::string real(const std::string &p) {
-    char buf[4096];
-    return realpath(p.c_str(), buf) ? buf : p;
-}
-
-void subdirs(const std::string &dir, std::vector<std::string> &out) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> kids;
-    while (auto *e = readdir(d))
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
-    closedir(d);
-    for (auto &k : kids) {
-        subdirs(k, out);
-        out.push_back(k);
-    }
-}
 
 class V1 : public CgroupManager {
 public:
     explicit V1(CgroupRecord r) : rec_(std::move(r)) {
+        std::vector<std::pair<dev_t, ino_t>> seen;
         for (auto &c : rec_.controllers) {
             std::string d = join_path(rec_.root + "/" + c, rec_.path);
             dir_[c] = d;
+            // One entry per hierarchy (cpu and cpuacct may share one).
+            auto top = hierarchy_id(rec_.root + "/" + c);
+            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+            seen.push_back(top);
+            hier_.emplace_back(c, d);
         }
     }
     ~V1() override {
@@ -55,23 +47,26 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
-        for (auto &h : hierarchies()) {
-            std::string top = h.second.substr(0, h.second.size() - rec_.path.size());
-            make_dirs(top, rec_.path);
-            if (h.first == "cpuset")
-                // A new cpuset is empty and takes no process until given cpus and mems.
-                for (std::string d = top; d.size() < h.second.size();) {
-                    d = h.second.substr(0, h.second.find('/', d.size() + 1));
-                    for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
-                        auto mine = read_cgroup(d + "/" + f).value_or("");
-                        if (mine.find_first_not_of(" \n") != std::string::npos) continue;
-                        auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
-                        while (!up.empty() && up.back() == '\n') up.pop_back();
-                        write_cgroup(d, f, up);
-                    }
+        for (auto &d : rec_.dirs)
+            if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST)
+                throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
+        if (dir_.count("cpuset")) {
+            // A new cpuset is empty and takes no process until given cpus and mems.
+            std::string top = join_path(rec_.root + "/cpuset", "");
+            for (auto &d : rec_.dirs) {
+                if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
+                for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
+                    auto mine = read_cgroup(d + "/" + f).value_or("");
+                    if (mine.find_first_not_of(" \n") != std::string::npos) continue;
+                    auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
+                    while (!up.empty() && up.back() == '\n') up.pop_back();
+                    write_cgroup(d, f, up);
                 }
-            if (!read_procs(h.second).empty()) throw std::runtime_error("cgroup " + h.second + " already holds processes");
+            }
         }
+        // Every process of a container is in all its hierarchies: one tells.
+        if (!read_procs(hier_.front().second).empty())
+            throw std::runtime_error("cgroup " + hier_.front().second + " already holds processes");
         join(pid);
     }
 
@@ -86,7 +81,13 @@ public:
         if (m.limit || m.swap) {
             // memsw must stay >= the limit: raising both goes memsw first.
             auto limit = [&] { set("memory", "memory.limit_in_bytes", std::to_string(*m.limit)); };
-            auto swap = [&] { set("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap)); };
+            auto swap = [&] {
+                // Without swap accounting there is no memsw file: "no swap limit" and
+                // "no swap" (memory+swap = memory) need none (as runc).
+                bool no_file = !dir_.count("memory") || !path_exists(dir_["memory"] + "/memory.memsw.limit_in_bytes");
+                if (no_file && (*m.swap == -1 || (m.limit && *m.swap == *m.limit))) return;
+                set("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+            };
             if (m.limit && m.swap) {
                 try {
                     limit();
@@ -119,7 +120,7 @@ public:
         if (!c.mems.empty()) set("cpuset", "cpuset.mems", c.mems);
         auto &b = r.blkio;
         if (b.weight) {
-            bool plain = dir_.count("blkio") && exists(dir_["blkio"] + "/blkio.weight");
+            bool plain = dir_.count("blkio") && path_exists(dir_["blkio"] + "/blkio.weight");
             set("blkio", plain ? "blkio.weight" : "blkio.bfq.weight", std::to_string(*b.weight));
         }
         if (b.leaf_weight) set("blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight));
@@ -137,13 +138,14 @@ public:
     }
 
     std::vector<pid_t> pids() const override {
+        // Every process of the container joined all its hierarchies: the
+        // freezer's (or the first) has them all.
+        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hier_.front().second;
         std::vector<pid_t> out;
-        for (auto &h : hierarchies()) {
-            std::vector<std::string> dirs{h.second};
-            subdirs(h.second, dirs);
-            for (auto &d : dirs)
-                for (pid_t p : read_procs(d)) out.push_back(p);
-        }
+        std::vector<std::string> dirs{top};
+        sub_cgroups(top, dirs);
+        for (auto &d : dirs)
+            for (pid_t p : read_procs(d)) out.push_back(p);
         std::sort(out.begin(), out.end());
         out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
@@ -247,7 +249,7 @@ public:
         uint64_t n = 0;
         if (oom_fd_ < 0 || read(oom_fd_, &n, sizeof n) != sizeof n) return 0;
         // Removing the cgroup signals too: then it was no OOM.
-        if (!exists(at("memory"))) return 0;
+        if (!path_exists(at("memory"))) return 0;
         uint64_t kills = oom_kills();
         if (kills > oom_seen_) n = kills - oom_seen_;
         oom_seen_ = kills;
@@ -257,26 +259,15 @@ public:
     void destroy() override {
         std::vector<std::string> leaves;
         for (auto &h : hierarchies()) {
-            subdirs(h.second, leaves);
-            if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && exists(h.second))
+            sub_cgroups(h.second, leaves);
+            if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && path_exists(h.second))
                 leaves.push_back(h.second);
         }
         remove_dirs(rec_.dirs, leaves);
     }
 
 private:
-    // One entry per hierarchy (cpu and cpuacct may share one).
-    std::vector<std::pair<std::string, std::string>> hierarchies() const {
-        std::vector<std::pair<std::string, std::string>> out;
-        std::vector<std::string> seen;
-        for (auto &[c, d] : dir_) {
-            std::string top = real(rec_.root + "/" + c);
-            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
-            seen.push_back(top);
-            out.emplace_back(c, d);
-        }
-        return out;
-    }
+    const std::vector<std::pair<std::string, std::string>> &hierarchies() const { return hier_; }
     std::string at(const std::string &c) const {
         auto it = dir_.find(c);
         return it == dir_.end() ? "" : it->second;
@@ -293,6 +284,7 @@ private:
 
     CgroupRecord rec_;
     std::map<std::string, std::string> dir_; // controller -> the container's cgroup
+    std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
     int oom_fd_ = -1;
     uint64_t oom_seen_ = 0;
 };
@@ -309,7 +301,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     std::vector<std::string> skipped;
     for (const char *c : kV1Controllers) {
         auto it = own.find(c);
-        if (it == own.end() || !exists(root + "/" + c)) continue;
+        if (it == own.end() || !path_exists(root + "/" + c)) continue;
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
         // Every controller's caller cgroup may differ; the container's path
         // is one for all, so it is taken from the first writable one.
@@ -318,7 +310,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
             continue;
         }
         std::string probe = join_path(root + "/" + c, path);
-        while (!exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
+        while (!path_exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
         if (!writable_cgroup(probe)) continue;
         rel = path;
         r.controllers.push_back(c);
@@ -326,9 +318,9 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     if (r.controllers.empty()) throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
     if (rel.empty() || rel == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
     r.path = rel;
-    std::vector<std::string> seen;
+    std::vector<std::pair<dev_t, ino_t>> seen;
     for (auto &c : r.controllers) {
-        std::string top = real(root + "/" + c);
+        auto top = hierarchy_id(root + "/" + c);
         if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
         seen.push_back(top);
         for (auto &d : missing_dirs(root + "/" + c, rel)) r.dirs.push_back(d);

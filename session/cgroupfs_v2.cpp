@@ -19,34 +19,16 @@
 namespace burrow::session {
 namespace {
 
-bool exists(const std::string &p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0;
-}
-
 std::string dirname_of(const std::string &p) {
     auto s = p.rfind('/');
     return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
 }
 
-// Sub-cgroups the container made inside its own, innermost first.
-void subdirs(const std::string &dir, std::vector<std::string> &out) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> kids;
-    while (auto *e = readdir(d))
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
-    closedir(d);
-    for (auto &k : kids) {
-        subdirs(k, out);
-        out.push_back(k);
-    }
-}
-
+// The container's processes, those in sub-cgroups it made too.
 void procs_recursive(const std::string &dir, std::vector<pid_t> &out) {
     for (pid_t p : read_procs(dir)) out.push_back(p);
     std::vector<std::string> subs;
-    subdirs(dir, subs);
+    sub_cgroups(dir, subs);
     for (auto &s : subs)
         for (pid_t p : read_procs(s)) out.push_back(p);
 }
@@ -60,6 +42,20 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
+        make();
+        join(pid);
+    }
+
+    int prepare_clone() override {
+        make();
+        int fd = open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + dir_);
+        return fd;
+    }
+
+    int clone_target() const override { return open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); }
+
+    void make() {
         std::string base = rec_.dirs.empty() ? dir_ : dirname_of(rec_.dirs.front());
         make_dirs(base, dir_.substr(base.size()));
         // Enable down the made chain what each parent offers (the container's
@@ -76,7 +72,6 @@ public:
                 }
         }
         if (!read_procs(dir_).empty()) throw std::runtime_error("cgroup " + dir_ + " already holds processes");
-        join(pid);
     }
 
     void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }
@@ -86,8 +81,12 @@ public:
         if (r.memory.swap) {
             int64_t limit = r.memory.limit.value_or(0);
             int64_t swap = *r.memory.swap;
-            if (swap == -1) set("memory.swap.max", "max", "memory");
-            else if (swap > 0) {
+            // Without swap accounting there is no memory.swap.max: "no swap
+            // limit" and "no swap" need none (as runc).
+            bool no_file = !path_exists(dir_ + "/memory.swap.max");
+            if (swap == -1) {
+                if (!no_file) set("memory.swap.max", "max", "memory");
+            } else if (swap > 0) {
                 if (limit <= 0) {
                     // update --memory-swap alone: against the limit in force.
                     auto cur = read_cgroup(dir_ + "/memory.max").value_or("max");
@@ -96,7 +95,7 @@ public:
                     limit = static_cast<int64_t>(strtoull(cur.c_str(), nullptr, 10));
                 }
                 if (swap < limit) throw std::invalid_argument("memory.swap: memory+swap must not be less than memory");
-                set("memory.swap.max", std::to_string(swap - limit), "memory");
+                if (!(no_file && swap == limit)) set("memory.swap.max", std::to_string(swap - limit), "memory");
             }
         }
         if (r.memory.reservation) set("memory.low", bytes_or_max(*r.memory.reservation), "memory");
@@ -120,7 +119,7 @@ public:
         if (!r.cpu.cpus.empty()) set("cpuset.cpus", r.cpu.cpus, "cpuset");
         if (!r.cpu.mems.empty()) set("cpuset.mems", r.cpu.mems, "cpuset");
         if (r.blkio.weight) {
-            if (exists(dir_ + "/io.weight"))
+            if (path_exists(dir_ + "/io.weight"))
                 set("io.weight", "default " + std::to_string(blkio_weight_to_io(*r.blkio.weight)), "io");
             else set("io.bfq.weight", std::to_string(*r.blkio.weight), "io");
         }
@@ -136,7 +135,7 @@ public:
         io_max(r.blkio.throttle_write_iops, "wiops");
         for (auto &[size, limit] : r.hugepage_limits) set("hugetlb." + size + ".max", std::to_string(limit), "hugetlb");
         for (auto &[file, value] : r.unified) {
-            if (!exists(dir_ + "/" + file))
+            if (!path_exists(dir_ + "/" + file))
                 throw std::invalid_argument("unified." + file + ": no such file in " + dir_);
             write_cgroup(dir_, file, value);
         }
@@ -220,7 +219,7 @@ public:
 
     int oom_fd() override {
         if (oom_fd_ >= 0) return oom_fd_;
-        if (!exists(dir_ + "/memory.events")) return -1;
+        if (!path_exists(dir_ + "/memory.events")) return -1;
         oom_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (oom_fd_ < 0) throw std::system_error(errno, std::generic_category(), "inotify");
         if (inotify_add_watch(oom_fd_, (dir_ + "/memory.events").c_str(), IN_MODIFY) < 0)
@@ -241,14 +240,14 @@ public:
 
     void destroy() override {
         std::vector<std::string> leaves;
-        subdirs(dir_, leaves);
+        sub_cgroups(dir_, leaves);
         if (rec_.dirs.empty() || rec_.dirs.back() != dir_) leaves.push_back(dir_);
         remove_dirs(rec_.dirs, leaves);
     }
 
 private:
     void set(const std::string &file, const std::string &value, const char *controller) {
-        if (!exists(dir_ + "/" + file))
+        if (!path_exists(dir_ + "/" + file))
             throw std::runtime_error("the " + std::string(controller) + " controller is not enabled for " + dir_ +
                                      " (no " + file + "; its parent's cgroup.subtree_control lacks it, or the parent "
                                      "has processes of its own)");
@@ -277,7 +276,7 @@ std::vector<std::string> missing_dirs(const std::string &under, const std::strin
         if (part.empty() || part == ".") continue;
         if (part == "..") throw std::invalid_argument("cgroupsPath: must not contain \"..\"");
         cur += "/" + part;
-        if (!exists(cur)) out.push_back(cur);
+        if (!path_exists(cur)) out.push_back(cur);
     }
     return out;
 }
@@ -285,10 +284,10 @@ std::vector<std::string> missing_dirs(const std::string &under, const std::strin
 void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves) {
     auto rm = [](const std::string &d) {
         // A killed process leaves its cgroup a moment after its pidfd says it is gone.
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0, wait = 50; i < 100; i++, wait = std::min(wait * 2, 20000)) {
             if (rmdir(d.c_str()) == 0 || errno == ENOENT) return;
             if (errno != EBUSY) break;
-            usleep(5000);
+            usleep(static_cast<useconds_t>(wait));
         }
         throw std::system_error(errno, std::generic_category(), "remove cgroup " + d);
     };
@@ -314,7 +313,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const s
         if (own != "/" && !read_procs(own_dir).empty() &&
             read_cgroup(own_dir + "/cgroup.subtree_control").value_or("").find_first_not_of(" \n") ==
                 std::string::npos &&
-            !read_cgroup(own_dir + "/cgroup.controllers").value_or("").empty() &&
+            read_cgroup(own_dir + "/cgroup.controllers").value_or("").find_first_not_of(" \n") != std::string::npos &&
             writable_cgroup(join_path(root, parent)))
             base = parent;
         r.path = join_path(base, cgroups_path);
@@ -322,7 +321,7 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const s
     if (r.path.empty() || r.path == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
     // The deepest existing ancestor must be ours to write.
     std::string probe = join_path(root, r.path);
-    while (!exists(probe) && probe.size() > root.size()) probe = dirname_of(probe);
+    while (!path_exists(probe) && probe.size() > root.size()) probe = dirname_of(probe);
     if (!writable_cgroup(probe))
         throw std::runtime_error("cgroup " + probe + " is not writable by this user");
     r.dirs = missing_dirs(root, r.path);

@@ -128,8 +128,16 @@ TEST_CASE("bad mounts are refused") {
                         "mounts[0].source: a bind mount needs a source");
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/", "type": "tmpfs"}])"), host),
                         "mounts[0].destination: cannot mount over the root; use root.path");
-    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/x", "source": "/y", "options": ["bind", "mode=1"]}])"), host),
-                        "mounts[0].options: unknown option(s) \"mode=1\" for a bind mount");
+}
+
+TEST_CASE("a bind ignores filesystem data options, as runc and crun do") {
+    rootfs::HostFacts host;
+    auto p = rootfs::plan_mounts(
+        config(R"([{"destination": "/x", "source": "/y", "options": ["bind", "ro", "mode=755", "size=1k"]}])"), host);
+    REQUIRE(p.steps.size() == 1);
+    REQUIRE(p.steps[0].kind == rootfs::StepKind::bind);
+    REQUIRE(p.steps[0].data.empty());
+    REQUIRE((p.steps[0].attr_set & MOUNT_ATTR_RDONLY));
 }
 
 TEST_CASE("masked and read-only paths, root propagation") {

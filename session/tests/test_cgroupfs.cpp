@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,6 +100,21 @@ TEST_CASE("v2 writes the unified files") {
     REQUIRE(get(c + "/cgroup.freeze") == "1");
     REQUIRE(m->freezer_state() == FreezerState::frozen);
     REQUIRE(m->pids() == std::vector<pid_t>{4242});
+}
+
+TEST_CASE("v2 puts the container beside a caller's cgroup that has processes") {
+    TempDir t;
+    fake_cgroup(t.path + "/deleg", {"cgroup.controllers", "cgroup.subtree_control"});
+    fake_cgroup(t.path + "/deleg/tests", {"cgroup.subtree_control"});
+    put(t.path + "/deleg/tests/cgroup.procs", "123\n");
+    put(t.path + "/deleg/tests/cgroup.controllers", "memory pids\n");
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "c1")->record().path == "/deleg/c1");
+    // no controllers to enable: the container may go below it
+    put(t.path + "/deleg/tests/cgroup.controllers", "\n");
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "c1")->record().path == "/deleg/tests/c1");
+    // an absolute cgroupsPath is taken from the root
+    REQUIRE(make_cgroupfs_v2(t.path, "/deleg/tests", "/deleg/x/c2")->record().path == "/deleg/x/c2");
+    REQUIRE_THROWS_AS(make_cgroupfs_v2(t.path, "/deleg/tests", "../c3"), std::invalid_argument);
 }
 
 TEST_CASE("v2 says which controller is missing") {
@@ -207,9 +224,27 @@ TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
             m->freeze(false);
             if (m->freezer_state() != FreezerState::thawed) code = 6;
             kill(sleeper, SIGKILL);
-            int fd = open((std::string(mnt) + m->record().path + "/cgroup.events").c_str(), O_RDONLY);
-            (void)fd;
+            waitpid(sleeper, nullptr, 0);
             m->destroy();
+            // clone3 straight into a prepared cgroup: nothing moved.
+            auto m2 = make_cgroupfs_v2(mnt, own, "burrow-unit2-" + std::to_string(getpid()));
+            int fd = m2->prepare_clone();
+            struct clone_args a {};
+            a.flags = CLONE_INTO_CGROUP;
+            a.exit_signal = SIGCHLD;
+            a.cgroup = static_cast<uint64_t>(fd);
+            long child = syscall(SYS_clone3, &a, sizeof a);
+            if (child == 0) {
+                pause();
+                _exit(0);
+            }
+            close(fd);
+            if (child < 0 || m2->pids() != std::vector<pid_t>{static_cast<pid_t>(child)}) code = 8;
+            if (child > 0) {
+                kill(static_cast<pid_t>(child), SIGKILL);
+                waitpid(static_cast<pid_t>(child), nullptr, 0);
+            }
+            m2->destroy();
         } catch (const std::exception &e) {
             fprintf(stderr, "%s\n", e.what());
             code = 7;

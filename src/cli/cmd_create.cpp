@@ -22,6 +22,18 @@ const std::vector<Option> kCreate = {
     // Accepted for callers written for runc; burrow needs neither.
     {"no-subreaper", 0, false, nullptr, "value", true},
     {"notify-socket", 0, true, nullptr, "value", true},
+    // --overlay (lifecycle/overlay.hpp)
+    {"overlay", 0, false, "leave the rootfs unchanged: write to an upper layer of the container's own"},
+    {"overlay-lower", 0, true, "a further read-only layer below the rootfs, or a colon list, top first (repeatable)",
+     "dir"},
+    {"overlay-upper", 0, true, "keep the container's changes in this directory instead of the state directory",
+     "dir"},
+    {"overlay-driver", 0, true, "kernel or fuse (default: the kernel's overlay, else fuse-overlayfs)", "driver"},
+    // netless/
+    {"network", 0, true, "none, loopback, slirp4netns or pasta[:allow_host_loopback=true] (default: config.json)",
+     "mode"},
+    {"publish", 'p', true, "forward [hostip:]hostport:containerport[/tcp|/udp] to the container (repeatable)",
+     "value"},
 };
 
 const std::vector<Option> kRun = [] {
@@ -31,6 +43,22 @@ const std::vector<Option> kRun = [] {
     return o;
 }();
 
+// --overlay-lower is repeatable, each a directory or a colon list (top first).
+lifecycle::OverlayOptions overlay_options(const Parsed &p) {
+    lifecycle::OverlayOptions o;
+    o.enabled = p.has("overlay");
+    std::string lower = p.get("overlay-lower");
+    for (size_t i = 0; i <= lower.size() && !lower.empty();) {
+        size_t j = lower.find_first_of(":\n", i);
+        if (j == std::string::npos) j = lower.size();
+        if (j > i) o.lower.push_back(lower.substr(i, j - i));
+        i = j + 1;
+    }
+    o.upper = absolute(p.get("overlay-upper"));
+    o.driver = p.get("overlay-driver");
+    if (p.values.count("overlay-upper") && o.upper.empty()) throw Error("--overlay-upper: must not be empty");
+    return o;
+}
 
 lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage) {
     lifecycle::CreateOptions o;
@@ -41,6 +69,13 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
     o.no_pivot = p.has("no-pivot");
     o.no_new_keyring = p.has("no-new-keyring");
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
+    o.overlay = overlay_options(p);
+    o.network = p.get("network");
+    for (auto list = p.get("publish"); !list.empty();) { // repeated values come joined by '\n'
+        auto nl = list.find('\n');
+        o.publish.push_back(list.substr(0, nl));
+        list = nl == std::string::npos ? "" : list.substr(nl + 1);
+    }
     return o;
 }
 
@@ -50,7 +85,8 @@ const CommandHelp help_create{"create", "create a container", "[command options]
     "Sets up a container from the bundle's config.json: namespaces, id maps,\n"
     "mounts, hooks, capabilities and seccomp, then leaves its process waiting\n"
     "just before process.args. `burrow start` releases it. On any error nothing\n"
-    "of the container is left.\n",
+    "of the container is left. With --overlay the rootfs stays unchanged, and\n"
+    "--network gives the container a network namespace of its own.\n",
     &kCreate};
 const CommandHelp help_run{"run", "create and start a container, and wait for it", "[command options] <container-id>",
     "Creates the container, starts it and, unless --detach, waits for it,\n"

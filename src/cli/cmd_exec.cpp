@@ -3,6 +3,7 @@
 #include "cli/help.hpp"
 #include "cli/options.hpp"
 #include "error.hpp"
+#include "log.hpp"
 #include "read_file.hpp"
 
 #include <cstdlib>
@@ -74,7 +75,14 @@ int cmd_exec(Context &c, const Args &a) {
     o.pid_file = absolute(p.get("pid-file"));
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
     if (!p.get("process-label").empty()) throw Error("--process-label: SELinux labels are not supported by burrow");
-    return lifecycle::exec(c.globals, o);
+    // As runc: once the options are read, a failure to run the process is exit 255
+    // (podman tells 126 and 127 apart by the message, which says why).
+    try {
+        return lifecycle::exec(c.globals, o);
+    } catch (const std::exception &e) {
+        log::error("burrow: exec " + c.id + ": " + e.what());
+        return 255;
+    }
 }
 
 } // namespace burrow::cli

@@ -32,6 +32,10 @@ const char kUsage[] =
     "  kill      send a signal to a container's process\n"
     "  delete    delete a container\n"
     "  features  print the runtime's features as JSON\n"
+    "  pause     freeze every process of a container\n"
+    "  resume    thaw a paused container\n"
+    "  update    change a container's resource limits\n"
+    "  events    print a container's stats and OOM events as JSON\n"
     "  check-host  check that this host can run rootless containers\n"
     "\n"
     "Global options:\n"
@@ -40,7 +44,10 @@ const char kUsage[] =
     "  --log-format FMT    text or json\n"
     "  --debug             log debug messages\n"
     "  --systemd-cgroup    use the systemd cgroup manager\n"
+    "  --cgroup-manager M  cgroupfs, systemd or disabled (default: cgroupfs when a cgroup is writable)\n"
     "  --rootless VALUE    accepted for runc's callers, and ignored (burrow decides from its ids)\n"
+    "  --criu PATH         accepted for runc's callers, and ignored\n"
+    "  --log-level LEVEL   accepted for crun's callers (conmon), and ignored\n"
     "  -v, --version       print the version\n"
     "  -h, --help          print this help\n"
     "\n"
@@ -65,6 +72,10 @@ const Command kCommands[] = {
     {"delete", cli::cmd_delete, &cli::help_delete},
     {"features", cli::cmd_features, &cli::help_features},
     {"check-host", cli::cmd_check_host, &cli::help_check_host},
+    {"pause", cli::cmd_pause, &cli::help_pause},
+    {"resume", cli::cmd_resume, &cli::help_resume},
+    {"update", cli::cmd_update, &cli::help_update},
+    {"events", cli::cmd_events, &cli::help_events},
 };
 
 std::string default_root() {
@@ -80,13 +91,17 @@ bool takes_value(const std::string &n) {
            n == "cgroup-manager" || n == "log-level";
 }
 
+// Any other global option is refused, as runc and crun refuse it: podman's
+// --runtime-flag relies on that.
+bool known_flag(const std::string &n) { return takes_value(n) || n == "debug" || n == "systemd-cgroup"; }
+
 } // namespace
 
 int main(int argc, char **argv) {
     // Writes to pipes (hooks' stdin) report EPIPE instead of killing us; the
     // container process and hooks get the default back before exec.
     signal(SIGPIPE, SIG_IGN);
-    std::string root, logfile, logfmt = "text";
+    std::string root, logfile, logfmt = "text", cgroup_manager;
     bool debug = false;
     int i = 1;
     try {
@@ -109,6 +124,7 @@ int main(int argc, char **argv) {
                 name = name.substr(0, eq);
                 has_value = true;
             }
+            if (!known_flag(name)) throw Error("unknown global option " + a + " (see burrow --help)");
             if (takes_value(name) && !has_value) {
                 if (i + 1 >= argc) throw Error("option --" + name + " needs a value");
                 value = argv[++i];
@@ -119,8 +135,10 @@ int main(int argc, char **argv) {
                 if (value != "text" && value != "json") throw Error("--log-format: \"" + value + "\" is not text or json");
                 logfmt = value;
             } else if (name == "debug") debug = !has_value || value == "true";
-            // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level and
-            // unknown ones: accepted so that wrappers' command lines work.
+            else if (name == "cgroup-manager") cgroup_manager = value;
+            else if (name == "systemd-cgroup" && (!has_value || value == "true")) cgroup_manager = "systemd";
+            // --systemd-cgroup, --rootless, --cgroup-manager, --criu, --log-level:
+            // accepted so that wrappers' command lines work.
         }
         if (!root.empty() && root[0] != '/') {
             char cwd[4096];
@@ -139,6 +157,7 @@ int main(int argc, char **argv) {
     cli::Args args(argv + i + 1, argv + argc);
     cli::Context ctx;
     ctx.globals.root = root.empty() ? default_root() : root;
+    ctx.globals.cgroup_manager = cgroup_manager;
     for (auto &c : kCommands) {
         if (cmd != c.name) continue;
         for (auto &a : args) {

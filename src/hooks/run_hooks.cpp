@@ -3,6 +3,8 @@
 #include "hooks/exec_hook.hpp"
 #include "log.hpp"
 
+#include <unistd.h>
+
 namespace burrow::hooks {
 
 std::vector<process::Hook> prepare(const std::vector<spec::Hook> &hooks) {
@@ -11,7 +13,10 @@ std::vector<process::Hook> prepare(const std::vector<spec::Hook> &hooks) {
         auto &h = out[i];
         h.path = hooks[i].path;
         h.args = hooks[i].args.empty() ? std::vector<std::string>{hooks[i].path} : hooks[i].args;
-        h.env = hooks[i].env;
+        // No env in the config: ours, as runc's and crun's hooks get theirs.
+        if (hooks[i].has_env) h.env = hooks[i].env;
+        else
+            for (char **e = environ; e && *e; e++) h.env.emplace_back(*e);
         h.timeout = hooks[i].timeout.value_or(0);
         h.argv = process::c_array(h.args);
         h.envp = process::c_array(h.env);

@@ -1,11 +1,14 @@
 // start, kill and delete: commands on an existing container.
 #include "error.hpp"
 #include "hooks/run_hooks.hpp"
+#include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/overlay.hpp"
 #include "lifecycle/members.hpp"
 #include "session/notify_relay.hpp"
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "spec/parse.hpp"
 
 #include <csignal>
@@ -97,6 +100,7 @@ void start(const Globals &g, const std::string &id) {
     auto st = state::status_of(store, r);
     if (st == state::Status::running) throw Error("cannot start an already running container");
     if (st == state::Status::stopped) throw Error("cannot start a container that has stopped");
+    if (st == state::Status::paused) throw Error("cannot start a container in the paused state");
     // Under a service manager that waits for readiness (and the container
     // was created for it): our socket is bound before the program can send.
     std::string notify_host = session::host_notify_socket(), notify_dir = store.dir(id) + "/notify";
@@ -140,8 +144,16 @@ void remove(const Globals &g, const std::string &id, bool force) {
     state::validate_id(id);
     state::Store store(g.root);
     if (force && !store.exists(id)) {
-        // runc: --force on a missing container is not an error; tidy a half-made dir.
+        // runc: --force on a missing container is not an error; tidy a half-made
+        // dir, and the cgroup a create killed midway had made.
         try {
+            auto lock = store.lock(id);
+            try {
+                auto cgroup = open_cgroup(store, id);
+                destroy_cgroup(*cgroup);
+            } catch (...) {
+            }
+            remove_overlay(store.dir(id), {});
             store.remove(id);
         } catch (...) {
         }
@@ -150,19 +162,26 @@ void remove(const Globals &g, const std::string &id, bool force) {
     auto lock = store.lock(id);
     auto r = store.read(id);
     auto st = state::status_of(store, r);
-    if (st == state::Status::running && !force)
-        throw Error("cannot delete container \"" + id + "\" that is not stopped: running (use --force)");
+    if ((st == state::Status::running || st == state::Status::paused) && !force)
+        throw Error("cannot delete container \"" + id + "\" that is not stopped: " + state::status_name(st) +
+                    " (use --force)");
+    auto cgroup = open_cgroup(r);
     if (st != state::Status::stopped) {
         Process p(r);
         if (p.alive()) {
             signal_all(r, SIGKILL);
             p.signal(SIGKILL);
+            if (st == state::Status::paused) with_context("cgroup", [&] { cgroup->freeze(false); }); // or SIGKILL waits
             if (!p.wait_gone(10000)) throw Error("the container process did not exit after SIGKILL");
         }
     }
+    // Whatever is left in its cgroup (exec'd processes) goes too.
+    destroy_cgroup(*cgroup);
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststop.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
+    remove_overlay(store.dir(id), r.annotations);
+    netless::stop_helper(store.dir(id)); // slirp4netns or pasta, and its socket
     store.remove(id);
 }
 

@@ -3,22 +3,30 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
+#include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "lifecycle/overlay.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
 #include "lifecycle/supervise.hpp"
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
+#include "session/cgroup_files.hpp"
 #include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
 #include "state/store.hpp"
+#include "userns/rootless.hpp"
 #include "userns/writer.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
+#include <sched.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +43,20 @@ std::string kept_hooks(const spec::Config &c, const std::string &bundle) {
         if (j["hooks"].contains(k)) h[k] = j["hooks"][k];
     return h.dump();
 }
+
+// create stepped into the container's cgroup for the clone: back out, also
+// when the clone fails (before the cgroup guard kills what is in it).
+struct SelfJoin {
+    session::CgroupManager *cgroup = nullptr;
+    std::map<std::string, std::string> own;
+    SelfJoin() = default;
+    SelfJoin(const SelfJoin &) = delete;
+    ~SelfJoin() { leave(); }
+    void leave() {
+        if (cgroup) session::return_self(cgroup->record(), own);
+        cgroup = nullptr;
+    }
+};
 
 struct Fd {
     int fd = -1;
@@ -101,7 +123,22 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     return rec;
 }
 
-// Step 3 of the handshake: prestart and createRuntime hooks, and the state
+// `state` shows the network mode and published ports as annotations, in the
+// form the annotations themselves take.
+void annotate_network(state::Record &rec, const netless::Network &n) {
+    if (n.mode == netless::Mode::spec) return;
+    std::string mode = netless::mode_name(n.mode);
+    if (n.allow_host_loopback) mode += ":allow_host_loopback=true";
+    rec.annotations[netless::kNetworkAnnotation] = mode;
+    std::string ports;
+    for (auto &p : n.publish) {
+        if (!ports.empty()) ports += ",";
+        ports += netless::publish_text(p);
+    }
+    if (!ports.empty()) rec.annotations[netless::kPublishAnnotation] = ports;
+}
+
+// Step 4 of the handshake: prestart and createRuntime hooks, and the state
 // JSONs for the child (createContainer, startContainer, the seccomp agent).
 std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid) {
     rec.pid = pid;
@@ -114,10 +151,33 @@ std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg,
     return states;
 }
 
+// --overlay: the layers, what the child mounted, and undoing it if create fails
+// (after the container is gone, which ends fuse-overlayfs).
+struct Overlay {
+    std::optional<OverlayLayers> layers;
+    rootfs::OverlayDriver driver = rootfs::OverlayDriver::none;
+    pid_t fuse_pid = 0;
+    bool committed = false;
+    Overlay() = default;
+    Overlay(const Overlay &) = delete;
+    ~Overlay() {
+        if (!layers || committed) return;
+        try {
+            std::map<std::string, std::string> a;
+            record_overlay(*layers, driver, fuse_pid, a);
+            remove_overlay(layers->state_dir, a);
+            if (layers->made_upper) remove_tree_as_owner(layers->upper);
+        } catch (const std::exception &e) {
+            log::warn(std::string("overlay: ") + e.what());
+        }
+    }
+};
+
 // `run` without --detach: release the process, stay with it, clean up after.
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
-                   const std::string &notify_host) {
+                   const std::string &notify_host, netless::Helper &helper, session::CgroupManager &cgroup,
+                   CgroupGuard &cgroup_guard) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -129,18 +189,52 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         relay.fd = session::bind_notify_socket(notify_dir);
         relay.host = notify_host;
     }
+    block_forwarded_signals();
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
+    helper.release();
     guard.commit();
+    cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
     int code = supervise(pid, master, relay);
+    netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
-    if (!keep) store.remove(rec.id);
+    if (!keep) {
+        // What the program left running in its cgroup goes with it, then its overlay.
+        destroy_cgroup(cgroup);
+        remove_overlay(store.dir(rec.id), rec.annotations);
+        store.remove(rec.id);
+    }
     return code;
+}
+
+// A record left by a foreground `run` that was killed (a service manager's
+// SIGKILL after TimeoutStopSec): that run, which would have deleted it, and
+// the container's process are gone for good, so nobody else will ever delete
+// it. runc keeps such a record and fails the next run with "already exists";
+// burrow deletes it first, as `delete` would (poststop hooks, cgroup), so a
+// service's next start or Restart= works. Records of create, run --detach and
+// run --keep are never touched: those are the user's to delete.
+void remove_stale(const Globals &g, const state::Store &store, const std::string &id) {
+    if (!store.exists(id)) return;
+    state::Record r;
+    try {
+        r = store.read(id);
+    } catch (const std::exception &) {
+        return; // being written or removed right now: claim() will say
+    }
+    if (r.runner == 0 || state::process_start_time(r.runner) == r.runner_start) return;
+    if (state::status_of(store, r) != state::Status::stopped) return;
+    log::debug("run " + id + ": removing the record its killed `run` (pid " + std::to_string(r.runner) + ") left");
+    try {
+        remove(g, id, false);
+    } catch (const std::exception &e) {
+        log::debug("run " + id + ": " + e.what());
+    }
 }
 
 } // namespace
@@ -152,53 +246,155 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     std::string notify_host = session::host_notify_socket();
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = spec::load_config(o.bundle);
+    netless::Network net = plan_network(cfg, o);
     Launch l = with_context("config.json", [&] {
         spec::validate(cfg);
-        return make_launch(cfg, o);
+        return make_launch(cfg, o, net);
     });
     struct FdCloser {
         Launch &l;
         ~FdCloser() { close_launch_fds(l); }
     } ns_fds{l};
+    try { // the helper's binary, /dev/net/tun, the host ports: before anything is made
+        l.network_helper = netless::preflight(l.network);
+    } catch (const std::runtime_error &err) {
+        throw Error(err.what());
+    }
     auto &plan = l.plan;
     if (!plan.terminal && !o.console_socket.empty())
         throw Error("--console-socket: process.terminal is false in config.json: there is no pty to send");
+    remove_stale(g, store, o.id);
+    auto overlay_opts = overlay_options(o.overlay, cfg.annotations);
+    std::optional<OverlayLayers> layers; // checked before anything is made
+    if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
+    session::Resources resources = config_resources(cfg);
+    auto cgroup = choose_cgroup(g, o.id, cfg, resources);
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
+    save_cgroup(store, o.id, cgroup->record());
+    CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
+    Overlay ov; // undone before the state directory goes
+    ov.layers = std::move(layers);
+    if (ov.layers) {
+        ov.driver = rootfs::OverlayDriver::kernel; // unless the child asks for FUSE
+        bool in_userns = plan.new_userns || userns::rootless() ||
+                         std::any_of(plan.joins.begin(), plan.joins.end(),
+                                     [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
+    }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
+    rec.cgroup = cgroup->record().to_json();
+    annotate_network(rec, l.network);
+    netless::Helper helper; // ended and its files removed if create fails (before the guard removes the dir)
+    if (mode == RunMode::foreground && !keep) {
+        rec.runner = getpid();
+        rec.runner_start = state::process_start_time(rec.runner);
+    }
 
     uid_t uid = geteuid();
     gid_t gid = getegid();
     process::SpawnHooks sh;
+    auto cgroup_step = [&](auto &&f) {
+        try {
+            f();
+        } catch (const std::invalid_argument &e) {
+            throw Error(std::string("config.json: linux.resources.") + e.what());
+        } catch (const std::exception &e) {
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+    };
+    // cgroup v2: made and limited before clone, which puts the child in it.
+    Fd cgroup_fd;
+    cgroup_step([&] {
+        cgroup_fd.fd = cgroup->prepare_clone();
+        if (cgroup_fd.fd >= 0) cgroup->apply(resources);
+    });
+    plan.cgroup_fd = cgroup_fd.fd;
+    // cgroup v1 lets us move a process only while it has our uid. Without a
+    // new user namespace the child does not wait for its maps and may switch
+    // ids before we move it: then we step into the cgroup for the clone (the
+    // child is born in it) and step back out.
+    SelfJoin self_join;
+    if (cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns) {
+        self_join.own = session::own_cgroups();
+        cgroup_step([&] { cgroup->enter(getpid()); });
+        self_join.cgroup = cgroup.get();
+    }
+    sh.join_cgroup = [&](pid_t pid) {
+        cgroup_step([&] {
+            if (self_join.cgroup) {
+                self_join.leave();
+                return cgroup->apply(resources);
+            }
+            if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
+            cgroup->enter(pid);
+            cgroup->apply(resources);
+        });
+    };
     sh.write_maps = [&](pid_t pid) {
         userns::write_uid_map(pid, l.uid_map, uid);
         userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
     };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
+    sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
+        struct Closer {
+            int fd;
+            ~Closer() { close(fd); }
+        } c{fuse_fd};
+        if (!ov.layers) throw Error("the container process asked for fuse-overlayfs without --overlay", EPROTO);
+        if (kernel_err)
+            log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
+                       "): fuse-overlayfs instead");
+        ov.driver = rootfs::OverlayDriver::fuse;
+        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, pid, fuse_fd);
+    };
+    sh.start_network = [&](pid_t pid) {
+        log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
+        try {
+            helper = netless::Helper::start(l.network, l.network_helper, pid, store.dir(o.id));
+        } catch (const std::runtime_error &err) {
+            throw Error(err.what());
+        }
+    };
     log::debug("create " + o.id + ": spawning");
     int child_sock = e.child_sock.fd;
     e.child_sock.fd = -1; // spawn closes it
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
     close_launch_fds(l);
+    cgroup_fd.reset();
     e.fifo.reset();
     e.console.reset();
     e.agent.reset();
 
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);
+    forget_overlay_keys(rec.annotations);
+    if (ov.layers) {
+        record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
+        log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
+                   " on " + plan.rootfs + ", upper " + ov.layers->upper);
+    }
+    if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
+        rec.cgroup = cgroup->record().to_json();
+        save_cgroup(store, o.id, cgroup->record());
+    }
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
+    ov.committed = true; // the state records it now: delete removes it
     if (mode == RunMode::foreground)
-        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host);
+        return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
+                              *cgroup, cgroup_guard);
     child.release();
+    helper.release();
+    cgroup_guard.commit();
     guard.commit();
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }

@@ -4,6 +4,7 @@
 #include "console/console.hpp"
 #include "error.hpp"
 #include "lifecycle/hooks_state.hpp"
+#include "lifecycle/cgroup.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/members.hpp"
@@ -13,10 +14,12 @@
 #include "process/handshake.hpp"
 #include "read_file.hpp"
 #include "security/seccomp.hpp"
+#include "session/cgroup_files.hpp"
 #include "spec/parse.hpp"
 #include "state/store.hpp"
 
 #include <csignal>
+#include <linux/sched.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -114,6 +117,7 @@ int exec(const Globals &g, const ExecOptions &o) {
     auto rec = store.read(o.id);
     auto st = state::status_of(store, rec);
     if (st == state::Status::stopped) throw Error("cannot exec in a stopped container");
+    if (st == state::Status::paused) throw Error("cannot exec in a paused container (resume it first)");
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0));
     Fds owned;
     owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
@@ -154,7 +158,34 @@ int exec(const Globals &g, const ExecOptions &o) {
 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
-    long child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    // Into the container's cgroup, so ps, kill --all and delete find it:
+    // cloned into it (cgroup v2), else we step in for the fork (the child
+    // then has the caller's ids still) and step back out.
+    auto cgroup = open_cgroup(rec);
+    long child = -1;
+    bool stepped_in = false;
+    std::map<std::string, std::string> own_cgroups;
+    if (int target = cgroup->clone_target(); target >= 0) {
+        struct clone_args a {};
+        a.flags = CLONE_INTO_CGROUP;
+        a.exit_signal = SIGCHLD;
+        a.cgroup = static_cast<uint64_t>(target);
+        child = syscall(SYS_clone3, &a, sizeof a);
+        close(target); // (the child's copy is closed at exec)
+    }
+    if (child < 0 && cgroup->record().kind != session::ManagerKind::none) {
+        own_cgroups = session::own_cgroups();
+        try {
+            cgroup->join(getpid());
+        } catch (const std::exception &e) {
+            close(sv[0]);
+            close(sv[1]);
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+        stepped_in = true;
+    }
+    if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (child != 0 && stepped_in) session::return_self(cgroup->record(), own_cgroups);
     if (child < 0) {
         close(sv[0]);
         close(sv[1]);

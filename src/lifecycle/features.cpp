@@ -3,6 +3,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "security/caps.hpp"
 #include "security/seccomp.hpp"
+#include "session/cgroup_systemd.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +20,13 @@ std::string features() {
                          "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",
                          "ro",         "rprivate", "rshared",   "rslave",      "runbindable", "rw",
                          "shared",     "silent",  "slave",      "strictatime", "suid",        "symfollow",
-                         "sync",       "unbindable"};
+                         "sync",       "tmpcopyup", "unbindable"};
     nlohmann::ordered_json lx;
     lx["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     lx["capabilities"] = security::known_caps();
-    lx["cgroup"] = {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    lx["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    // The systemd manager (system and user) works when its D-Bus helper is installed.
+    lx["cgroup"]["systemd"] = lx["cgroup"]["systemdUser"] = !session::systemd_helper_path().empty();
     nlohmann::ordered_json sc;
     sc["enabled"] = true;
     sc["actions"] = security::known_actions();
@@ -38,6 +41,11 @@ std::string features() {
     lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
     j["linux"] = lx;
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
+    // --overlay and its annotations (burrow-create(1)): the drivers it can use.
+    j["annotations"]["io.github.burrow.overlay"] = "kernel,fuse";
+    // Read from config.json as --network and --publish (netless/).
+    j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
+    j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
     return j.dump(4) + "\n";
 }
 

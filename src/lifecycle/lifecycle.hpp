@@ -2,6 +2,8 @@
 #pragma once
 #include "lifecycle/planner.hpp"
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@ namespace burrow::lifecycle {
 
 struct Globals {
     std::string root; // state directory
+    std::string cgroup_manager; // --cgroup-manager (systemd with --systemd-cgroup); "" = automatic
 };
 
 enum class RunMode { create, foreground, detached };
@@ -36,6 +39,23 @@ std::string list(const Globals &g, const std::string &format, bool quiet);
 std::string ps(const Globals &g, const std::string &id, const std::string &format,
                const std::vector<std::string> &ps_options);
 void write_spec(const std::string &bundle, bool rootless);
+
+// The container's cgroup: freeze and thaw it.
+void pause(const Globals &g, const std::string &id);
+void resume(const Globals &g, const std::string &id);
+
+// update: resources_file is a linux.resources JSON ("-": stdin, "": none);
+// flags are runc's (--memory 100M ...: name -> value), applied over it.
+void update(const Globals &g, const std::string &id, const std::string &resources_file,
+            const std::map<std::string, std::string> &flags);
+
+// events: with stats, one stats event; else stats every interval_ms and
+// oom events as they come, until the container stops. Writes JSON lines to out_fd.
+void events(const Globals &g, const std::string &id, bool stats, long interval_ms, int out_fd);
+// A Go duration ("5s", "100ms", "1m30s") in milliseconds; throws Error.
+long parse_duration_ms(const std::string &s);
+// runc's sizes ("100M", "1g", "512k", "-1"); throws Error.
+int64_t parse_size(const std::string &s);
 std::string features();
 // check-host: the report in `format` (text, json) into out; returns the exit
 // status (0: a rootless container can run here).

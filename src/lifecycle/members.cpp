@@ -1,5 +1,6 @@
 #include "lifecycle/members.hpp"
 #include "error.hpp"
+#include "lifecycle/cgroup.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -38,6 +39,14 @@ pid_t parent_of(pid_t pid) {
 std::vector<pid_t> container_pids(const state::Record &r) {
     std::vector<pid_t> out;
     if (state::process_start_time(r.pid) != r.pid_start) return out;
+    auto cgroup = open_cgroup(r);
+    if (cgroup->record().kind != session::ManagerKind::none) {
+        // Its cgroup knows them all, exec'd ones too.
+        for (pid_t p : cgroup->pids())
+            if (p != r.pid) out.push_back(p);
+        out.insert(out.begin(), r.pid);
+        return out;
+    }
     std::string ns = r.own_pidns ? ns_link(r.pid, "pid") : "";
     std::map<pid_t, pid_t> parents;
     DIR *d = opendir("/proc");

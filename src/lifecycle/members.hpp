@@ -1,6 +1,6 @@
-// The processes of a container. Without cgroups of our own, its pid
-// namespace says who belongs: every process in it (the init's own, when the
-// container has one); else the init and its descendants.
+// The processes of a container: those in its cgroup, when it has one.
+// Without, its pid namespace says who belongs: every process in it (the
+// init's own, when the container has one); else the init and its descendants.
 #pragma once
 #include "state/store.hpp"
 

@@ -1,6 +1,7 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "rootfs/bind_source.hpp"
 #include "hooks/run_hooks.hpp"
 #include "rootfs/host_device.hpp"
 #include "userns/subid.hpp"
@@ -8,6 +9,7 @@
 #include <climits>
 #include <fcntl.h>
 #include "log.hpp"
+#include "netless/helper.hpp"
 #include "security/apparmor.hpp"
 #include "session/cgroup_mode.hpp"
 #include "session/notify_relay.hpp"
@@ -114,6 +116,7 @@ void plan_user_namespace(const spec::Config &c, Launch &l, bool new_userns) {
 
 void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &in_userns, bool &new_net,
                      bool &new_cgroupns) {
+    bool force_net = l.network.own_netns();
     auto &p = l.plan;
     new_userns = in_userns = new_net = new_cgroupns = false;
     if (!c.linux_) return;
@@ -140,6 +143,15 @@ void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &i
             if (n.type == spec::NsType::pid || n.type == spec::NsType::time) p.needs_fork = true;
         }
     p.new_userns = new_userns;
+    if (force_net && !new_net) {
+        // --network asks for a namespace of the container's own.
+        for (auto &j : p.joins)
+            if (j.nstype == CLONE_NEWNET)
+                throw Error("linux.namespaces: joins " + j.path + ", but --network " +
+                            netless::mode_name(l.network.mode) + " makes a network namespace: drop one of them");
+        p.clone_flags |= CLONE_NEWNET;
+        new_net = true;
+    }
     // clone(2) creates all new namespaces at once in the common case. A
     // joined user namespace must be entered first, so the rest is unshared
     // after it; time namespaces are only reachable through unshare(2).
@@ -153,8 +165,47 @@ void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &i
     if (p.unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME)) p.needs_fork = true;
     for (auto &[clock, off] : lx.time_offsets)
         p.timens_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
-    p.bring_up_loopback = new_net;
+    p.bring_up_loopback = new_net && l.network.mode != netless::Mode::none;
+    p.want_network = l.network.has_helper();
 }
+
+} // namespace
+
+netless::Network plan_network(const spec::Config &c, const CreateOptions &o) {
+    auto annotation = [&](const char *key) {
+        auto it = c.annotations.find(key);
+        return it == c.annotations.end() ? std::string() : it->second;
+    };
+    netless::Network n;
+    std::string mode = o.network, where = "--network";
+    if (mode.empty()) mode = annotation(netless::kNetworkAnnotation), where = std::string("config.json: annotations.") + netless::kNetworkAnnotation;
+    try {
+        if (!mode.empty()) n = netless::parse_mode(mode);
+    } catch (const std::invalid_argument &e) {
+        throw Error(where + ": " + e.what());
+    }
+    std::vector<std::string> publish = o.publish;
+    where = "--publish";
+    if (publish.empty()) {
+        where = std::string("config.json: annotations.") + netless::kPublishAnnotation;
+        std::string list = annotation(netless::kPublishAnnotation);
+        for (size_t i = 0; i < list.size();) {
+            size_t j = list.find(',', i);
+            if (j == std::string::npos) j = list.size();
+            if (j > i) publish.push_back(list.substr(i, j - i));
+            i = j + 1;
+        }
+    }
+    try {
+        for (auto &s : publish) n.publish.push_back(netless::parse_publish(s));
+        netless::check_distinct(n.publish);
+    } catch (const std::invalid_argument &e) {
+        throw Error(where + ": " + e.what());
+    }
+    return n;
+}
+
+namespace {
 
 unsigned long personality_of(const spec::Personality &pe) {
     if (!pe.flags.empty()) throw Error("linux.personality.flags: no flags are supported");
@@ -280,13 +331,14 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
     p.envp = process::c_array(p.env);
 }
 
-Launch make_launch(const spec::Config &c, const CreateOptions &o) {
+Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Network net) {
     Launch l;
     auto &p = l.plan;
     auto &proc = *c.process;
 
     p.rootfs = resolve_rootfs(c, o.bundle);
     bool new_userns, in_userns, new_net, new_cgroupns;
+    l.network = std::move(net);
     try {
         plan_namespaces(c, l, new_userns, in_userns, new_net, new_cgroupns);
         // uid 0 of a user namespace (podman's rootless mode) is already in one.
@@ -356,6 +408,17 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        // Root giving the container a user namespace: the child turns into a
+        // mapped id before it mounts, so the sources are opened here.
+        if (geteuid() == 0 && !userns::rootless() && in_userns) {
+            uid_t host_uid = static_cast<uid_t>(-1);
+            gid_t host_gid = static_cast<gid_t>(-1);
+            for (auto &m : l.uid_map)
+                if (m.inside == 0) host_uid = m.outside;
+            for (auto &m : l.gid_map)
+                if (m.inside == 0) host_gid = m.outside;
+            rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
+        }
 
     } catch (...) {
         close_launch_fds(l);
@@ -365,6 +428,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o) {
 }
 
 void close_launch_fds(Launch &l) {
+    rootfs::close_bind_sources(l.plan.mounts);
     for (auto &j : l.plan.joins)
         if (j.fd >= 0) close(j.fd), j.fd = -1;
 }

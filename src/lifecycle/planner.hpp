@@ -1,6 +1,8 @@
 // config.json → launch plan: everything resolved, opened, compiled and
 // checked in the parent, so the child only makes syscalls.
 #pragma once
+#include "lifecycle/overlay.hpp"
+#include "netless/options.hpp"
 #include "process/plan.hpp"
 #include "spec/model.hpp"
 #include "userns/idmap.hpp"
@@ -19,6 +21,11 @@ struct CreateOptions {
     bool no_new_keyring = false;
     int preserve_fds = 0;
     std::string notify_dir; // NOTIFY_SOCKET relay: bound to /run/notify in the container
+    OverlayOptions overlay; // --overlay, --overlay-lower, --overlay-upper, --overlay-driver
+    // Networking (netless/): --network MODE and --publish SPEC...; empty: the
+    // annotations io.github.burrow.network / .publish, else the spec as given.
+    std::string network;
+    std::vector<std::string> publish;
 };
 
 struct Launch {
@@ -26,11 +33,17 @@ struct Launch {
     std::vector<userns::IdMap> uid_map, gid_map; // for a new user namespace
     bool deny_setgroups = false;
     std::vector<process::Hook> prestart, create_runtime; // run by the parent
+    netless::Network network; // the mode and published ports
+    std::string network_helper; // its path, found before anything is spawned
 };
 
 // Throws Error naming the field at fault. Opens namespace files (their fds
 // live in the plan until the child has joined them).
-Launch make_launch(const spec::Config &c, const CreateOptions &o);
+Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Network net = {});
+
+// The network mode and published ports: --network and --publish, else the
+// annotations a client wrote in config.json. Throws Error naming the source.
+netless::Network plan_network(const spec::Config &c, const CreateOptions &o);
 
 // The process part of the plan (limits, identity, capabilities, program,
 // terminal), shared by create and exec. p.rootfs must be set (for HOME).

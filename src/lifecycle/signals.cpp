@@ -26,11 +26,12 @@ bool all_digits(const std::string &s) {
 
 } // namespace
 
+// "0" is accepted: `kill ID 0` asks whether the process exists, as with runc.
 int parse_signal(const std::string &in) {
     if (all_digits(in)) {
         if (in.size() > 3) throw Error("unknown signal \"" + in + "\"");
         int n = atoi(in.c_str());
-        if (n < 1 || n > SIGRTMAX) throw Error("unknown signal \"" + in + "\"");
+        if (n > SIGRTMAX) throw Error("unknown signal \"" + in + "\"");
         return n;
     }
     std::string s;

@@ -59,10 +59,22 @@ void copy_terminal_size(int master) {
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-int supervise(pid_t pid, int master, const Relay &relay) {
+namespace {
+sigset_t forwarded() {
     sigset_t set;
     sigfillset(&set);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTTIN, SIGTTOU}) sigdelset(&set, s);
+    return set;
+}
+} // namespace
+
+void block_forwarded_signals() {
+    sigset_t set = forwarded();
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+int supervise(pid_t pid, int master, const Relay &relay) {
+    sigset_t set = forwarded();
     sigprocmask(SIG_BLOCK, &set, nullptr);
     // A pidfd says when the process exits; without one (kernels before 5.3,
     // valgrind) SIGCHLD does, through the same signalfd.
@@ -77,7 +89,9 @@ int supervise(pid_t pid, int master, const Relay &relay) {
     }
     bool in_open = master >= 0, out_open = master >= 0, relaying = relay.fd >= 0;
     int st = 0;
-    for (bool exited = false; !exited;) {
+    // Without a pidfd, a SIGCHLD that came before the mask above is lost: look once.
+    bool gone = pfd < 0 && waitpid(pid, &st, WNOHANG) == pid;
+    for (bool exited = gone; !exited;) {
         struct pollfd fds[5] = {{pfd, POLLIN, 0}, {sfd, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0},
                                 {out_open ? master : -1, POLLIN, 0}, {relaying ? relay.fd : -1, POLLIN, 0}};
         if (poll(fds, 5, -1) < 0) {
@@ -122,7 +136,9 @@ int supervise(pid_t pid, int master, const Relay &relay) {
     }
     if (pfd >= 0) close(pfd);
     close(sfd);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    // Signals stay blocked: what follows (poststop hooks, removing the state
+    // and the cgroup) must not be cut short by a service manager's SIGTERM
+    // to the whole cgroup; burrow exits right after. Children reset the mask.
     return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 

@@ -15,6 +15,10 @@ struct Relay {
     std::string host;
 };
 
+// Blocks the signals supervise() forwards, so that one sent as soon as the
+// container runs (before supervise) is forwarded too, not fatal to burrow.
+void block_forwarded_signals();
+
 // Returns the shell-style exit code: the status, or 128+signal.
 int supervise(pid_t pid, int pty_master, const Relay &relay = {});
 

@@ -234,7 +234,8 @@ void resolve_executable(const Plan &p) noexcept {
         strcpy(g_exe, a0);
         struct stat st;
         if (stat(g_exe, &st) < 0) die_fmt(errno, "exec: \"%s\"", a0);
-        if (S_ISDIR(st.st_mode)) die_fmt(EISDIR, "exec: \"%s\"", a0);
+        // As execve says it: EACCES for a directory (podman maps "permission denied" to 126).
+        if (S_ISDIR(st.st_mode)) die_fmt(EACCES, "exec: \"%s\"", a0);
         if (faccessat(AT_FDCWD, g_exe, X_OK, AT_EACCESS) < 0) die_fmt(errno, "exec: \"%s\"", a0);
         return;
     }
@@ -339,11 +340,22 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
+    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns
+        send_msg(sock, MsgType::network_wanted);
+        wait_parent(MsgType::network_ready);
+    }
 
     // 3. The root filesystem, still seen from the host's root.
     rootfs::Failure f;
     int rootfd = -1;
-    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, f)) die_mount(f);
+    rootfs::OverlayResult ov;
+    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
+    if (ov.fuse_fd >= 0) { // overlay_fuse: fuse-overlayfs must serve it before the rootfs is used
+        send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);
+        if (int r = console::send_fd(sock, ov.fuse_fd, "fuse"); r < 0) die("send the overlay's /dev/fuse fd", -r);
+        close(ov.fuse_fd);
+        wait_parent(MsgType::overlay_ready);
+    }
     if (!rootfs::run_mounts(p.mounts, rootfd, f)) die_mount(f);
     if (!rootfs::make_devices(p.mounts, rootfd, f)) die_mount(f);
     if (p.cwd.size() > 1) {
@@ -364,6 +376,10 @@ void child_main(const Plan &p, int sock) noexcept {
     set_process_attributes(p);
     if (!rootfs::finish_root(p.mounts, f)) die_mount(f);
 
+    // A session of its own, as runc gives it (with a terminal, setup_terminal
+    // makes it): the caller's process group (conmon's, killed by its --timeout)
+    // is not the container's.
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
 
     prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
@@ -394,6 +410,7 @@ void join_main(const Plan &p, int sock) noexcept {
         wait_parent(MsgType::agent_state);
     }
     set_process_attributes(p);
+    if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);
     const char *what = "";

@@ -5,15 +5,25 @@
 //
 // | # | child -> parent                     | parent does                            | parent -> child        |
 // |---|-------------------------------------|----------------------------------------|------------------------|
+// | 0 | - (just cloned, caller's ids still) | into the container's cgroup, limits    | -                      |
+// |   |                                     |   (cgroup v2: cloned into it instead)  |                        |
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
-// | 3 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
+// | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | network_ready          |
+// |   |   loopback up; only with --network  |   child's netns; wait its ready fd (or |                        |
+// |   |   slirp4netns or pasta)             |   launcher's exit); publish the ports  |                        |
+// | 4 | overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
+// |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
+// |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
+// |   |   used; err = why the kernel's      |   process exits); note the daemon's    |                        |
+// |   |   overlayfs was refused)            |   pid for delete                       |                        |
+// | 5 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
-// | 4 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
+// | 6 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
 // |   |   waiting on the start fd)          |                                        |                        |
-// | 5 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
+// | 7 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
 // |   |                                     |   on this socket)                      |   hooks, seccomp, exec |
 // | * | error {step text, errno}            | report it as the create error          | -                      |
 #pragma once
@@ -42,7 +52,11 @@ enum class MsgType : uint32_t {
     go,
     error,
     agent_wanted,
-    agent_state
+    agent_state,
+    overlay_fuse,
+    overlay_ready,
+    network_wanted,
+    network_ready
 };
 
 struct Message {

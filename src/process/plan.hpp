@@ -37,6 +37,7 @@ struct Plan {
     // Namespaces. clone_flags are created by clone(2) itself; unshare_flags
     // afterwards (time, or all of them when a user namespace is joined).
     unsigned long clone_flags = 0;
+    int cgroup_fd = -1; // cgroup v2: clone3(CLONE_INTO_CGROUP) into it (then no join_cgroup)
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
     bool new_userns = false;
@@ -44,6 +45,7 @@ struct Plan {
     std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"
     bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup
     bool bring_up_loopback = false;
+    bool want_network = false; // a helper (slirp4netns, pasta) joins the new netns: handshake step 3
 
     // Root filesystem.
     std::string rootfs; // absolute host path
@@ -91,7 +93,7 @@ struct Plan {
 
     std::vector<Hook> create_container_hooks, start_container_hooks;
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
-    // The child asks for the state JSONs (handshake step 3) when hooks or a
+    // The child asks for the state JSONs (handshake step 4) when hooks or a
     // seccomp agent need them.
     bool wants_state() const {
         return runtime_hooks || !create_container_hooks.empty() || !start_container_hooks.empty() ||

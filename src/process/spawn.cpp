@@ -1,9 +1,11 @@
 #include "process/spawn.hpp"
+#include "console/pass_fd.hpp"
 #include "error.hpp"
 #include "process/child.hpp"
 #include "process/handshake.hpp"
 
 #include <csignal>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -40,8 +42,28 @@ std::string describe_exit(int st) {
 
 } // namespace
 
+namespace {
+
+// clone3 into the cgroup (5.7); -1 with errno ENOSYS/E2BIG/EINVAL... where
+// the kernel cannot, and the caller clones the old way.
+long clone_into_cgroup(const Plan &plan) {
+    struct clone_args a {};
+    a.flags = plan.clone_flags | CLONE_INTO_CGROUP;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = static_cast<uint64_t>(plan.cgroup_fd);
+    return syscall(SYS_clone3, &a, sizeof a);
+}
+
+} // namespace
+
 Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHooks &hooks) {
-    long pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+    long pid = -1;
+    bool in_cgroup = false;
+    if (plan.cgroup_fd >= 0) {
+        pid = clone_into_cgroup(plan);
+        in_cgroup = pid >= 0;
+    }
+    if (!in_cgroup) pid = syscall(SYS_clone, plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) {
         int e = errno;
         close(child_sock);
@@ -58,6 +80,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
     Spawned child(static_cast<pid_t>(pid), parent_sock);
     pid_t clone_pid = static_cast<pid_t>(pid);
     pid_t container = clone_pid;
+    if (hooks.join_cgroup && !in_cgroup) hooks.join_cgroup(clone_pid);
 
     for (;;) {
         Message m;
@@ -81,6 +104,10 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             child.set_pid(container);
             break;
         }
+        case MsgType::network_wanted:
+            hooks.start_network(container);
+            send_msg(parent_sock, MsgType::network_ready);
+            break;
         case MsgType::hooks_wanted: {
             auto states = hooks.runtime_hooks(container);
             for (auto &st : states)
@@ -88,6 +115,13 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
                     throw Error("the state for hooks is larger than " + std::to_string(kMaxStateJson) + " bytes");
             send_msg(parent_sock, MsgType::hooks_done, static_cast<int32_t>(states.size()));
             for (auto &st : states) send(parent_sock, st.data(), st.size(), MSG_NOSIGNAL);
+            break;
+        }
+        case MsgType::overlay_fuse: {
+            int fd = console::receive_fd(parent_sock);
+            if (fd < 0) throw Error("receive the overlay's /dev/fuse fd", -fd);
+            hooks.serve_overlay(container, fd, m.err);
+            send_msg(parent_sock, MsgType::overlay_ready);
             break;
         }
         case MsgType::ready:

@@ -10,8 +10,16 @@
 namespace burrow::process {
 
 struct SpawnHooks {
+    // step 0, right after clone, while the child still has the caller's ids
+    // (it waits for its maps): into the container's cgroup, limits applied.
+    // Not called when the child was cloned into plan.cgroup_fd.
+    std::function<void(pid_t)> join_cgroup;
     std::function<void(pid_t)> write_maps;                 // step 1
-    // step 3: runs them; returns the state JSONs for createContainer ("creating")
+    std::function<void(pid_t)> start_network;              // step 3: the network helper
+    // step 4: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
+    // kernel_err: why the kernel's overlayfs was not used (0: not tried)
+    std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;
+    // step 5: runs them; returns the state JSONs for createContainer ("creating")
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.
     std::function<std::vector<std::string>(pid_t)> runtime_hooks;

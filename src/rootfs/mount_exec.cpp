@@ -1,4 +1,5 @@
 #include "rootfs/mount_exec.hpp"
+#include "rootfs/copy_up.hpp"
 #include "rootfs/in_root.hpp"
 
 #include <cerrno>
@@ -116,13 +117,18 @@ int bind_mount(const char *src, int target_fd, const char *target_path, int reop
 }
 
 bool bind_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+    if (s.tree_fd >= 0) { // opened and set up by the parent: attach it
+        if (move_mount(s.tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return fail(f, "bind mount onto", s.target.c_str(), errno);
+        return true;
+    }
     int r = bind_mount(s.source.c_str(), target, nullptr, rootfd, s.target.c_str(), s.recursive, s.attr_set,
                        s.attr_clr);
     if (r < 0) return fail(f, "bind mount onto", s.target.c_str(), r);
     return true;
 }
 
-bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+bool mount_fs(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     char buf[32];
     const char *src = s.source.empty() ? s.fstype.c_str() : s.source.c_str();
     const char *data = s.data.empty() ? nullptr : s.data.c_str();
@@ -142,6 +148,28 @@ bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     return fail(f, "mount", s.target.c_str(), e);
 }
 
+// tmpcopyup: the directory is opened before the tmpfs covers it, and its
+// content copied into the new mount (reached again by its path).
+bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+    if (!s.copy_up) return mount_fs(s, rootfd, target, f);
+    char buf[32];
+    int from = open(fd_path(buf, target), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = mount_fs(s, rootfd, target, f);
+    if (!ok || from < 0) {
+        if (from >= 0) close(from);
+        return ok;
+    }
+    int mnt = openat2_in_root(rootfd, s.target.c_str(), O_PATH);
+    int to = mnt < 0 ? mnt : open(fd_path(buf, mnt), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (mnt >= 0) close(mnt);
+    if (to < 0 && mnt >= 0) to = -errno;
+    int r = to < 0 ? to : copy_tree(from, to);
+    close(from);
+    if (to >= 0) close(to);
+    if (r < 0) return fail(f, "copy up (tmpcopyup) into", s.target.c_str(), r);
+    return true;
+}
+
 bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f) noexcept {
     // Reopen: the fd used as the mount point still names the covered directory.
     int fd = openat2_in_root(rootfd, rel, O_PATH);
@@ -156,10 +184,16 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 
 } // namespace
 
-bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept {
+bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept {
     if (mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
         return fail(f, "make / private", "/", errno);
-    if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) return fail(f, "bind the rootfs", rootfs, errno);
+    // The overlay, after the propagation change so that it stays ours, is
+    // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
+    if (p.overlay.enabled) {
+        if (!mount_overlay(p.overlay, rootfs, ov, f)) return false;
+    } else if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+        return fail(f, "bind the rootfs", rootfs, errno);
+    }
     int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return fail(f, "open the rootfs", rootfs, errno);
     *rootfd = fd;
@@ -169,7 +203,9 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
     for (auto &s : p.steps) {
         bool as_file = false;
-        if (s.kind == StepKind::bind) {
+        if (s.kind == StepKind::bind && s.tree_fd >= 0) {
+            as_file = s.source_is_file;
+        } else if (s.kind == StepKind::bind) {
             struct stat st;
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);

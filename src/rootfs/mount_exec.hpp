@@ -14,9 +14,11 @@ struct Failure {
     int err = 0;
 };
 
-// Before pivot_root: the rootfs becomes a mount of its own, then the mounts,
-// devices and /dev links are made in it. *rootfd receives an O_PATH fd of it.
-bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, Failure &f) noexcept;
+// Before pivot_root: the rootfs becomes a mount of its own (a bind of it, or
+// the overlay over it), then the mounts, devices and /dev links are made in
+// it. *rootfd receives an O_PATH fd of it; ov what the overlay mount came to
+// (a FUSE overlay's fd must reach fuse-overlayfs before the rootfs is used).
+bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept;
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept;
 bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept;
 

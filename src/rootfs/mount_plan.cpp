@@ -161,7 +161,11 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
             }
         if (known) continue;
         if (w == "idmap" || w == "ridmap") throw Error(field + ": \"" + w + "\" (idmapped mounts) is not supported yet");
-        if (w == "tmpcopyup" || w == "copy-symlink") continue; // crun extensions, harmless to ignore
+        if (w == "tmpcopyup") {
+            o.copy_up = true;
+            continue;
+        }
+        if (w == "copy-symlink") continue; // crun's, for bind sources that are symlinks: harmless to ignore
         if (w.empty()) throw Error(field + ": empty option");
         o.data += (o.data.empty() ? "" : ",") + w;
     }
@@ -203,13 +207,14 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             s.recursive = o.recursive;
             s.attr_set = to_attr(o.flags);
             if (s.attr_set & MOUNT_ATTR__ATIME) s.attr_clr |= MOUNT_ATTR__ATIME;
-            if (!o.data.empty()) throw Error(field + ".options: unknown option(s) \"" + o.data + "\" for a bind mount");
+            // Filesystem data ("mode=755,size=1k") means nothing to a bind: ignored, as runc and crun do.
         } else {
             if (m.type.empty()) throw Error(field + ".type: required for a non-bind mount");
             s.kind = StepKind::fs;
             s.fstype = m.type;
             s.flags = o.flags;
             s.data = o.data;
+            s.copy_up = o.copy_up && m.type == "tmpfs"; // as runc: only a tmpfs copies up
             if (m.type == "sysfs" && !host.new_netns) {
                 // Only the owner of a network namespace may mount sysfs: bind the host's.
                 s.kind = StepKind::bind;

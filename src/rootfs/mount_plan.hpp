@@ -2,6 +2,7 @@
 // ordered list of ready steps (pure: no syscalls, unit-tested). The child
 // executes it with rootfs/mount_exec.hpp.
 #pragma once
+#include "rootfs/overlay.hpp"
 #include "spec/model.hpp"
 
 #include <string>
@@ -30,6 +31,9 @@ struct MountStep {
     bool target_is_file = false;   // bind of a file: create a file, not a directory
     bool sysfs_fallback = false;   // sysfs refused (not our network namespace): rbind /sys instead
     bool cgroup_fallback = false;  // cgroup2 refused: rbind /sys/fs/cgroup instead
+    bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
+    int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
+    bool source_is_file = false;   // ... and whether it is not a directory
     bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
 };
 
@@ -61,6 +65,7 @@ struct MountPlan {
     std::vector<std::string> masked;       // absolute inside the container
     std::vector<std::string> readonly;
     bool readonly_root = false;
+    OverlayMount overlay;                  // --overlay: mounted on the rootfs first (rootfs/overlay.hpp)
 };
 
 struct HostFacts {
@@ -80,6 +85,7 @@ struct ParsedOptions {
     unsigned long clear = 0;
     unsigned long propagation = 0;
     bool bind = false, recursive = false;
+    bool copy_up = false; // tmpcopyup
     std::string data;
 };
 ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field);

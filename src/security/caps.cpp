@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "log.hpp"
+
+#include <algorithm>
 
 namespace burrow::security {
 namespace {
@@ -47,15 +50,17 @@ int cap_number(const std::string &name) {
     return v;
 }
 
-uint64_t resolve_set(const std::vector<std::string> &names, const std::string &field) {
+// Names this libcap or this kernel does not know (a config made for a newer
+// kernel) are skipped and gathered in *unknown, as runc and crun skip them.
+uint64_t resolve_set(const std::vector<std::string> &names, std::vector<std::string> &unknown) {
     uint64_t mask = 0;
     const int last = last_cap();
     for (auto &name : names) {
         int v = cap_number(name);
-        if (v < 0) throw Error(field + ": unknown capability \"" + name + "\"");
-        if (v > last)
-            throw Error(field + ": capability \"" + name + "\" is not supported by the running kernel (cap_last_cap is " +
-                        std::to_string(last) + ")");
+        if (v < 0 || v > last) {
+            if (std::find(unknown.begin(), unknown.end(), name) == unknown.end()) unknown.push_back(name);
+            continue;
+        }
         mask |= uint64_t{1} << v;
     }
     return mask;
@@ -68,14 +73,20 @@ int last_cap() {
     return cached;
 }
 
-CapSets resolve_caps(const spec::Capabilities &c) {
-    const std::string f = "process.capabilities.";
+CapSets resolve_caps(const spec::Capabilities &c, std::vector<std::string> *unknown_out) {
+    std::vector<std::string> unknown;
     CapSets s;
-    s.bounding = resolve_set(c.bounding, f + "bounding");
-    s.effective = resolve_set(c.effective, f + "effective");
-    s.inheritable = resolve_set(c.inheritable, f + "inheritable");
-    s.permitted = resolve_set(c.permitted, f + "permitted");
-    s.ambient = resolve_set(c.ambient, f + "ambient");
+    s.bounding = resolve_set(c.bounding, unknown);
+    s.effective = resolve_set(c.effective, unknown);
+    s.inheritable = resolve_set(c.inheritable, unknown);
+    s.permitted = resolve_set(c.permitted, unknown);
+    s.ambient = resolve_set(c.ambient, unknown);
+    if (!unknown.empty()) {
+        std::string list;
+        for (auto &n : unknown) list += (list.empty() ? "" : " ") + n;
+        log::warn("process.capabilities: ignoring unknown or unavailable capabilities: " + list);
+    }
+    if (unknown_out) *unknown_out = unknown;
     return s;
 }
 

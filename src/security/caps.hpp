@@ -15,10 +15,11 @@ struct CapSets {
 };
 
 // Names are resolved with libcap and must carry the "CAP_" prefix in upper
-// case, as runc requires. Throws burrow::Error naming the set, e.g.
-//   process.capabilities.bounding: unknown capability "CAP_FOO"
-// and also for a capability the running kernel does not have (above last_cap()).
-CapSets resolve_caps(const spec::Capabilities &c);
+// case, as runc requires. A name that is not a capability, or one the running
+// kernel does not have (above last_cap()), is skipped with one warning in the
+// log, as runc and crun do: a config made for a newer kernel still runs.
+// The skipped names go to *unknown when given.
+CapSets resolve_caps(const spec::Capabilities &c, std::vector<std::string> *unknown = nullptr);
 
 // The highest capability number the running kernel knows
 // (/proc/sys/kernel/cap_last_cap; probed with PR_CAPBSET_READ if /proc is not

@@ -87,6 +87,7 @@ struct Hook {
     std::string path;
     std::vector<std::string> args;
     std::vector<std::string> env;
+    bool has_env = false;       // absent: the hook inherits the runtime's environment (as runc and crun)
     std::optional<int> timeout; // seconds
 };
 

@@ -113,7 +113,7 @@ Hook hook(const json &j, const std::string &f) {
     Hook h;
     if (auto v = member(j, "path")) h.path = str(*v, f + ".path");
     if (auto v = member(j, "args")) h.args = strings(*v, f + ".args");
-    if (auto v = member(j, "env")) h.env = strings(*v, f + ".env");
+    if (auto v = member(j, "env")) h.env = strings(*v, f + ".env"), h.has_env = true;
     if (auto v = member(j, "timeout")) h.timeout = integer<int>(*v, f + ".timeout");
     return h;
 }

@@ -1,6 +1,8 @@
 #include "spec/validate.hpp"
 #include "error.hpp"
 
+#include <sys/stat.h>
+
 namespace burrow::spec {
 namespace {
 
@@ -10,6 +12,16 @@ bool has_new(const Linux *l, NsType t) {
     if (!l) return false;
     auto *n = l->find(t);
     return n != nullptr;
+}
+
+// The namespace a config entry gives the container is the caller's own (a
+// path naming the namespace we are in): a sysctl set there changes the host.
+bool is_callers(const Namespace *n, const char *name) {
+    if (!n || n->path.empty()) return false;
+    struct stat theirs, ours;
+    std::string self = std::string("/proc/self/ns/") + name;
+    return stat(n->path.c_str(), &theirs) == 0 && stat(self.c_str(), &ours) == 0 && theirs.st_dev == ours.st_dev &&
+           theirs.st_ino == ours.st_ino;
 }
 
 void check_sysctl(const Linux &l) {
@@ -23,10 +35,13 @@ void check_sysctl(const Linux &l) {
         if (net) {
             // A joined one is fine too (podman makes the network namespace itself).
             if (!l.find(NsType::network)) bad(f, "needs a network namespace");
+            if (is_callers(l.find(NsType::network), "net")) bad(f, "not allowed in the host's network namespace");
         } else if (ipc) {
             if (!l.find(NsType::ipc)) bad(f, "needs an ipc namespace");
+            if (is_callers(l.find(NsType::ipc), "ipc")) bad(f, "not allowed in the host's ipc namespace");
         } else if (uts) {
             if (!l.find(NsType::uts)) bad(f, "needs a uts namespace");
+            if (is_callers(l.find(NsType::uts), "uts")) bad(f, "not allowed in the host's uts namespace");
         } else {
             bad(f, "is not namespaced: it would change the host");
         }

@@ -1,6 +1,7 @@
 #include "state/store.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "session/cgroup_manager.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -32,6 +33,7 @@ const char *status_name(Status s) {
     case Status::created: return "created";
     case Status::running: return "running";
     case Status::stopped: return "stopped";
+    case Status::paused: return "paused";
     }
     return "unknown";
 }
@@ -102,6 +104,10 @@ Record Store::read(const std::string &id) const {
         if (j.contains("annotations")) r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
         if (j.contains("hooks")) r.hooks_json = j["hooks"].dump();
         r.own_pidns = j.value("ownPidns", false);
+        r.runner = j.value("runner", 0);
+        r.runner_start = j.value("runnerStart", uint64_t{0});
+        struct stat st;
+        if (stat((dir(id) + "/cgroup.json").c_str(), &st) == 0) r.cgroup = read_file(dir(id) + "/cgroup.json");
         return r;
     } catch (const json::exception &e) {
         throw Error(path + ": corrupt state: " + e.what());
@@ -120,6 +126,10 @@ void Store::write(const Record &r) const {
     if (!r.annotations.empty()) j["annotations"] = r.annotations;
     if (!r.hooks_json.empty()) j["hooks"] = json::parse(r.hooks_json);
     j["ownPidns"] = r.own_pidns;
+    if (r.runner) {
+        j["runner"] = r.runner;
+        j["runnerStart"] = r.runner_start;
+    }
     std::string text = j.dump();
     std::string d = dir(r.id);
     std::string tmp = d + "/.state.json.tmp";
@@ -208,8 +218,14 @@ Status status_of(const Store &s, const Record &r) {
     uint64_t start = process_start_time(r.pid);
     if (start == 0 || start != r.pid_start) return Status::stopped;
     struct stat st;
-    if (stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0) return Status::created;
-    return Status::running;
+    Status live = stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0 ? Status::created : Status::running;
+    if (!r.cgroup.empty()) try {
+            auto m = session::open_manager(session::CgroupRecord::from_json(r.cgroup));
+            if (m->freezer_state() != session::FreezerState::thawed) return Status::paused;
+        } catch (const std::exception &) {
+            // a record we cannot read: the process's own state stands
+        }
+    return live;
 }
 
 std::string now_rfc3339() {
@@ -240,7 +256,15 @@ std::string state_json(const Record &r, Status st, const std::string &owner, int
     j["rootfs"] = r.rootfs;
     j["created"] = r.created;
     j["owner"] = owner;
-    if (!r.annotations.empty()) j["annotations"] = r.annotations;
+    auto annotations = r.annotations;
+    if (!r.cgroup.empty()) try {
+            // Where the container's cgroup is, and who manages it.
+            auto c = session::CgroupRecord::from_json(r.cgroup);
+            annotations["io.github.burrow.cgroup.manager"] = session::kind_name(c.kind);
+            if (c.kind != session::ManagerKind::none) annotations["io.github.burrow.cgroup.path"] = c.path;
+        } catch (const std::exception &) {
+        }
+    if (!annotations.empty()) j["annotations"] = annotations;
     return j.dump(indent);
 }
 

@@ -22,9 +22,14 @@ struct Record {
     std::map<std::string, std::string> annotations;
     std::string hooks_json; // the config's poststart and poststop hooks, for start and delete
     bool own_pidns = false; // the container has its own pid namespace
+    std::string cgroup;     // session::CgroupRecord JSON (cgroup.json, written before the cgroup is made)
+    // A foreground `run` without --keep, which deletes the container when it
+    // exits: its pid and start time (0: none). If it was killed, the record is stale.
+    pid_t runner = 0;
+    uint64_t runner_start = 0;
 };
 
-enum class Status { created, running, stopped };
+enum class Status { created, running, stopped, paused };
 
 const char *status_name(Status s);
 
@@ -63,7 +68,8 @@ private:
 };
 
 // The live status: created while the process waits on exec.fifo, running
-// while it lives, stopped after (a zombie counts as stopped).
+// while it lives, paused while its cgroup is frozen, stopped after (a zombie
+// counts as stopped).
 Status status_of(const Store &s, const Record &r);
 uint64_t process_start_time(pid_t pid); // 0 when there is no such process
 std::string now_rfc3339();

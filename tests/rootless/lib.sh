@@ -523,11 +523,18 @@ leak_check() {
         done < <(find "$ROOTFS" -xdev -cnewer "$TEST_DIR/.stamp" 2>/dev/null | head -5)
     fi
 
-    # 5. no cgroup left named after the container
+    # 5. no cgroup left named after the container (in the user's delegated
+    # cgroups too); what is left is emptied and removed, deepest first
     if [ -n "$CID" ]; then
         while IFS= read -r m; do
-            [ -n "$m" ] && problems+=("cgroup left: $m")
-        done < <(find /sys/fs/cgroup -maxdepth 5 -type d -name "*$CID*" 2>/dev/null)
+            [ -n "$m" ] || continue
+            problems+=("cgroup left: $m")
+            [ -w "$m/cgroup.procs" ] || continue
+            [ -f "$m/freezer.state" ] && echo THAWED > "$m/freezer.state" 2>/dev/null
+            [ -f "$m/cgroup.freeze" ] && echo 0 > "$m/cgroup.freeze" 2>/dev/null
+            xargs -r kill -KILL < "$m/cgroup.procs" 2>/dev/null
+            find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+        done < <(find /sys/fs/cgroup -maxdepth 7 -type d -name "*$CID*" -prune 2>/dev/null)
     fi
 
     [ "${#problems[@]}" = 0 ] && return 0

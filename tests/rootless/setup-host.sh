@@ -17,7 +17,7 @@ dir=${BURROW_TEST_DIR:-/var/tmp/burrow-tests}
 
 need=""
 for p in meson ninja-build g++ pkg-config libsystemd-dev nlohmann-json3-dev libseccomp-dev libcap-dev \
-         catch2 uidmap busybox-static fuse-overlayfs slirp4netns libc6-dev; do
+         catch2 uidmap busybox-static fuse-overlayfs slirp4netns passt libc6-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -43,6 +43,30 @@ done
 
 # What pam_systemd would give a logged-in user.
 install -d -m 0700 -o "$uid" -g "$gid" "/run/user/$uid"
+
+# Delegated cgroups, so that limits really bite for the user: one cgroup per
+# v1 controller (cgroup v1 and hybrid hosts), or on a cgroup2 host a subtree
+# with the controllers enabled and a leaf "tests" for the test processes
+# (no internal processes). as-user moves the tests into them; nothing else
+# on the host moves.
+for c in memory pids cpu cpuacct cpuset freezer blkio; do
+    h=/sys/fs/cgroup/$c
+    [ "$(stat -f -c %T "$h" 2>/dev/null)" = cgroupfs ] || continue
+    h=$(readlink -f "$h")
+    mkdir -p "$h/$user"
+    if [ "$c" = cpuset ]; then
+        for f in cpuset.cpus cpuset.mems; do
+            [ -n "$(cat "$h/$user/$f")" ] || cat "$h/$f" > "$h/$user/$f"
+        done
+    fi
+    chown -R "$uid:$gid" "$h/$user"
+done
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+    d=/sys/fs/cgroup/$user
+    mkdir -p "$d/tests"
+    for c in $(cat /sys/fs/cgroup/cgroup.subtree_control); do echo "+$c" > "$d/cgroup.subtree_control" 2>/dev/null || true; done
+    chown -R "$uid:$gid" "$d"
+fi
 
 install -d -m 0755 -o "$uid" -g "$gid" "$dir"
 rootfs="$dir/rootfs"
@@ -76,4 +100,7 @@ if [ ! -c "$hostdev/ptmx" ]; then
     echo "the host's" > "$hostdev/marker"
     chown "$uid:$gid" "$hostdev/marker"
 fi
+# The NOTIFY_SOCKET relay binds a directory on /run/notify: its mount point is
+# made here, so that the tests using it do not create it in the shared rootfs.
+[ -d "$rootfs/run/notify" ] || install -d -m 0755 -o "$uid" -g "$gid" "$rootfs/run/notify"
 echo "setup-host: user $user ($uid), rootfs $rootfs"

@@ -46,7 +46,7 @@ test_docs_man_pages_match_help() {
     [ -n "$cmds" ] || fail "burrow --help lists no commands"
     # burrow(1)'s COMMANDS section, the man pages present and installed.
     local man_cmds
-    man_cmds=$(awk '/^\.SH COMMANDS/ {o = 1; next} /^\.SH/ {o = 0} o && prev ~ /^\.TP/ {print $2} {prev = $0}' \
+    man_cmds=$(awk '/^\.SH COMMANDS/ {o = 1; next} /^\.SH/ {o = 0} o && prev ~ /^\.(TP|TQ)/ {print $2} {prev = $0}' \
         "$MAN/burrow.1" | sed 's/\\-/-/g')
     compare "commands" "burrow --help" "$cmds" "burrow(1) COMMANDS" "$man_cmds"
     local pages
@@ -90,7 +90,7 @@ bcomp() {
 }
 
 # Flags that the completions do not offer on purpose: runc's, accepted for its callers.
-not_offered() { grep -vxE -- '--process-label|--ignore-paused|--cgroup'; }
+not_offered() { grep -vxE -- '--process-label|--ignore-paused|--cgroup|--criu|--log-level'; }
 long_only() { grep -E '^--' | not_offered; }
 
 test_docs_bash_completion() {

@@ -72,7 +72,9 @@ test_create_start_state_delete() {
     assert_eq "$(jq -r .rootfs <<< "$s")" "$ROOTFS" "rootfs"
     assert_match "$(jq -r .created <<< "$s")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' "created (RFC 3339)"
     jq -e 'has("owner")' <<< "$s" >/dev/null || fail "state has no owner field"
-    assert_eq "$(jq -Sc .annotations <<< "$s")" '{"b":"2","org.burrow.test":"yes"}' "annotations"
+    # the config's, and (burrow) where its cgroup is
+    assert_eq "$(jq -Sc '.annotations | with_entries(select(.key | startswith("io.github.burrow.") | not))' <<< "$s")" \
+        '{"b":"2","org.burrow.test":"yes"}' "annotations"
     local pid
     pid=$(jq -r .pid <<< "$s")
     assert_match "$pid" '^[1-9][0-9]*$' "pid"
@@ -248,7 +250,8 @@ test_kill_signal_names() {
         n=$((n + 1))
         rtc kill "$CID" "$sig"
         assert_ok
-        wait_for 5 test "$(grep -c 'signal=15' "$CT_OUT")" -ge "$n" || fail "kill $sig: SIGTERM not received"
+        # (eval: the count is taken again at each try, not once before wait_for)
+        wait_for 5 eval '[ "$(grep -c signal=15 "$CT_OUT")" -ge '"$n"' ]' || fail "kill $sig: SIGTERM not received"
     done
     rtc kill "$CID" SIGUSR1
     assert_ok
@@ -479,11 +482,18 @@ test_debug_keeps_stdout_clean() {
 
 # runc knows --systemd-cgroup and then needs systemd (absent here), so this
 # fails under runc; burrow must accept it (podman passes it) and still run.
+# With no systemd user manager (this file runs without one: t-systemd.sh has
+# the systemd manager's tests) --systemd-cgroup fails in one clear line, as
+# runc fails without a bus.
 test_global_flag_systemd_cgroup() {
     probe_args echo ran
     capture "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
-    assert_ok
-    assert_eq "$OUT" ran "stdout"
+    if [ -S "$XDG_RUNTIME_DIR/systemd/private" ] || [ -S "$XDG_RUNTIME_DIR/bus" ]; then
+        note "a user manager runs: the flag must work (t-systemd.sh checks the scope)"
+        [ "$RC" = 0 ] || [ "$RT_KIND" != burrow ] || fail "--systemd-cgroup with a user manager: $ERR"
+    else
+        assert_fail_with "no systemd user manager runs for this user"
+    fi
 }
 
 # runc does not know --cgroup-manager (podman passes it to crun); burrow must
@@ -498,8 +508,12 @@ test_global_flag_cgroup_manager() {
 # ---------------------------------------------------------------- NOTIFY_SOCKET
 
 # notify_listen: a service manager's socket (a datagram socket) in the
-# background, printing what arrives until READY=1.
+# background, printing what arrives until READY=1. The relay binds on
+# /run/notify: setup-host.sh makes that mount point in the shared rootfs;
+# without it (an older test area) the test gets a rootfs copy of its own, as
+# creating it would change the rootfs other tests share.
 notify_listen() {
+    [ -d "$ROOTFS/run/notify" ] || writable_rootfs
     NOTIFY_HOST=$TEST_DIR/host-notify.sock
     bg notify python3 -c '
 import socket, sys

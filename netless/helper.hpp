@@ -1,0 +1,49 @@
+// The network helper of a container (slirp4netns or pasta): the checks made
+// before anything is spawned, its start (a ready fd or the launcher's exit,
+// never a sleep), the published ports, and its end.
+#pragma once
+#include "netless/options.hpp"
+
+#include <string>
+#include <sys/types.h>
+
+namespace burrow::netless {
+
+// Files in the container's state directory.
+inline constexpr const char *kApiSocket = "slirp4netns.sock";
+inline constexpr const char *kNetnsLink = "netns";        // pasta's target; removing it ends pasta
+inline constexpr const char *kHelperRecord = "network.pid"; // "PID STARTTIME": which process to end
+inline constexpr const char *kHelperLog = "network.log";   // the helper's stderr
+
+// Before anything is spawned: the helper found in PATH (else: which package
+// to install), /dev/net/tun usable (else: the fix), every published host port
+// free. Returns the helper's path ("" for modes without one). Throws
+// std::runtime_error with one line.
+std::string preflight(const Network &n);
+
+// A running helper. Until release(), destruction ends it and removes its files.
+class Helper {
+public:
+    Helper() = default;
+    Helper(Helper &&o) noexcept { *this = std::move(o); }
+    Helper &operator=(Helper &&o) noexcept;
+    ~Helper() { stop(); }
+    // Starts it for the network namespace of pid (entered from pid's user
+    // namespace), returns once the interface is up and the ports published.
+    // Throws std::runtime_error with the helper's own words.
+    static Helper start(const Network &n, const std::string &path, pid_t pid, const std::string &state_dir);
+    pid_t pid() const { return pid_; }
+    void release() { pid_ = -1; }
+    void stop() noexcept;
+
+private:
+    pid_t pid_ = -1;
+    bool ours_ = false; // our child: reap it
+    std::string dir_;
+};
+
+// `delete`, and the end of `run`: ends the helper recorded in state_dir if it
+// is still that process, and removes its socket and files. Never throws.
+void stop_helper(const std::string &state_dir) noexcept;
+
+} // namespace burrow::netless

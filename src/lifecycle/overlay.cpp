@@ -1,0 +1,303 @@
+#include "lifecycle/overlay.hpp"
+#include "error.hpp"
+#include "log.hpp"
+#include "read_file.hpp"
+#include "state/store.hpp"
+#include "userns/helper.hpp"
+
+#include <climits>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace burrow::lifecycle {
+namespace {
+
+std::vector<std::string> split_colons(const std::string &s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i <= s.size();) {
+        size_t j = s.find(':', i);
+        if (j == std::string::npos) j = s.size();
+        if (j > i) out.push_back(s.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+std::string join_colons(const std::vector<std::string> &v) {
+    std::string s;
+    for (auto &x : v) s += (s.empty() ? "" : ":") + x;
+    return s;
+}
+
+// overlayfs and fuse-overlayfs split their options at ',' and layers at ':'.
+void check_chars(const std::string &path, const std::string &what) {
+    if (path.find_first_of(",:\\") != std::string::npos)
+        throw Error(what + ": " + path + ": a layer's path cannot contain ',', ':' or '\\' (overlayfs options)");
+}
+
+bool below(const std::string &path, const std::string &dir) {
+    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                           (dir == "/" || path[dir.size()] == '/'));
+}
+
+dev_t device_of(const std::string &path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) < 0) throw_errno("stat " + path);
+    return st.st_dev;
+}
+
+void make_dir(const std::string &path, mode_t mode) {
+    if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("mkdir " + path);
+}
+
+std::string data_of(const OverlayLayers &l) {
+    return "lowerdir=" + join_colons(l.lower) + ",upperdir=" + l.upper + ",workdir=" + l.work;
+}
+
+} // namespace
+
+OverlayOptions overlay_options(const OverlayOptions &cli, const std::map<std::string, std::string> &a) {
+    OverlayOptions o = cli;
+    auto get = [&](const char *k) {
+        auto it = a.find(k);
+        return it == a.end() ? std::string() : it->second;
+    };
+    std::string on = get(kOverlayAnnotation);
+    if (!on.empty()) {
+        if (on != "true" && on != "false")
+            throw Error(std::string("config.json: annotations: ") + kOverlayAnnotation + ": \"" + on +
+                        "\": must be true or false");
+        o.enabled |= on == "true";
+    }
+    if (o.lower.empty()) o.lower = split_colons(get(kOverlayLowerAnnotation));
+    if (o.upper.empty()) o.upper = get(kOverlayUpperAnnotation);
+    if (o.driver.empty()) o.driver = get(kOverlayDriverAnnotation);
+    if (!o.driver.empty() && o.driver != "kernel" && o.driver != "fuse")
+        throw Error("--overlay-driver: \"" + o.driver + "\": must be kernel or fuse");
+    if (!o.enabled && (!cli.lower.empty() || !cli.upper.empty() || !cli.driver.empty()))
+        throw Error("--overlay-lower, --overlay-upper and --overlay-driver need --overlay");
+    return o;
+}
+
+OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, const std::string &state_dir,
+                           rootfs::OverlayMount &m) {
+    OverlayLayers l;
+    l.state_dir = state_dir;
+    check_chars(rootfs, "root.path");
+    l.lower.push_back(rootfs);
+    for (auto &d : o.lower) {
+        std::string c = canonical_path(d, "--overlay-lower");
+        struct stat st;
+        if (stat(c.c_str(), &st) < 0) throw Error("--overlay-lower: " + d, errno);
+        if (!S_ISDIR(st.st_mode)) throw Error("--overlay-lower: " + d + ": not a directory");
+        check_chars(c, "--overlay-lower");
+        l.lower.push_back(c);
+    }
+    if (o.upper.empty()) {
+        check_chars(state_dir, "the state directory (--root)");
+        l.upper = state_dir + "/overlay/upper";
+    } else {
+        // It may not exist yet: its parent must.
+        std::string up = o.upper;
+        while (up.size() > 1 && up.back() == '/') up.pop_back();
+        size_t slash = up.rfind('/');
+        std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : up.substr(0, slash);
+        std::string name = slash == std::string::npos ? up : up.substr(slash + 1);
+        if (name.empty() || name == "." || name == "..") throw Error("--overlay-upper: " + o.upper + ": not a directory name");
+        parent = canonical_path(parent, "--overlay-upper");
+        l.upper = (parent == "/" ? "" : parent) + "/" + name;
+        struct stat st;
+        if (lstat(l.upper.c_str(), &st) == 0) {
+            l.upper = canonical_path(l.upper, "--overlay-upper");
+            if (stat(l.upper.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+                throw Error("--overlay-upper: " + o.upper + ": not a directory");
+        } else if (errno != ENOENT) {
+            throw Error("--overlay-upper: " + o.upper, errno);
+        }
+        check_chars(l.upper, "--overlay-upper");
+        l.own_upper = false;
+    }
+    std::string upper_is = o.upper.empty() ? "the state directory (--root): " : "--overlay-upper: ";
+    for (auto &low : l.lower) {
+        std::string what = low == rootfs ? "the rootfs " + low : "the lower layer " + low;
+        if (below(l.upper, low)) throw Error(upper_is + l.upper + " is inside " + what);
+        if (below(low, l.upper)) throw Error(upper_is + what + " is inside " + l.upper);
+    }
+
+    bool want_fuse = o.driver != "kernel";
+    if (want_fuse) {
+        l.fuse_overlayfs = userns::find_helper("fuse-overlayfs");
+        if (l.fuse_overlayfs.empty() && o.driver == "fuse")
+            throw Error("--overlay-driver fuse: fuse-overlayfs not found: install the fuse-overlayfs package");
+    }
+    m.enabled = true;
+    m.try_kernel = o.driver != "fuse";
+    m.allow_fuse = !l.fuse_overlayfs.empty();
+    return l;
+}
+
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns) {
+    if (l.own_upper) {
+        make_dir(l.state_dir + "/overlay", 0700);
+        make_dir(l.upper, 0755);
+        l.work = l.state_dir + "/overlay/work";
+    } else {
+        if (mkdir(l.upper.c_str(), 0755) == 0) l.made_upper = true;
+        else if (errno != EEXIST) throw Error("--overlay-upper: mkdir " + l.upper, errno);
+        // overlayfs wants its work directory on the upper's filesystem and
+        // outside it: in the state directory when that shares it, else next to it.
+        if (device_of(l.upper) == device_of(l.state_dir)) {
+            make_dir(l.state_dir + "/overlay", 0700);
+            l.work = l.state_dir + "/overlay/work";
+        } else {
+            size_t slash = l.upper.rfind('/');
+            std::string id = l.state_dir.substr(l.state_dir.rfind('/') + 1);
+            l.work = l.upper.substr(0, slash + 1) + "." + l.upper.substr(slash + 1) + ".work-" + id;
+            check_chars(l.work, "--overlay-upper");
+        }
+    }
+    make_dir(l.work, 0700);
+    std::string data = data_of(l);
+    // In a user namespace overlayfs may only use user.* xattrs (root outside one keeps trusted.*).
+    m.kernel_data = in_userns ? data + ",userxattr" : data;
+    // mount(2) takes one page of options.
+    if (m.kernel_data.size() >= 4000)
+        throw Error("--overlay: the layers' paths are too long for one mount (" + std::to_string(m.kernel_data.size()) +
+                    " bytes of options)");
+}
+
+pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
+    std::vector<std::string> args = {"fuse-overlayfs", "-o", data_of(l), "/dev/fd/3"};
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::string ns = "/proc/" + std::to_string(child) + "/ns/user";
+    int userns = open(ns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (userns < 0) throw_errno("open " + ns);
+    struct stat a {}, b {};
+    bool same = fstat(userns, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) < 0) {
+        close(userns);
+        throw_errno("pipe");
+    }
+    // The daemon fuse-overlayfs forks is reparented to us for the moment, so
+    // that we learn its pid (delete waits for it to end).
+    int was_subreaper = 0;
+    prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+    if (!was_subreaper) prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // In the container's user namespace it may chown to any mapped id;
+        // it stays in our mount namespace, where the layers' paths mean what they say.
+        if (!same && setns(userns, CLONE_NEWUSER) < 0) {
+            dprintf(out[1], "join the container's user namespace: %s\n", strerror(errno));
+            _exit(126);
+        }
+        setresgid(0, 0, 0); // container root where it is mapped
+        setresuid(0, 0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (dup2(fuse_fd, 3) < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(126);
+        syscall(SYS_close_range, 4, ~0U, 0);
+        setsid(); // a terminal's ^C for `run` is not for it
+        execv(l.fuse_overlayfs.c_str(), argv.data());
+        dprintf(2, "exec %s: %s\n", l.fuse_overlayfs.c_str(), strerror(errno));
+        _exit(127);
+    }
+    int e = errno;
+    close(userns);
+    close(out[1]);
+    auto restore = [&] {
+        if (!was_subreaper) prctl(PR_SET_CHILD_SUBREAPER, 0);
+    };
+    if (pid < 0) {
+        close(out[0]);
+        restore();
+        throw Error("fork for fuse-overlayfs", e);
+    }
+    // Its foreground process exits once the daemon serves (or it failed);
+    // the daemon's stdio is /dev/null by then, so the pipe ends with it.
+    // A fuse-overlayfs that never gets there is ended rather than waited for.
+    std::string text;
+    struct pollfd pf = {out[0], POLLIN, 0};
+    for (;;) {
+        int r = poll(&pf, 1, 10000);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            kill(pid, SIGKILL);
+            text = "did not start serving within 10 s";
+            break;
+        }
+        char buf[4096];
+        ssize_t n = read(out[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        if (text.size() < 65536) text.append(buf, static_cast<size_t>(n));
+    }
+    close(out[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        restore();
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        if (size_t nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);
+        if (text.empty()) text = WIFSIGNALED(st) ? "killed by signal " + std::to_string(WTERMSIG(st))
+                                                 : "exited with status " + std::to_string(WEXITSTATUS(st));
+        throw Error("fuse-overlayfs: " + text);
+    }
+    // The daemon: our child now that its parent exited.
+    pid_t daemon = 0;
+    std::string kids;
+    try {
+        kids = read_file("/proc/self/task/" + std::to_string(gettid()) + "/children");
+    } catch (...) {
+    }
+    restore();
+    for (size_t i = 0; i < kids.size();) {
+        size_t j = kids.find(' ', i);
+        if (j == std::string::npos) j = kids.size();
+        pid_t k = static_cast<pid_t>(atoi(kids.substr(i, j - i).c_str()));
+        i = j + 1;
+        if (k <= 0 || k == child) continue;
+        std::string comm;
+        try {
+            comm = read_file("/proc/" + std::to_string(k) + "/comm");
+        } catch (...) {
+        }
+        if (comm.rfind("fuse-overlayfs", 0) == 0) daemon = k;
+    }
+    log::debug("overlay: fuse-overlayfs serves the rootfs (pid " + std::to_string(daemon) + ")");
+    return daemon;
+}
+
+void forget_overlay_keys(std::map<std::string, std::string> &a) {
+    for (auto k : {"io.github.burrow.overlay.work", "io.github.burrow.overlay.keep-upper",
+                   "io.github.burrow.overlay.fuse-pid", kOverlayDriverAnnotation})
+        a.erase(k);
+}
+
+void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,
+                    std::map<std::string, std::string> &a) {
+    a[kOverlayAnnotation] = "true";
+    a[kOverlayDriverAnnotation] = rootfs::driver_name(d);
+    a[kOverlayLowerAnnotation] = join_colons(l.lower);
+    a[kOverlayUpperAnnotation] = l.upper;
+    a["io.github.burrow.overlay.work"] = l.work;
+    if (!l.own_upper) a["io.github.burrow.overlay.keep-upper"] = "true";
+    if (fuse_pid > 0)
+        a["io.github.burrow.overlay.fuse-pid"] =
+            std::to_string(fuse_pid) + ":" + std::to_string(state::process_start_time(fuse_pid));
+}
+
+} // namespace burrow::lifecycle

@@ -1,0 +1,71 @@
+// --overlay, the parent's side (the child's mount is rootfs/overlay.hpp):
+// options and annotations resolved into layers, the upper and work
+// directories made and removed, fuse-overlayfs started on the FUSE fd the
+// child mounted, and what the container got recorded in its state.
+#pragma once
+#include "rootfs/overlay.hpp"
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace burrow::lifecycle {
+
+struct OverlayOptions {
+    bool enabled = false;
+    std::vector<std::string> lower; // layers below the bundle's rootfs, top first
+    std::string upper;              // kept after delete; empty: in the state directory
+    std::string driver;             // "" (kernel, else fuse), "kernel", "fuse"
+};
+
+// The annotations a client that only writes config.json can use instead.
+inline constexpr const char *kOverlayAnnotation = "io.github.burrow.overlay"; // "true"
+inline constexpr const char *kOverlayLowerAnnotation = "io.github.burrow.overlay.lower"; // colon list
+inline constexpr const char *kOverlayUpperAnnotation = "io.github.burrow.overlay.upper";
+inline constexpr const char *kOverlayDriverAnnotation = "io.github.burrow.overlay.driver";
+
+struct OverlayLayers {
+    std::vector<std::string> lower; // canonical, top first: the bundle's rootfs, then the others
+    std::string upper, work;
+    bool own_upper = true;   // in the state directory (removed with it)
+    bool made_upper = false; // --overlay-upper made by this create (removed if it fails)
+    std::string fuse_overlayfs; // the binary; empty when FUSE is not to be used
+    std::string state_dir;
+};
+
+// Command-line options over the config's annotations. Throws Error naming the flag or annotation.
+OverlayOptions overlay_options(const OverlayOptions &cli, const std::map<std::string, std::string> &annotations);
+
+// Checks the layers (before anything is made) and fills m except its option string.
+OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, const std::string &state_dir,
+                           rootfs::OverlayMount &m);
+
+// After the state directory is claimed: makes upper and work, completes m's
+// options (userxattr when the container is in a user namespace).
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns);
+
+// Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child
+// mounted, from inside the child's user namespace; returns once it serves
+// (its daemon's pid), or throws Error with fuse-overlayfs's own words.
+pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd);
+
+// What the container got, for `burrow state` and for delete.
+void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,
+                    std::map<std::string, std::string> &annotations);
+
+// The keys record_overlay writes that only burrow may set (a config's
+// annotations must not name a directory for delete to remove).
+void forget_overlay_keys(std::map<std::string, std::string> &annotations);
+
+// delete (and a failed create): waits for fuse-overlayfs to end (its FUSE
+// connection went with the container's mount namespace), then removes the
+// work directory and an upper directory of the state directory. Files in
+// them owned by subordinate ids are removed from a user namespace with the
+// user's whole mapping.
+void remove_overlay(const std::string &state_dir, const std::map<std::string, std::string> &annotations);
+
+// The tree at path, gone (the fallback above). Exposed for remove_overlay's callers.
+void remove_tree_as_owner(const std::string &path);
+
+} // namespace burrow::lifecycle

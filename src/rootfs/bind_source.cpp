@@ -1,0 +1,61 @@
+#include "rootfs/bind_source.hpp"
+#include "error.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace burrow::rootfs {
+
+namespace {
+
+// Whether host ids uid/gid may look the path up: search permission on every
+// directory above it (what stat and open_tree need). Ignores ACLs and
+// capabilities: a false "no" only means the parent opens it.
+bool reachable(const std::string &path, uid_t uid, gid_t gid) {
+    if (uid == static_cast<uid_t>(-1)) return false;
+    for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+        struct stat st;
+        if (stat(path.substr(0, slash).c_str(), &st) < 0) return false;
+        mode_t need = st.st_uid == uid ? S_IXUSR : st.st_gid == gid ? S_IXGRP : S_IXOTH;
+        if (!(st.st_mode & need)) return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void open_bind_sources(MountPlan &p, uid_t uid, gid_t gid) {
+    for (auto &s : p.steps) {
+        if (s.kind != StepKind::bind || s.tree_fd >= 0 || s.source.empty() || s.source[0] != '/') continue;
+        struct stat st;
+        if (stat(s.source.c_str(), &st) < 0) throw Error("bind mount source " + s.source, errno);
+        if (reachable(s.source, uid, gid)) continue;
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s.recursive ? AT_RECURSIVE : 0);
+        int tree = open_tree(AT_FDCWD, s.source.c_str(), flags);
+        if (tree < 0) {
+            if (errno == ENOSYS) return; // the child binds by path, as before
+            throw Error("bind mount source " + s.source, errno);
+        }
+        if (s.attr_set || s.attr_clr) {
+            struct mount_attr attr {};
+            attr.attr_set = s.attr_set;
+            attr.attr_clr = s.attr_clr;
+            if (mount_setattr(tree, "", AT_EMPTY_PATH | (s.recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+                int e = errno;
+                close(tree);
+                throw Error("set the mount options of " + s.source, e);
+            }
+        }
+        s.tree_fd = tree;
+        s.source_is_file = !S_ISDIR(st.st_mode);
+    }
+}
+
+void close_bind_sources(MountPlan &p) noexcept {
+    for (auto &s : p.steps)
+        if (s.tree_fd >= 0) close(s.tree_fd), s.tree_fd = -1;
+}
+
+} // namespace burrow::rootfs

@@ -1,0 +1,40 @@
+// The overlay rootfs (--overlay): the bundle's rootfs and any further lower
+// layers stay read-only and the container writes to an upper layer. The
+// parent prepares the option strings; the child mounts over the rootfs path
+// in its own mount namespace, before the rest of the mount plan:
+//   kernel: mount("overlay", ..., "lowerdir=..,upperdir=..,workdir=..,userxattr"),
+//           one syscall, in the container's user namespace;
+//   fuse:   the child opens /dev/fuse and mounts a FUSE filesystem on it
+//           (fd=N), then hands the fd to the parent (handshake step 3a),
+//           which runs fuse-overlayfs on it from inside the container's user
+//           namespace. fuse-overlayfs lives in burrow's mount namespace, so it
+//           holds nothing of the container's: when the container's mount
+//           namespace goes, the FUSE connection is aborted and it exits.
+#pragma once
+#include <string>
+
+namespace burrow::rootfs {
+
+enum class OverlayDriver { none, kernel, fuse };
+
+struct OverlayMount {
+    bool enabled = false;
+    bool try_kernel = false; // kernel overlayfs first
+    bool allow_fuse = false; // fuse-overlayfs (when the kernel refuses, or forced)
+    std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr"
+};
+
+struct Failure;
+
+// What the child's overlay mount came to.
+struct OverlayResult {
+    int fuse_fd = -1;   // FUSE: the /dev/fuse fd to hand to the parent
+    int kernel_err = 0; // the errno of the kernel's overlayfs before falling back to FUSE
+};
+
+// Child side: mounts the overlay onto target.
+bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, Failure &f) noexcept;
+
+const char *driver_name(OverlayDriver d);
+
+} // namespace burrow::rootfs

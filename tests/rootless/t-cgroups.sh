@@ -1,0 +1,353 @@
+#!/bin/bash
+# cgroups: the container in its own cgroup under the user's delegated one
+# (setup-host.sh delegates, as-user moves the tests in), limits that bite,
+# pause/resume, update, events, and cleanup of every cgroup made.
+. "$(dirname "$0")/lib.sh"
+
+# The test user's delegated cgroup, as burrow will find it: v1 (a writable
+# memory cgroup) or v2 (a writable cgroup2 one); else the test skips.
+need_cgroup() {
+    burrow_only "cgroup paths and annotations are burrow's"
+    local own
+    own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+    if [ -n "$own" ] && [ -w "/sys/fs/cgroup/memory$own/cgroup.procs" ]; then
+        CG_MODE=v1
+        return 0
+    fi
+    own=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
+    if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -w "/sys/fs/cgroup${own%/*}/cgroup.procs" ]; then
+        # the limits tested need these controllers delegated
+        for c in memory pids; do
+            grep -qw "$c" "/sys/fs/cgroup${own%/*}/cgroup.controllers" ||
+                skip "the $c controller is not delegated to /sys/fs/cgroup${own%/*}"
+        done
+        CG_MODE=v2
+        return 0
+    fi
+    skip "no delegated cgroup for $(id -un) (run tests/rootless/run as root: setup-host.sh makes one)"
+}
+
+# cg_dir [CONTROLLER]: the container's cgroup directory, from `state`.
+cg_dir() {
+    local path
+    path=$(rt state "$CID" | jq -r '.annotations["io.github.burrow.cgroup.path"] // empty')
+    [ -n "$path" ] || fail "state has no cgroup path"
+    if [ "$CG_MODE" = v1 ]; then echo "/sys/fs/cgroup/$1$path"; else echo "/sys/fs/cgroup$path"; fi
+}
+
+# cg_read CONTROLLER V1FILE V2FILE
+cg_read() {
+    local f=$2
+    [ "$CG_MODE" = v2 ] && f=$3
+    cat "$(cg_dir "$1")/$f"
+}
+
+# No cgroup named after the container is left anywhere.
+assert_no_cgroup() {
+    local left
+    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "*$CID*" 2>/dev/null)
+    [ -z "$left" ] || fail "cgroups left: $left"
+}
+
+resources() { cfg --argjson r "$1" '.linux.resources = $r'; }
+
+# The host's pid namespace (and its /proc, bound): an exec'd process is then
+# no descendant of the init, and only the cgroup knows it belongs.
+host_pidns() {
+    del_ns pid
+    cfg '(.mounts[] | select(.destination == "/proc")) |= {destination: "/proc", type: "bind", source: "/proc",
+        options: ["rbind", "nosuid", "noexec", "nodev"]}'
+}
+
+test_container_lands_in_its_cgroup() {
+    need_cgroup
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc state "$CID"
+    local manager path pid
+    manager=$(jq -r '.annotations["io.github.burrow.cgroup.manager"]' <<< "$OUT")
+    path=$(jq -r '.annotations["io.github.burrow.cgroup.path"]' <<< "$OUT")
+    assert_eq "$manager" "cgroupfs-$CG_MODE" "manager"
+    assert_match "$path" "/$CID\$" "cgroup path named after the id"
+    pid=$(ct_pid "$CID")
+    if [ "$CG_MODE" = v1 ]; then
+        assert_contains "$(cat /proc/"$pid"/cgroup)" ":memory:$path" "the init's memory cgroup"
+        assert_contains "$(cat /proc/"$pid"/cgroup)" ":pids:$path" "the init's pids cgroup"
+    else
+        assert_contains "$(cat /proc/"$pid"/cgroup)" "0::$path" "the init's cgroup"
+    fi
+    assert_contains "$(cat "$(cg_dir pids)/cgroup.procs")" "$pid"
+    kill_and_delete "$CID"
+    assert_no_cgroup
+}
+
+test_relative_cgroups_path_under_the_delegated_cgroup() {
+    need_cgroup
+    cfg --arg p "sub-$CID/ct" '.linux.cgroupsPath = $p'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_match "$(cg_dir memory)" "/sub-$CID/ct\$"
+    [ -d "$(cg_dir memory)" ] || fail "no cgroup at $(cg_dir memory)"
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+test_memory_limit_enforced_and_oom_reported_by_events() {
+    need_cgroup
+    resources '{"memory":{"limit":33554432,"swap":33554432}}'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$(cg_read memory memory.limit_in_bytes memory.max)" 33554432 "memory limit"
+    bg ev "$RUNTIME" --root "$STATE_ROOT" events --interval 50ms "$CID"
+    # its first stats line: the OOM watch is set up
+    wait_for 10 grep -q '"type":"stats"' "$TEST_DIR/ev.out" || fail "no stats from events"
+    rtc exec "$CID" tail /dev/zero
+    assert_eq "$RC" 137 "the memory hog's exit (SIGKILL by the OOM killer)"
+    wait_for 10 grep -q '"type":"oom"' "$TEST_DIR/ev.out" || fail "events reported no oom: $(tail -c 300 "$TEST_DIR/ev.out")"
+    assert_eq "$(grep '"type":"oom"' "$TEST_DIR/ev.out" | head -1)" "{\"type\":\"oom\",\"id\":\"$CID\"}"
+    kill_and_delete "$CID"
+    bg_wait ev
+    assert_ok
+    assert_no_cgroup
+}
+
+test_pids_limit_refuses_a_fork() {
+    need_cgroup
+    resources '{"pids":{"limit":2}}'
+    set_args sh -c 'sleep 5 & sleep 5 & echo forked both'
+    capture rt run --bundle "$BUNDLE" "$CID"
+    assert_match "$OUT$ERR" "can't fork|Resource temporarily unavailable" "the third process's fork"
+    assert_not_contains "$OUT" "forked both"
+    assert_no_cgroup
+}
+
+# Joining a user namespace, the child does not wait for maps and switches to
+# the container's user at once; cgroup v1 would then refuse to move it (not
+# our uid any more): it must be born in its cgroup (podman's rootless mode,
+# where burrow runs as root of podman's user namespace, is this case too).
+test_joined_user_namespace_and_other_user_land_in_the_cgroup() {
+    need_cgroup
+    userns_full
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID-a"
+    assert_ok
+    local apid
+    apid=$(ct_pid "$CID-a")
+    mkdir -p "$TEST_DIR/b"
+    jq --arg p "/proc/$apid/ns/user" '
+        .linux.namespaces = [.linux.namespaces[] | select(.type != "user")] + [{type: "user", path: $p}]
+        | del(.linux.uidMappings) | del(.linux.gidMappings)
+        | .process.user = {uid: 1000, gid: 1000} | .process.args = ["sleep", "100"]
+        | .linux.resources = {pids: {limit: 5}}' "$BUNDLE/config.json" > "$TEST_DIR/b/config.json"
+    local i
+    for i in 1 2 3; do # the race this guards against is narrow: give it chances
+        rtc run -d --bundle "$TEST_DIR/b" "$CID-b$i"
+        assert_ok
+        assert_contains "$(cat "/proc/$(ct_pid "$CID-b$i")/cgroup")" "/$CID-b$i" "container b$i's cgroups"
+    done
+    for i in 1 2 3; do rtc delete --force "$CID-b$i"; assert_ok; done
+    rtc delete --force "$CID-a"
+    assert_ok
+    assert_no_cgroup
+}
+
+test_pause_and_resume_freeze_for_real() {
+    need_cgroup
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local pid
+    pid=$(ct_pid "$CID")
+    rtc pause "$CID"
+    assert_ok
+    assert_eq "$(rt state "$CID" | jq -r .status)" paused "state"
+    assert_contains "$(rt list)" paused "list"
+    if [ "$CG_MODE" = v1 ]; then
+        assert_eq "$(cat "$(cg_dir freezer)/freezer.state")" FROZEN "freezer.state"
+        # the v1 freezer parks its tasks in uninterruptible sleep
+        assert_match "$(grep State: /proc/"$pid"/status)" "D " "the frozen init"
+    else
+        assert_contains "$(cat "$(cg_dir)/cgroup.events")" "frozen 1" "cgroup.events"
+    fi
+    rtc pause "$CID"
+    assert_fail_with "container not running"
+    rtc exec "$CID" true
+    assert_fail_with "paused"
+    rtc delete "$CID"
+    assert_fail_with "that is not stopped: paused"
+    rtc resume "$CID"
+    assert_ok
+    assert_eq "$(rt state "$CID" | jq -r .status)" running "state after resume"
+    assert_match "$(grep State: /proc/"$pid"/status)" "S " "the thawed init"
+    rtc resume "$CID"
+    assert_fail_with "container not paused"
+    # a paused container goes with delete --force
+    rtc pause "$CID"
+    rtc delete --force "$CID"
+    assert_ok
+    proc_gone "$pid" || fail "the frozen init survived delete --force"
+    assert_no_cgroup
+}
+
+test_update_changes_the_limits() {
+    need_cgroup
+    resources '{"memory":{"limit":33554432},"pids":{"limit":10}}'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc update --memory 64M --pids-limit 20 --cpu-shares 512 --cpu-quota 20000 --cpu-period 100000 "$CID"
+    assert_ok
+    assert_eq "$(cg_read memory memory.limit_in_bytes memory.max)" 67108864 "memory after update"
+    assert_eq "$(cg_read pids pids.max pids.max)" 20 "pids after update"
+    if [ "$CG_MODE" = v1 ]; then
+        assert_eq "$(cg_read cpu cpu.shares cpu.shares)" 512
+        assert_eq "$(cg_read cpu cpu.cfs_quota_us cpu.cfs_quota_us)" 20000
+    fi
+    echo '{"pids":{"limit":7}}' > "$TEST_DIR/res.json"
+    rtc update -r "$TEST_DIR/res.json" "$CID"
+    assert_ok
+    assert_eq "$(cg_read pids pids.max pids.max)" 7 "pids after update -r"
+    # bad input: one line, nothing changed
+    rtc update --memory lots "$CID"
+    assert_fail_with 'invalid size: "lots"'
+    echo '{"pids":{"limit":"many"}}' > "$TEST_DIR/bad.json"
+    rtc update -r "$TEST_DIR/bad.json" "$CID"
+    assert_fail_with "pids.limit: must be an integer"
+    assert_eq "$(cg_read pids pids.max pids.max)" 7 "pids after bad updates"
+    rtc update "$CID"
+    assert_fail_with "nothing to update"
+    kill_and_delete "$CID"
+    rtc update --memory 1M "$CID"
+    assert_fail_with "does not exist"
+    assert_no_cgroup
+}
+
+test_events_stats_json() {
+    need_cgroup
+    resources '{"memory":{"limit":67108864},"pids":{"limit":50}}'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc events --stats "$CID"
+    assert_ok
+    assert_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "one line"
+    assert_eq "$(jq -r .type <<< "$OUT")" stats
+    assert_eq "$(jq -r .id <<< "$OUT")" "$CID"
+    assert_eq "$(jq -r .data.memory.usage.limit <<< "$OUT")" 67108864 "memory.usage.limit"
+    assert_eq "$(jq -r .data.pids.current <<< "$OUT")" 1 "pids.current"
+    assert_eq "$(jq -r .data.pids.limit <<< "$OUT")" 50 "pids.limit"
+    jq -e '.data.cpu.usage.total > 0 and (.data.cpu.usage | has("kernel") and has("user"))' <<< "$OUT" >/dev/null \
+        || fail "cpu usage: $OUT"
+    jq -e '.data | has("blkio") and has("hugetlb") and (.memory.raw | length > 0)' <<< "$OUT" >/dev/null \
+        || fail "fields: $OUT"
+    rtc events --interval nonsense "$CID"
+    assert_fail_with 'invalid duration "nonsense"'
+    kill_and_delete "$CID"
+    rtc events --stats "$CID"
+    assert_fail_with "does not exist"
+}
+
+test_ps_and_kill_all_find_an_exec_process() {
+    need_cgroup
+    host_pidns
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local init
+    init=$(ct_pid "$CID")
+    rtc exec -d --pid-file "$TEST_DIR/exec.pid" "$CID" sleep 200
+    assert_ok
+    local ex
+    ex=$(cat "$TEST_DIR/exec.pid")
+    rtc ps --format json "$CID"
+    assert_ok
+    assert_eq "$(jq -c . <<< "$OUT")" "$(jq -cn --argjson a "$init" --argjson b "$ex" '[$a, $b] | sort | [$a] + (. - [$a])')" "ps pids"
+    rtc kill --all "$CID" KILL
+    assert_ok
+    wait_for 5 proc_gone "$ex" || fail "kill --all missed the exec'd process"
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+test_delete_cleans_up_after_the_container_is_sigkilled() {
+    need_cgroup
+    host_pidns
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec -d --pid-file "$TEST_DIR/exec.pid" "$CID" sleep 200
+    local ex
+    ex=$(cat "$TEST_DIR/exec.pid")
+    kill -KILL "$(ct_pid "$CID")"
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+    proc_gone "$ex" || fail "the exec'd process outlived delete"
+    assert_no_cgroup
+}
+
+test_delete_force_cleans_up_after_burrow_is_sigkilled_mid_create() {
+    need_cgroup
+    resources '{"pids":{"limit":20}}'
+    set_args sleep 100
+    # createRuntime runs in burrow after the container joined its cgroup: kill burrow there.
+    add_hook createRuntime "$(hook_json /bin/sh sh -c "echo \$\$ > $TEST_DIR/hook.pid; exec sleep 60")"
+    bg create "$RUNTIME" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$CID"
+    local burrow=$BG_PID
+    wait_for 10 test -s "$TEST_DIR/hook.pid" || fail "the hook did not run"
+    [ -n "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$CID")" ] || fail "no cgroup made before the hook"
+    kill -KILL "$burrow"
+    kill -KILL "$(cat "$TEST_DIR/hook.pid")"
+    bg_wait create
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+
+test_no_cgroup_manager_clear_errors() {
+    resources '{"memory":{"limit":33554432}}'
+    rtc --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
+    burrow_only "the none manager and its wording"
+    assert_fail_with "linux.resources needs a cgroup"
+    assert_contains "$ERR" "(cgroups disabled by --cgroup-manager disabled)" "why"
+    assert_contains "$ERR" "to get one, run burrow in a cgroup delegated to you" "how to get one"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state left by a refused create"
+    cfg 'del(.linux.resources)'
+    set_args sleep 100
+    rtc --debug --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$ERR" "cgroup manager: cgroups disabled" "--debug says why"
+    assert_eq "$(rt state "$CID" | jq -r '.annotations["io.github.burrow.cgroup.manager"]')" none
+    rtc pause "$CID"
+    assert_fail_with "pause needs a cgroup"
+    rtc update --memory 1M "$CID"
+    assert_fail_with "update needs a cgroup"
+    rtc events --stats "$CID"
+    assert_fail_with "events needs a cgroup"
+    kill_and_delete "$CID"
+}
+
+test_bad_resources_leave_nothing_behind() {
+    need_cgroup
+    resources '{"memory":{"limit":"1G"}}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_fail_with "config.json: linux.resources.memory.limit: must be an integer"
+    # accepted by the parser, refused by the kernel once the cgroup exists
+    resources '{"cpu":{"cpus":"4095"}}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_fail_with "cpuset.cpus"
+    resources '{"unified":{"memory.nonsense":"1"}}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ne "$RC" 0 "create with an unknown unified file"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state left"
+    assert_no_cgroup
+}
+
+run_tests "$@"
