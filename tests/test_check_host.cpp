@@ -198,3 +198,12 @@ TEST_CASE("check-host: JSON is an array of {name, status, detail, fix}") {
     CHECK(j[4]["status"] == "MISSING");
     REQUIRE_THROWS_WITH(format_checks(cs, "yaml"), "--format: \"yaml\" is not text or json");
 }
+
+TEST_CASE("check-host: cgroups disabled by --cgroup-manager say which option to leave out") {
+    FakeHost f;
+    f.h.probe.cgroup = [] { return CgroupChoice{"none", "", {}, "cgroups disabled by --cgroup-manager disabled"}; };
+    auto cs = check_host(f.h);
+    auto &c = f.get(cs, "cgroup");
+    CHECK(c.status == CheckStatus::warn);
+    CHECK(c.fix == "leave out the global option --cgroup-manager disabled");
+}

@@ -227,7 +227,9 @@ void cgroup_check(const HostEnv &h, std::vector<Check> &out) {
         c.status = S::warn;
         c.detail = "no cgroup manager: " + g.reason +
                    ": containers run, but linux.resources, pause, resume, update and events --stats are refused";
-        c.fix = "run burrow in a delegated cgroup: systemd-run --user --scope -p Delegate=yes burrow ... (cgroup v2)";
+        c.fix = g.manager == "none" && g.reason.rfind("cgroups disabled", 0) == 0
+                    ? "leave out the global option --cgroup-manager disabled"
+                    : "run burrow in a delegated cgroup: systemd-run --user --scope -p Delegate=yes burrow ... (cgroup v2)";
     } else if (ctl.empty()) {
         c.status = S::warn;
         c.detail = g.manager + " at " + g.path + ", but no controller is delegated: resource limits are refused";

@@ -41,7 +41,8 @@ struct HostProbes {
     std::function<int(const std::string &)> connect_unix; // connect to a unix socket path
     std::function<CgroupChoice()> cgroup;
 };
-HostProbes real_probes();
+// cgroup_manager: the global --cgroup-manager ("" or "auto": the automatic choice).
+HostProbes real_probes(const std::string &cgroup_manager = "");
 
 struct HostEnv {
     std::string proc_sys = "/proc/sys";
@@ -57,8 +58,8 @@ struct HostEnv {
     bool rootless = true;            // is the caller unprivileged (or root in a user namespace)?
     HostProbes probe;
 };
-// This process's environment, with the state root of --root.
-HostEnv real_host(const std::string &state_root);
+// This process's environment, with the state root of --root and the cgroup manager asked for.
+HostEnv real_host(const std::string &state_root, const std::string &cgroup_manager = "");
 
 std::vector<Check> check_host(const HostEnv &h);
 

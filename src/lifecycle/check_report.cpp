@@ -35,7 +35,7 @@ std::string format_checks(const std::vector<Check> &checks, const std::string &f
 
 int check_host_report(const Globals &g, const std::string &format, std::string &out) {
     if (format != "text" && format != "json") throw Error("--format: \"" + format + "\" is not text or json");
-    auto checks = check_host(real_host(g.root));
+    auto checks = check_host(real_host(g.root, g.cgroup_manager));
     out = format_checks(checks, format);
     return check_exit_status(checks);
 }

@@ -1,6 +1,7 @@
 // check-host's live probes: each tries the real thing (a user namespace, an
 // overlay mount, a syscall) the way a container start would, in a forked
 // child where namespaces are involved, and leaves nothing behind.
+#include "error.hpp"
 #include "lifecycle/check_host.hpp"
 #include "session/cgroup_manager.hpp"
 #include "session/cgroup_files.hpp"
@@ -148,12 +149,18 @@ int probe_connect(const std::string &path) {
     return err;
 }
 
-// What `burrow create` would pick (it makes nothing until enter()).
-CgroupChoice probe_cgroup() {
+// What `burrow create` would pick with the same global --cgroup-manager or
+// --systemd-cgroup (choose_manager makes nothing until enter()).
+CgroupChoice probe_cgroup(const std::string &cgroup_manager) {
     CgroupChoice c;
     session::CgroupRequest r;
     r.id = "burrow-check-host";
-    r.rootless = userns::rootless();
+    r.rootless = geteuid() != 0; // as lifecycle/cgroup.cpp asks
+    try {
+        r.preference = session::preference_from_name(cgroup_manager);
+    } catch (const std::invalid_argument &e) {
+        throw Error(e.what()); // refused as create refuses it
+    }
     try {
         auto m = session::choose_manager(r, c.reason);
         auto &rec = m->record();
@@ -187,7 +194,7 @@ std::string env(const char *name) {
 
 } // namespace
 
-HostProbes real_probes() {
+HostProbes real_probes(const std::string &cgroup_manager) {
     HostProbes p;
     p.userns = probe_userns;
     p.overlay_userns = probe_overlay;
@@ -197,11 +204,11 @@ HostProbes real_probes() {
     p.open_tree = probe_open_tree;
     p.open_rw = probe_open_rw;
     p.connect_unix = probe_connect;
-    p.cgroup = probe_cgroup;
+    p.cgroup = [cgroup_manager] { return probe_cgroup(cgroup_manager); };
     return p;
 }
 
-HostEnv real_host(const std::string &state_root) {
+HostEnv real_host(const std::string &state_root, const std::string &cgroup_manager) {
     HostEnv h;
     h.path_env = env("PATH");
     h.xdg_runtime_dir = env("XDG_RUNTIME_DIR");
@@ -211,7 +218,7 @@ HostEnv real_host(const std::string &state_root) {
     h.gid = getegid();
     h.user = userns::user_name(h.uid);
     h.rootless = userns::rootless();
-    h.probe = real_probes();
+    h.probe = real_probes(cgroup_manager);
     // The rootless tests' fake host files (a user with no subordinate range,
     // a sysctl set to 0): only what check-host reads, never what create uses.
     if (auto d = env("BURROW_TEST_HOST_FILES"); !d.empty()) {

@@ -110,4 +110,18 @@ test_check_host_usage() {
     assert_contains "$OUT" "--format value, -f value"
 }
 
+# The cgroup check asks as create would, with the global --cgroup-manager.
+test_check_host_cgroup_manager() {
+    burrow_only "burrow's own command"
+    rtc --cgroup-manager disabled check-host --format json
+    assert_rc 0
+    assert_eq "$(status cgroup)" "WARN" "cgroup with --cgroup-manager disabled"
+    assert_eq "$(jq -r '.[] | select(.name == "cgroup") | .fix' <<< "$OUT")" \
+        "leave out the global option --cgroup-manager disabled" "fix"
+    rtc --cgroup-manager bogus check-host
+    assert_rc 1
+    assert_eq "$ERR" 'burrow: check-host: --cgroup-manager: "bogus" is not cgroupfs, systemd or disabled'
+    assert_eq "$OUT" ""
+}
+
 run_tests "$@"
