@@ -68,6 +68,7 @@ __burrow_option_kind() {
     exec:-cwd | exec:-e | exec:-env | exec:-u | exec:-user | exec:-g | \
         exec:-additional-gids | exec:-apparmor) kind=value ;;
     list:-f | list:-format | ps:-f | ps:-format) kind=format ;;
+    check-host:-f | check-host:-format) kind=log-format ;; # text or json too
     # Not offered, but accepted by burrow (as by runc).
     create:-notify-socket | run:-notify-socket) kind='file' ;;
     kill:-s | kill:-signal) kind=signal ;;
@@ -241,7 +242,8 @@ _burrow() {
                 --debug --systemd-cgroup --cgroup-manager --rootless --version --help' -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
-                state list ps kill delete features pause resume update events' -- "$cur")
+                state list ps kill delete features pause resume update events
+                check-host' -- "$cur")
         fi
         return 0
     fi
@@ -262,6 +264,7 @@ _burrow() {
     ps) opts='--format' ;;
     kill) opts='--all' ;;
     delete) opts='--force' ;;
+    check-host) opts='--format' ;;
     update) opts='--resources --memory --memory-swap --memory-reservation
         --kernel-memory --kernel-memory-tcp --cpu-quota --cpu-period --cpu-shares
         --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --pids-limit
@@ -280,7 +283,7 @@ _burrow() {
     start:0 | state:0 | delete:0 | kill:0 | exec:0 | ps:0 | pause:0 | resume:0 | update:0 | events:0)
         __burrow_complete_ids ;;
     kill:1) __burrow_complete_signals ;;
-    spec:* | list:*)
+    spec:* | list:* | check-host:*)
         # No arguments to complete: offer the options instead.
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         ;;

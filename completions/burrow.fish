@@ -88,6 +88,8 @@ function __burrow_parse -a what
                 case 'create:--notify-socket' 'create:-notify-socket' \
                     'run:--notify-socket' 'run:-notify-socket'
                     set expect file
+                case 'check-host:-f' 'check-host:--format' 'check-host:-format'
+                    set expect log-format
                 case 'kill:-s' 'kill:--signal' 'kill:-signal'
                     set expect signal
                 case 'exec:-p' 'exec:--process' 'exec:-process' \
@@ -251,6 +253,7 @@ complete -c burrow -n __burrow_no_command -a ps -d 'List the processes of a cont
 complete -c burrow -n __burrow_no_command -a kill -d 'Send a signal to a container'
 complete -c burrow -n __burrow_no_command -a delete -d 'Remove a container'
 complete -c burrow -n __burrow_no_command -a features -d 'Print what this burrow supports, as JSON'
+complete -c burrow -n __burrow_no_command -a check-host -d 'Check that this host can run rootless containers'
 complete -c burrow -n __burrow_no_command -a pause -d 'Freeze every process of a container'
 complete -c burrow -n __burrow_no_command -a resume -d 'Thaw a paused container'
 complete -c burrow -n __burrow_no_command -a update -d 'Change the resource limits of a container'
@@ -328,6 +331,9 @@ complete -c burrow -n __burrow_ps_options -s f -l format -x -a 'table json' -d '
 # kill
 complete -c burrow -n '__burrow_command_is kill' -s a -l all -d 'Send the signal to every process of the container'
 complete -c burrow -n __burrow_wants_signal -a '(__burrow_signals)' -d Signal
+
+# check-host
+complete -c burrow -n '__burrow_command_is check-host' -s f -l format -x -a 'text json' -d 'Output format'
 
 # delete
 complete -c burrow -n '__burrow_command_is delete' -s f -l force -d 'Kill a running container first'

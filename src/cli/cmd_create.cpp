@@ -1,5 +1,6 @@
 // create and run share their options.
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 #include "cli/options.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
@@ -12,17 +13,41 @@ namespace burrow::cli {
 namespace {
 
 const std::vector<Option> kCreate = {
-    {"bundle", 'b', true},        {"console-socket", 0, true}, {"pid-file", 0, true},
-    {"no-pivot", 0, false},       {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
-    {"no-subreaper", 0, false},   {"notify-socket", 0, true},
+    {"bundle", 'b', true, "the bundle directory (default: the current directory)"},
+    {"console-socket", 0, true, "an AF_UNIX socket to receive the terminal's master fd (process.terminal)"},
+    {"pid-file", 0, true, "write the container process's pid to this file"},
+    {"no-pivot", 0, false, "enter the rootfs with chroot instead of pivot_root (a rootfs on a ramfs)"},
+    {"no-new-keyring", 0, false, "keep the caller's session keyring instead of a new one"},
+    {"preserve-fds", 0, true, "pass this many more fds, after stdio and LISTEN_FDS (default: 0)"},
+    // Accepted for callers written for runc; burrow needs neither.
+    {"no-subreaper", 0, false, nullptr, "value", true},
+    {"notify-socket", 0, true, nullptr, "value", true},
     // --overlay (lifecycle/overlay.hpp)
-    {"overlay", 0, false},        {"overlay-lower", 0, true},  {"overlay-upper", 0, true},
-    {"overlay-driver", 0, true},
-    {"image", 0, true}, // --image FILE.sqfs (lifecycle/image.hpp)
-    {"network", 0, true},         {"publish", 'p', true}, // netless/
+    {"overlay", 0, false, "leave the rootfs unchanged: write to an upper layer of the container's own"},
+    {"overlay-lower", 0, true, "a further read-only layer below the rootfs, or a colon list, top first (repeatable)",
+     "dir"},
+    {"overlay-upper", 0, true, "keep the container's changes in this directory instead of the state directory",
+     "dir"},
+    {"overlay-driver", 0, true, "kernel or fuse (default: the kernel's overlay, else fuse-overlayfs)", "driver"},
+    // netless/
+    {"network", 0, true, "none, loopback, slirp4netns or pasta[:allow_host_loopback=true] (default: config.json)",
+     "mode"},
+    {"publish", 'p', true, "forward [hostip:]hostport:containerport[/tcp|/udp] to the container (repeatable)",
+     "value"},
+    {"image", 0, true, "a squashfs image as the rootfs, with an overlay on top (implies --overlay)", "file"},
     // Shared hosts and HPC
-    {"userns", 0, true},          {"device", 0, true},
+    {"userns", 0, true, "keep-id: the caller's uid and gid the same inside, subordinate ids around them", "mode"},
+    {"device", 0, true, "add a CDI device, vendor.com/class=name (repeatable)", "name"},
 };
+
+const std::vector<Option> kRun = [] {
+    auto o = kCreate;
+    o.push_back({"detach", 'd', false, "return once the container runs, instead of waiting for it"});
+    o.push_back({"keep", 0, false, "keep the stopped container (burrow delete removes it)"});
+    o.push_back({"stop-timeout", 0, true, "after passing on SIGTERM, SIGINT or SIGHUP, SIGKILL the container this "
+                                          "many seconds later (batch systems)", "seconds"});
+    return o;
+}();
 
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
 lifecycle::OverlayOptions overlay_options(const Parsed &p) {
@@ -42,8 +67,6 @@ lifecycle::OverlayOptions overlay_options(const Parsed &p) {
     if (p.values.count("image") && o.image.empty()) throw Error("--image: must not be empty");
     return o;
 }
-
-
 
 lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage) {
     lifecycle::CreateOptions o;
@@ -72,6 +95,19 @@ lifecycle::CreateOptions options(Context &c, const Parsed &p, const char *usage)
 
 } // namespace
 
+const CommandHelp help_create{"create", "create a container", "[command options] <container-id>",
+    "Sets up a container from the bundle's config.json: namespaces, id maps,\n"
+    "mounts, hooks, capabilities and seccomp, then leaves its process waiting\n"
+    "just before process.args. `burrow start` releases it. On any error nothing\n"
+    "of the container is left. With --overlay the rootfs stays unchanged, and\n"
+    "--network gives the container a network namespace of its own.\n",
+    &kCreate};
+const CommandHelp help_run{"run", "create and start a container, and wait for it", "[command options] <container-id>",
+    "Creates the container, starts it and, unless --detach, waits for it,\n"
+    "forwarding signals, and exits with its status (128+N when killed by\n"
+    "signal N). The stopped container is deleted unless --keep.\n",
+    &kRun};
+
 int cmd_create(Context &c, const Args &a) {
     auto p = parse(a, kCreate);
     auto o = options(c, p, "burrow create [options] ID");
@@ -79,11 +115,7 @@ int cmd_create(Context &c, const Args &a) {
 }
 
 int cmd_run(Context &c, const Args &a) {
-    auto opts = kCreate;
-    opts.push_back({"detach", 'd', false});
-    opts.push_back({"keep", 0, false});
-    opts.push_back({"stop-timeout", 0, true}); // batch use: SIGKILL this long after SIGTERM
-    auto p = parse(a, opts);
+    auto p = parse(a, kRun);
     auto o = options(c, p, "burrow run [options] ID");
     if (p.has("detach") && p.has("keep")) throw Error("--keep cannot be used with --detach");
     if (auto t = p.get("stop-timeout"); !t.empty()) {

@@ -1,5 +1,6 @@
 // exec: options as runc's, then ID COMMAND [ARGS...] (or --process FILE).
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 #include "cli/options.hpp"
 #include "error.hpp"
 #include "log.hpp"
@@ -22,17 +23,36 @@ std::vector<std::string> lines(const std::string &s) {
     return out;
 }
 
+const std::vector<Option> kExec = {
+    {"process", 'p', true, "a JSON file with the process (the config's process object) instead of a command"},
+    {"tty", 't', false, "give the process a new terminal"},
+    {"cwd", 0, true, "the working directory in the container"},
+    {"env", 'e', true, "set an environment variable VAR=VALUE (repeatable)"},
+    {"user", 'u', true, "run as UID[:GID] in the container"},
+    {"additional-gids", 'g', true, "an additional group id (repeatable)"},
+    {"cap", 'c', true, "add a capability, e.g. CAP_NET_RAW (repeatable)"},
+    {"no-new-privs", 0, false, "set no_new_privs for the process"},
+    {"detach", 'd', false, "return once the process runs, instead of waiting for it"},
+    {"pid-file", 0, true, "write the process's pid to this file"},
+    {"console-socket", 0, true, "an AF_UNIX socket to receive the terminal's master fd (with --tty and --detach)"},
+    {"preserve-fds", 0, true, "pass this many more fds after stdio (default: 0)"},
+    {"apparmor", 0, true, "the AppArmor profile of the process"},
+    // runc's, for its callers: refused (no SELinux) or ignored here.
+    {"process-label", 0, true, "refused: burrow has no SELinux labels"},
+    {"ignore-paused", 0, false, "accepted for runc's callers, and ignored"},
+    {"cgroup", 0, true, "accepted for runc's callers, and ignored"},
+};
+
 } // namespace
 
+const CommandHelp help_exec{"exec", "run a new process in a container", "[command options] <container-id> <command> [args...]",
+    "Runs a command, or the process described by --process, in a created or\n"
+    "running container, in its namespaces and with its security settings, and\n"
+    "exits with the process's status unless --detach.\n",
+    &kExec};
+
 int cmd_exec(Context &c, const Args &a) {
-    auto p = parse(a,
-                   {{"process", 'p', true},   {"tty", 't', false},        {"cwd", 0, true},
-                    {"env", 'e', true},       {"user", 'u', true},        {"additional-gids", 'g', true},
-                    {"cap", 'c', true},       {"no-new-privs", 0, false}, {"detach", 'd', false},
-                    {"pid-file", 0, true},    {"console-socket", 0, true}, {"preserve-fds", 0, true},
-                    {"apparmor", 0, true},    {"process-label", 0, true}, {"ignore-paused", 0, false},
-                    {"cgroup", 0, true}},
-                   true);
+    auto p = parse(a, kExec, true);
     const char *usage = "burrow exec [options] ID COMMAND [ARGS...]  or  burrow exec --process FILE ID";
     if (p.args.empty()) throw Error(std::string("missing the container id; usage: ") + usage);
     lifecycle::ExecOptions o;

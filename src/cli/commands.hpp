@@ -31,5 +31,11 @@ int cmd_pause(Context &c, const Args &a);
 int cmd_resume(Context &c, const Args &a);
 int cmd_update(Context &c, const Args &a);
 int cmd_events(Context &c, const Args &a);
+int cmd_check_host(Context &c, const Args &a);
+
+// `burrow COMMAND --help` of each (cli/help.hpp), defined next to its option table.
+struct CommandHelp;
+extern const CommandHelp help_spec, help_create, help_run, help_start, help_exec, help_state, help_list, help_ps,
+    help_kill, help_delete, help_features, help_check_host, help_pause, help_resume, help_update, help_events;
 
 } // namespace burrow::cli

@@ -1,6 +1,7 @@
 // burrow: global options, then one command. Errors become one line,
 // "burrow: <command> <id>: <what>: <why>", and exit status 1.
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "userns/rootless.hpp"
@@ -35,6 +36,7 @@ const char kUsage[] =
     "  resume    thaw a paused container\n"
     "  update    change a container's resource limits\n"
     "  events    print a container's stats and OOM events as JSON\n"
+    "  check-host  check that this host can run rootless containers\n"
     "\n"
     "Global options:\n"
     "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, else $TMPDIR/burrow-UID,\n"
@@ -44,6 +46,9 @@ const char kUsage[] =
     "  --debug             log debug messages\n"
     "  --systemd-cgroup    use the systemd cgroup manager\n"
     "  --cgroup-manager M  cgroupfs, systemd or disabled (default: cgroupfs when a cgroup is writable)\n"
+    "  --rootless VALUE    accepted for runc's callers, and ignored (burrow decides from its ids)\n"
+    "  --criu PATH         accepted for runc's callers, and ignored\n"
+    "  --log-level LEVEL   accepted for crun's callers (conmon), and ignored\n"
     "  -v, --version       print the version\n"
     "  -h, --help          print this help\n"
     "\n"
@@ -52,15 +57,26 @@ const char kUsage[] =
 struct Command {
     const char *name;
     int (*fn)(cli::Context &, const cli::Args &);
+    const cli::CommandHelp *help = nullptr; // `burrow COMMAND --help`
 };
 
 const Command kCommands[] = {
-    {"spec", cli::cmd_spec},   {"create", cli::cmd_create}, {"run", cli::cmd_run},
-    {"start", cli::cmd_start}, {"exec", cli::cmd_exec},     {"state", cli::cmd_state},   {"list", cli::cmd_list},
-    {"ps", cli::cmd_ps},       {"kill", cli::cmd_kill},     {"delete", cli::cmd_delete},
-    {"features", cli::cmd_features},
-    {"pause", cli::cmd_pause},       {"resume", cli::cmd_resume},   {"update", cli::cmd_update},
-    {"events", cli::cmd_events},
+    {"spec", cli::cmd_spec, &cli::help_spec},
+    {"create", cli::cmd_create, &cli::help_create},
+    {"run", cli::cmd_run, &cli::help_run},
+    {"start", cli::cmd_start, &cli::help_start},
+    {"exec", cli::cmd_exec, &cli::help_exec},
+    {"state", cli::cmd_state, &cli::help_state},
+    {"list", cli::cmd_list, &cli::help_list},
+    {"ps", cli::cmd_ps, &cli::help_ps},
+    {"kill", cli::cmd_kill, &cli::help_kill},
+    {"delete", cli::cmd_delete, &cli::help_delete},
+    {"features", cli::cmd_features, &cli::help_features},
+    {"check-host", cli::cmd_check_host, &cli::help_check_host},
+    {"pause", cli::cmd_pause, &cli::help_pause},
+    {"resume", cli::cmd_resume, &cli::help_resume},
+    {"update", cli::cmd_update, &cli::help_update},
+    {"events", cli::cmd_events, &cli::help_events},
 };
 
 std::string default_root() {
@@ -150,6 +166,10 @@ int main(int argc, char **argv) {
         for (auto &a : args) {
             if (!a.empty() && a[0] != '-') break; // exec's command may have a --help of its own
             if (a == "-h" || a == "--help") {
+                if (c.help) {
+                    fputs(cli::format_help(*c.help).c_str(), stdout);
+                    return 0;
+                }
                 printf("usage: burrow %s [options]%s\nSee burrow-%s(1).\n", c.name,
                        cmd == "list" || cmd == "spec" || cmd == "features" ? "" : " ID", c.name);
                 return 0;

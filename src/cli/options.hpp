@@ -7,10 +7,15 @@
 
 namespace burrow::cli {
 
+// One option of a command. Its help line lives here, next to what the parser
+// accepts, so `burrow COMMAND --help` (help.cpp) cannot drift from it.
 struct Option {
     const char *name;     // "bundle"
     char short_name;      // 'b' or 0
     bool takes_value;
+    const char *help = nullptr;     // one line for --help (listed even when missing)
+    const char *value_name = "value"; // the placeholder after the flag, as runc prints it
+    bool hidden = false;  // accepted for compatibility with runc or its callers, not listed
 };
 
 struct Parsed {

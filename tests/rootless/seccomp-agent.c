@@ -23,9 +23,13 @@ int main(int argc, char **argv) {
     int err = atoi(argv[3]);
     int ls = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", argv[1]);
+    /* Bound under a temporary name and renamed once listening: the test
+     * waits for SOCKET to exist, and a connect between bind and listen
+     * would be refused. */
+    snprintf(a.sun_path, sizeof a.sun_path, "%s.tmp", argv[1]);
+    unlink(a.sun_path);
     unlink(argv[1]);
-    if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0) {
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0 || rename(a.sun_path, argv[1]) < 0) {
         perror("seccomp-agent: listen");
         return 1;
     }
