@@ -207,12 +207,14 @@ TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
         pause();
         _exit(0);
     }
+    // Made and removed out here: inside, the mount keeps it busy until the namespace ends.
+    char mnt[] = "/tmp/burrow-cg2.XXXXXX";
+    REQUIRE(mkdtemp(mnt));
     pid_t pid = fork();
     if (pid == 0) {
         // Any failure is an exit code, checked below.
-        char mnt[] = "/tmp/burrow-cg2.XXXXXX";
         if (unshare(CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(2);
-        if (!mkdtemp(mnt) || mount("cgroup2", mnt, "cgroup2", 0, nullptr) < 0) _exit(3);
+        if (mount("cgroup2", mnt, "cgroup2", 0, nullptr) < 0) _exit(3);
         int code = 0;
         try {
             auto own = own_cgroups()[""];
@@ -249,12 +251,12 @@ TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
             fprintf(stderr, "%s\n", e.what());
             code = 7;
         }
-        umount(mnt);
-        rmdir(mnt);
+        umount2(mnt, MNT_DETACH);
         _exit(code);
     }
     int st = 0;
     waitpid(pid, &st, 0);
+    rmdir(mnt);
     kill(sleeper, SIGKILL);
     waitpid(sleeper, nullptr, 0);
     REQUIRE(WIFEXITED(st));
