@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
@@ -43,14 +42,37 @@ uint64_t read_u64(const std::string &path) {
     return strtoull(s->c_str(), nullptr, 10);
 }
 
+std::vector<std::string> split(const std::string &s, char sep) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i <= s.size()) {
+        size_t j = s.find(sep, i);
+        if (j == std::string::npos) j = s.size();
+        if (j > i) out.push_back(s.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> words(const std::string &s) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (true) {
+        i = s.find_first_not_of(" \t\n", i);
+        if (i == std::string::npos) return out;
+        size_t j = s.find_first_of(" \t\n", i);
+        if (j == std::string::npos) j = s.size();
+        out.push_back(s.substr(i, j - i));
+        i = j;
+    }
+}
+
 std::map<std::string, uint64_t> read_keyed(const std::string &path) {
     std::map<std::string, uint64_t> out;
     auto s = read_cgroup(path);
     if (!s) return out;
-    std::istringstream in(*s);
-    std::string k;
-    uint64_t v;
-    while (in >> k >> v) out[k] = v;
+    auto w = words(*s);
+    for (size_t i = 0; i + 1 < w.size(); i += 2) out[w[i]] = strtoull(w[i + 1].c_str(), nullptr, 10);
     return out;
 }
 
@@ -58,17 +80,13 @@ std::vector<pid_t> read_procs(const std::string &dir) {
     std::vector<pid_t> out;
     auto s = read_cgroup(dir + "/cgroup.procs");
     if (!s) return out;
-    std::istringstream in(*s);
-    pid_t p;
-    while (in >> p) out.push_back(p);
+    for (auto &w : words(*s)) out.push_back(static_cast<pid_t>(strtol(w.c_str(), nullptr, 10)));
     return out;
 }
 
 std::map<std::string, std::string> parse_proc_cgroup(const std::string &text) {
     std::map<std::string, std::string> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (auto &line : split(text, '\n')) {
         auto a = line.find(':');
         auto b = a == std::string::npos ? a : line.find(':', a + 1);
         if (b == std::string::npos) continue;
@@ -77,9 +95,7 @@ std::map<std::string, std::string> parse_proc_cgroup(const std::string &text) {
             out[""] = path;
             continue;
         }
-        std::istringstream cs(ctrls);
-        std::string c;
-        while (std::getline(cs, c, ',')) out[c] = path;
+        for (auto &c : split(ctrls, ',')) out[c] = path;
     }
     return out;
 }
@@ -92,24 +108,28 @@ std::map<std::string, std::string> own_cgroups() {
 std::string join_path(const std::string &a, const std::string &b) {
     std::string out = a;
     while (out.size() > 1 && out.back() == '/') out.pop_back();
-    std::istringstream in(b);
-    std::string part;
-    while (std::getline(in, part, '/'))
-        if (!part.empty() && part != ".") out += "/" + part;
+    for (auto &part : split(b, '/'))
+        if (part != ".") out += "/" + part;
+    return out;
+}
+
+std::vector<std::string> nested_dirs(const std::string &under, const std::string &rel) {
+    std::vector<std::string> out;
+    std::string cur = under;
+    for (auto &part : split(rel, '/')) {
+        if (part == ".") continue;
+        if (part == "..") throw std::invalid_argument("cgroupsPath: must not contain \"..\"");
+        cur += "/" + part;
+        out.push_back(cur);
+    }
     return out;
 }
 
 std::vector<std::string> make_dirs(const std::string &under, const std::string &rel) {
     std::vector<std::string> made;
-    std::string cur = under;
-    std::istringstream in(rel);
-    std::string part;
-    while (std::getline(in, part, '/')) {
-        if (part.empty() || part == ".") continue;
-        if (part == "..") throw std::invalid_argument("cgroupsPath: must not contain \"..\"");
-        cur += "/" + part;
-        if (mkdir(cur.c_str(), 0755) == 0) made.push_back(cur);
-        else if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "create cgroup " + cur);
+    for (auto &d : nested_dirs(under, rel)) {
+        if (mkdir(d.c_str(), 0755) == 0) made.push_back(d);
+        else if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
     }
     return made;
 }

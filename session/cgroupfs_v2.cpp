@@ -62,9 +62,7 @@ public:
         // own cgroup is a leaf: nothing enabled in it).
         for (std::string d = base; d.size() < dir_.size(); d = dir_.substr(0, dir_.find('/', d.size() + 1))) {
             auto offered = read_cgroup(d + "/cgroup.controllers").value_or("");
-            std::istringstream in(offered);
-            std::string c;
-            while (in >> c) try {
+            for (auto &c : words(offered)) try {
                     write_cgroup(d, "cgroup.subtree_control", "+" + c);
                 } catch (const std::system_error &) {
                     // EBUSY: d has processes of its own; the controller stays off and
@@ -106,10 +104,9 @@ public:
             auto quota = r.cpu.quota;
             auto period = r.cpu.period;
             // One of them alone keeps the other as it is.
-            std::istringstream cur(read_cgroup(dir_ + "/cpu.max").value_or("max 100000"));
-            std::string q;
-            uint64_t p = 100000;
-            cur >> q >> p;
+            auto cur = words(read_cgroup(dir_ + "/cpu.max").value_or("max 100000"));
+            std::string q = cur.empty() ? "max" : cur[0];
+            uint64_t p = cur.size() > 1 ? strtoull(cur[1].c_str(), nullptr, 10) : 100000;
             if (!quota) quota = q == "max" ? -1 : std::stoll(q);
             if (!period) period = p;
             set("cpu.max", cpu_max(quota, period), "cpu");
@@ -269,15 +266,8 @@ private:
 
 std::vector<std::string> missing_dirs(const std::string &under, const std::string &rel) {
     std::vector<std::string> out;
-    std::string cur = under;
-    std::istringstream in(rel);
-    std::string part;
-    while (std::getline(in, part, '/')) {
-        if (part.empty() || part == ".") continue;
-        if (part == "..") throw std::invalid_argument("cgroupsPath: must not contain \"..\"");
-        cur += "/" + part;
-        if (!path_exists(cur)) out.push_back(cur);
-    }
+    for (auto &d : nested_dirs(under, rel))
+        if (!path_exists(d)) out.push_back(d);
     return out;
 }
 

@@ -1,4 +1,5 @@
 #include "lifecycle/members.hpp"
+#include "state/proc_stat.hpp"
 #include "error.hpp"
 #include "lifecycle/cgroup.hpp"
 
@@ -22,16 +23,8 @@ std::string ns_link(pid_t pid, const char *name) {
 namespace {
 
 pid_t parent_of(pid_t pid) {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')');
-    return p ? static_cast<pid_t>(atoi(p + 4)) : 0; // ") S PPID"
+    state::ProcStat st;
+    return state::read_proc_stat(pid, st) ? st.ppid : 0;
 }
 
 } // namespace

@@ -1,9 +1,7 @@
 #include "rootfs/overlay.hpp"
-#include "rootfs/mount_exec.hpp"
+#include "rootfs/fuse_mount.hpp"
 
 #include <cerrno>
-#include <cstdio>
-#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -29,26 +27,9 @@ bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, 
             return false;
         }
     }
-    int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        f.what = "open";
-        f.path = "/dev/fuse";
-        f.err = errno;
-        return false;
-    }
-    // The kernel's side of the FUSE filesystem: fuse-overlayfs serves it
-    // through this fd. allow_other: every uid of the container's user
-    // namespace may use it; default_permissions: the kernel checks modes.
-    char data[160];
-    snprintf(data, sizeof data, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
-    if (mount("fuse-overlayfs", target, "fuse.fuse-overlayfs", 0, data) < 0) {
-        f.what = "mount";
-        f.fstype = "fuse.fuse-overlayfs";
-        f.path = target;
-        f.err = errno;
-        close(fd);
-        return false;
-    }
+    // fuse-overlayfs serves it through the fd.
+    int fd = mount_fuse("fuse-overlayfs", "fuse.fuse-overlayfs", target, 0, f);
+    if (fd < 0) return false;
     r.fuse_fd = fd;
     return true;
 }

@@ -1,4 +1,5 @@
 #include "state/store.hpp"
+#include "state/proc_stat.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
 #include "session/cgroup_manager.hpp"
@@ -189,28 +190,9 @@ std::vector<std::string> Store::ids() const {
 }
 
 uint64_t process_start_time(pid_t pid) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    char buf[1024];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
-    // Fields after the command name, which may itself hold spaces and ')'.
-    char *p = strrchr(buf, ')');
-    if (!p) return 0;
-    p += 2;
-    char state = *p;
-    if (state == 'Z' || state == 'X') return 0; // a zombie has stopped
-    // field 3 is the state; start time is field 22
-    int field = 3;
-    while (*p && field < 22) {
-        if (*p == ' ') field++;
-        p++;
-    }
-    return strtoull(p, nullptr, 10);
+    ProcStat st;
+    if (!read_proc_stat(pid, st) || st.state == 'Z' || st.state == 'X') return 0; // a zombie has stopped
+    return st.start_time;
 }
 
 Status status_of(const Store &s, const Record &r) {
