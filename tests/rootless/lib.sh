@@ -24,7 +24,7 @@
 # Running: rt ARGS (runtime with --root), capture CMD (OUT/ERR/RC, stdio in
 #   files), rtc ARGS (= capture rt), probe_run/probe_ok [ARGS], bg NAME CMD /
 #   bg_wait NAME, wait_for SECS CMD, wait_status ID STATUS, ct_status, ct_pid,
-#   kill_and_delete ID, proc_gone PID.
+#   kill_and_delete ID, proc_gone PID, fuse_server_left NAME....
 # Probe output: pv KEY, pvs KEY, mount_line DEST.
 # Config: cfg, set_args, probe_args, new_bundle, userns_full, add_mount,
 #   del_mount, add_ns, del_ns, writable_rootfs, hook_json, add_hook, capmask,
@@ -410,6 +410,20 @@ hook_json() {
 }
 # add_hook KIND JSON
 add_hook() { cfg --arg k "$1" --argjson h "$2" '.hooks[$k] += [$h]'; }
+
+# fuse_server_left NAME...: a FUSE server of that name that burrow started
+# for this test (serving a /dev/fd/N, under its state root or test dir) still runs.
+fuse_server_left() {
+    local n p c
+    for n in "$@"; do
+        for p in $(pgrep -u "$MY_UID" -x "$n"); do
+            c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+            case $c in *" /dev/fd/"*) ;; *) continue ;; esac
+            case $c in *"$STATE_ROOT"*|*"$TEST_DIR"*) return 0 ;; esac
+        done
+    done
+    return 1
+}
 
 # ---------------------------------------------------------------- leak check
 

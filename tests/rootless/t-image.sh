@@ -21,18 +21,8 @@ img_setup() {
 
 sh_args() { set_args /bin/sh -c "$1"; }
 
-# fuse_server_left: a squashfuse or fuse-overlayfs of this test (on a /dev/fd/N) still runs.
-fuse_server_left() {
-    local p c
-    for p in $(pgrep -u "$MY_UID" -x squashfuse) $(pgrep -u "$MY_UID" -x fuse-overlayfs); do
-        c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
-        case $c in *" /dev/fd/"*) ;; *) continue ;; esac
-        case $c in *"$STATE_ROOT"*|*"$TEST_DIR"*) return 0 ;; esac
-    done
-    return 1
-}
 assert_nothing_left() {
-    wait_for 5 eval '! fuse_server_left' || fail "a squashfuse or fuse-overlayfs of this test still runs"
+    wait_for 5 eval '! fuse_server_left squashfuse fuse-overlayfs' || fail "a squashfuse or fuse-overlayfs of this test still runs"
     ! grep -q -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo || fail "a mount is left: $(grep -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo)"
     [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
 }

@@ -18,18 +18,8 @@ ov_setup() {
 # sh_args SCRIPT: process.args = sh -c SCRIPT
 sh_args() { set_args /bin/sh -c "$1"; }
 
-# fuse_left: a fuse-overlayfs that burrow started (on a /dev/fd/N) for this test still runs.
-fuse_left() {
-    local p c
-    for p in $(pgrep -u "$MY_UID" -x fuse-overlayfs); do
-        c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
-        case $c in *" /dev/fd/"*) ;; *) continue ;; esac
-        case $c in *"$STATE_ROOT"*|*"$TEST_DIR"*) return 0 ;; esac
-    done
-    return 1
-}
 assert_no_fuse_left() {
-    wait_for 5 eval '! fuse_left' || fail "a fuse-overlayfs of this test still runs"
+    wait_for 5 eval '! fuse_server_left fuse-overlayfs' || fail "a fuse-overlayfs of this test still runs"
 }
 
 # work_left: a work directory made next to an --overlay-upper in $TEST_DIR remains.
