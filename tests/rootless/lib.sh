@@ -24,7 +24,7 @@
 # Running: rt ARGS (runtime with --root), capture CMD (OUT/ERR/RC, stdio in
 #   files), rtc ARGS (= capture rt), probe_run/probe_ok [ARGS], bg NAME CMD /
 #   bg_wait NAME, wait_for SECS CMD, wait_status ID STATUS, ct_status, ct_pid,
-#   kill_and_delete ID, proc_gone PID, fuse_server_left NAME....
+#   kill_and_delete ID, proc_gone PID, fuse_server_left NAME...
 # Probe output: pv KEY, pvs KEY, mount_line DEST.
 # Config: cfg, set_args, probe_args, new_bundle, userns_full, add_mount,
 #   del_mount, add_ns, del_ns, writable_rootfs, hook_json, add_hook, capmask,
