@@ -91,38 +91,6 @@ bool Resources::empty() const {
            unified.empty();
 }
 
-void Resources::merge(const Resources &o) {
-    auto take = [](auto &dst, const auto &src) {
-        if (src) dst = src;
-    };
-    take(memory.limit, o.memory.limit);
-    take(memory.reservation, o.memory.reservation);
-    take(memory.swap, o.memory.swap);
-    take(memory.kernel, o.memory.kernel);
-    take(memory.kernel_tcp, o.memory.kernel_tcp);
-    take(memory.swappiness, o.memory.swappiness);
-    take(memory.disable_oom_killer, o.memory.disable_oom_killer);
-    take(cpu.shares, o.cpu.shares);
-    take(cpu.quota, o.cpu.quota);
-    take(cpu.period, o.cpu.period);
-    take(cpu.realtime_period, o.cpu.realtime_period);
-    take(cpu.realtime_runtime, o.cpu.realtime_runtime);
-    take(cpu.burst, o.cpu.burst);
-    take(cpu.idle, o.cpu.idle);
-    if (!o.cpu.cpus.empty()) cpu.cpus = o.cpu.cpus;
-    if (!o.cpu.mems.empty()) cpu.mems = o.cpu.mems;
-    take(pids_limit, o.pids_limit);
-    take(blkio.weight, o.blkio.weight);
-    take(blkio.leaf_weight, o.blkio.leaf_weight);
-    if (!o.blkio.weight_device.empty()) blkio.weight_device = o.blkio.weight_device;
-    if (!o.blkio.throttle_read_bps.empty()) blkio.throttle_read_bps = o.blkio.throttle_read_bps;
-    if (!o.blkio.throttle_write_bps.empty()) blkio.throttle_write_bps = o.blkio.throttle_write_bps;
-    if (!o.blkio.throttle_read_iops.empty()) blkio.throttle_read_iops = o.blkio.throttle_read_iops;
-    if (!o.blkio.throttle_write_iops.empty()) blkio.throttle_write_iops = o.blkio.throttle_write_iops;
-    for (auto &[k, v] : o.hugepage_limits) hugepage_limits[k] = v;
-    for (auto &[k, v] : o.unified) unified[k] = v;
-}
-
 Resources parse_resources(const std::string &text) {
     json j;
     try {

@@ -47,8 +47,6 @@ struct Resources {
     // not count: a rootless container has no device cgroup and gets its
     // devices by bind mount.)
     bool empty() const;
-    // Takes every value set in `o` (update: flags and -r over what is there).
-    void merge(const Resources &o);
 };
 
 // linux.resources JSON (an object). Unknown members are ignored, as runc does.

@@ -49,14 +49,6 @@ TEST_CASE("bad resources name the field") {
     REQUIRE(msg(R"([1])") == "resources: must be an object");
 }
 
-TEST_CASE("merge takes what is set") {
-    auto a = parse_resources(R"({"memory":{"limit":100},"pids":{"limit":5}})");
-    a.merge(parse_resources(R"({"memory":{"limit":200},"cpu":{"cpus":"1"}})"));
-    REQUIRE(*a.memory.limit == 200);
-    REQUIRE(*a.pids_limit == 5);
-    REQUIRE(a.cpu.cpus == "1");
-}
-
 TEST_CASE("v1 values convert to v2 as runc and crun do") {
     REQUIRE(shares_to_weight(0) == 0);
     REQUIRE(shares_to_weight(2) == 1);

@@ -7,8 +7,6 @@
 namespace burrow::cli {
 namespace {
 
-const std::vector<Option> kNoOptions;
-
 // Each flag of update is one resource of linux.resources; the rest of the
 // table is generated from this list so the parser and --help agree.
 struct UpdateFlag {

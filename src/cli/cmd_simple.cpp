@@ -25,7 +25,6 @@ const std::vector<Option> kSpec = {
     {"rootless", 0, false, "a configuration for an unprivileged user (the default when not root)"},
     {"keep-id", 0, false, "with --rootless: the caller's uid and gid the same inside the container"},
 };
-const std::vector<Option> kNone = {};
 const std::vector<Option> kList = {
     {"format", 'f', true, "table or json (default: table)"},
     {"quiet", 'q', false, "print only the container ids"},
@@ -52,11 +51,11 @@ const CommandHelp help_start{"start", "run the program of a created container", 
     "Releases the process that `burrow create` left waiting: it executes\n"
     "process.args. Returns at once, or once the program said READY=1 when\n"
     "NOTIFY_SOCKET is set.\n",
-    &kNone};
+    &kNoOptions};
 const CommandHelp help_state{"state", "print a container's state as JSON", "<container-id>",
     "Prints the OCI state of the container: its id, status (created, running,\n"
     "stopped), the pid of its process, the bundle and the annotations.\n",
-    &kNone};
+    &kNoOptions};
 const CommandHelp help_list{"list", "list the containers", "[command options]",
     "Lists the containers of the state directory (the global --root).\n", &kList};
 const CommandHelp help_ps{"ps", "list the processes of a container", "[command options] <container-id> [ps options]",
@@ -75,7 +74,7 @@ const CommandHelp help_delete{"delete", "delete a container", "[command options]
 const CommandHelp help_features{"features", "print the runtime's features as JSON", "",
     "Prints the OCI runtime features document: the hooks, mount options,\n"
     "namespaces, capabilities and seccomp actions this build supports.\n",
-    &kNone};
+    &kNoOptions};
 
 int cmd_spec(Context &, const Args &a) {
     auto p = parse(a, kSpec);
@@ -88,14 +87,14 @@ int cmd_spec(Context &, const Args &a) {
 }
 
 int cmd_start(Context &c, const Args &a) {
-    auto p = parse(a, kNone);
+    auto p = parse(a, kNoOptions);
     c.id = one_id(p, "burrow start ID");
     lifecycle::start(c.globals, c.id);
     return 0;
 }
 
 int cmd_state(Context &c, const Args &a) {
-    auto p = parse(a, kNone);
+    auto p = parse(a, kNoOptions);
     c.id = one_id(p, "burrow state ID");
     print(lifecycle::state_text(c.globals, c.id));
     return 0;
@@ -133,7 +132,7 @@ int cmd_delete(Context &c, const Args &a) {
 }
 
 int cmd_features(Context &, const Args &a) {
-    auto p = parse(a, kNone);
+    auto p = parse(a, kNoOptions);
     if (!p.args.empty()) throw Error("too many arguments; usage: burrow features");
     print(lifecycle::features());
     return 0;

@@ -6,6 +6,8 @@
 
 namespace burrow::cli {
 
+const std::vector<Option> kNoOptions;
+
 Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &opts, bool stop_at_positional) {
     Parsed p;
     for (size_t i = 0; i < argv.size(); i++) {

@@ -18,6 +18,9 @@ struct Option {
     bool hidden = false;  // accepted for compatibility with runc or its callers, not listed
 };
 
+// The table of a command that takes no options (state, start, pause, ...).
+extern const std::vector<Option> kNoOptions;
+
 struct Parsed {
     std::map<std::string, std::string> values; // booleans hold "true"/"false"
     std::vector<std::string> args;             // positional

@@ -370,10 +370,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
     sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
-        struct Closer {
-            int fd;
-            ~Closer() { close(fd); }
-        } c{fuse_fd};
+        Fd owned;
+        owned.fd = fuse_fd;
         if (!ov.layers) throw Error("the container process asked for fuse-overlayfs without --overlay", EPROTO);
         if (kernel_err)
             log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
@@ -382,10 +380,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         ov.fuse_pid = start_fuse_overlayfs(*ov.layers, pid, fuse_fd);
     };
     sh.serve_image = [&](pid_t pid, int fuse_fd) {
-        struct Closer {
-            int fd;
-            ~Closer() { close(fd); }
-        } c{fuse_fd};
+        Fd owned;
+        owned.fd = fuse_fd;
         if (!ov.layers || ov.layers->image.empty())
             throw Error("the container process asked for squashfuse without --image", EPROTO);
         ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd);
