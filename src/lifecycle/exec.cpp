@@ -148,6 +148,8 @@ int exec(const Globals &g, const ExecOptions &o) {
     }
     plan_joins(plan, rec.pid);
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
+    process::use_exec_stub(plan);
+    owned.fds.push_back(plan.exec_stub_fd);
     if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
 
     // The terminal, as for run: to --console-socket, or proxied by us.

@@ -446,6 +446,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
             }
         }
         if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
+        process::use_exec_stub(p); // last: needs the final argv and filter
 
         l.prestart = hooks::prepare(c.hooks.prestart);
         l.create_runtime = hooks::prepare(c.hooks.create_runtime);
@@ -475,6 +476,7 @@ void close_launch_fds(Launch &l) {
     rootfs::close_bind_sources(l.plan.mounts);
     for (auto &j : l.plan.joins)
         if (j.fd >= 0) close(j.fd), j.fd = -1;
+    if (l.plan.exec_stub_fd >= 0) close(l.plan.exec_stub_fd), l.plan.exec_stub_fd = -1;
 }
 
 } // namespace burrow::lifecycle

@@ -8,6 +8,7 @@
 #include "rootfs/mount_exec.hpp"
 #include "security/apparmor.hpp"
 #include "security/apply.hpp"
+#include "security/exec_stub.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -309,6 +310,20 @@ int exec_the_process(const Plan &p, const char **what) noexcept {
             return -r;
         }
     }
+    if (p.exec_stub_fd >= 0) { // security/exec_stub.hpp: never load the program as burrow
+        auto &a = p.stub_argv;
+        if (p.argv.size() + 2 > a.size()) {
+            *what = "exec (the exec stub's argv was planned too short)";
+            return E2BIG;
+        }
+        size_t n = 0;
+        a[n++] = const_cast<char *>(security::kExecStubMagic);
+        a[n++] = g_exe;
+        for (char *arg : p.argv) a[n++] = arg; // ends with argv's NULL
+        syscall(SYS_execveat, p.exec_stub_fd, "", a.data(), p.envp.data(), AT_EMPTY_PATH);
+        *what = "exec the exec stub";
+        return errno;
+    }
     execve(g_exe, p.argv.data(), p.envp.data());
     *what = "exec";
     return errno;
@@ -407,6 +422,11 @@ void child_main(const Plan &p, int sock) noexcept {
 
 void join_main(const Plan &p, int sock) noexcept {
     g_sock = sock;
+    // Processes of the container may see us once we join its pid namespace:
+    // non-dumpable, they cannot open our /proc/PID/exe (burrow's binary), fds
+    // or memory (runc's CVE-2016-9962). Joining a user namespace does this
+    // too; as root without one, only this does.
+    prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "burrow-exec");
     for (auto &j : p.joins)

@@ -1,4 +1,5 @@
 #include "process/plan.hpp"
+#include "security/exec_stub.hpp"
 
 namespace burrow::process {
 
@@ -8,6 +9,14 @@ std::vector<char *> c_array(std::vector<std::string> &v) {
     for (auto &s : v) out.push_back(s.data());
     out.push_back(nullptr);
     return out;
+}
+
+void use_exec_stub(Plan &p) {
+    if (!security::self_writable_by_containers()) return;
+    p.exec_stub_fd = security::make_exec_stub();
+    if (p.exec_stub_fd < 0) return;
+    p.stub_argv.assign(p.args.size() + 3, nullptr); // magic, path, args..., NULL
+    if (p.seccomp) security::allow_stub_exec(*p.seccomp, p.exec_stub_fd);
 }
 
 } // namespace burrow::process

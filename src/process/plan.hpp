@@ -90,6 +90,11 @@ struct Plan {
     int console_socket = -1;
     unsigned short console_rows = 0, console_cols = 0;
     int preserve_fds = 0; // fds 3 .. 3+n-1 stay open
+    // The exec stub's sealed memfd (security/exec_stub.hpp), -1 = execve the
+    // program directly. stub_argv is sized by use_exec_stub(); the child fills
+    // it (magic, the program found, argv) without allocating.
+    int exec_stub_fd = -1;
+    mutable std::vector<char *> stub_argv;
 
     std::vector<Hook> create_container_hooks, start_container_hooks;
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
@@ -107,5 +112,11 @@ struct Plan {
 
 // Fills argv/envp pointer arrays of a Hook or of the plan itself.
 std::vector<char *> c_array(std::vector<std::string> &v);
+
+// Has the child execute the program through the exec stub when a container
+// could write burrow's binary: makes the sealed memfd (the caller closes
+// p.exec_stub_fd), sizes stub_argv and lets the seccomp filter allow the
+// stub's execveat. Call once the program and the filter are planned.
+void use_exec_stub(Plan &p);
 
 } // namespace burrow::process
