@@ -381,9 +381,13 @@ test_delete_force_stopped_and_unknown() {
     assert_ok
     rtc delete --force "$CID"
     assert_ok
+    rtc state "$CID"
+    assert_fail_match "does not exist" "does not exist"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left after delete --force"
     # --force on a container that does not exist: runc and crun succeed quietly
     rtc delete --force "$CID-nosuch"
     assert_ok
+    assert_eq "$OUT$ERR" "" "output of delete --force of an unknown container"
 }
 
 # ---------------------------------------------------------------- pid file, fds
