@@ -311,8 +311,12 @@ test_kill_all() {
     rtc start "$CID"
     assert_ok
     wait_for 10 grep -q ready "$CT_OUT" || fail "not started"
+    local pids p
+    pids=$(rt ps --format json "$CID" | jq -r '.[]')
+    [ "$(wc -w <<< "$pids")" -ge 3 ] || fail "ps lists fewer than the shell and its 2 children: $pids"
     rtc kill --all "$CID" KILL
     assert_ok
+    for p in $pids; do wait_for 5 proc_gone "$p" || fail "kill --all left $p"; done
     wait_status "$CID" stopped
     rtc delete "$CID"
     assert_ok
