@@ -151,3 +151,20 @@ TEST_CASE("masked and read-only paths, root propagation") {
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "odd")"), host),
                         "linux.rootfsPropagation: unknown propagation \"odd\"");
 }
+
+TEST_CASE("/dev/console with a terminal only, in a /dev of its own or bound in") {
+    rootfs::HostFacts host;
+    auto tmpfs = R"([{"destination": "/dev", "type": "tmpfs", "source": "tmpfs"}])";
+    auto plain = rootfs::plan_mounts(config(tmpfs), host);
+    REQUIRE_FALSE(plain.console); // as runc: no /dev/console without a terminal
+    auto c = config(tmpfs);
+    c.process->terminal = true;
+    auto own = rootfs::plan_mounts(c, host);
+    REQUIRE(own.console);
+    REQUIRE_FALSE(own.console_borrowed);
+    auto b = config(R"([{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]}])");
+    b.process->terminal = true;
+    auto bound = rootfs::plan_mounts(b, host);
+    REQUIRE(bound.console);
+    REQUIRE(bound.console_borrowed); // the host's /dev: no node made there
+}

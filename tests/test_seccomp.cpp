@@ -339,6 +339,15 @@ TEST_CASE("seccomp: a default errno and kill actions", "[seccomp][fork]") {
     REQUIRE(WTERMSIG(status) == SIGSYS);
 }
 
+TEST_CASE("seccomp: a listenerPath without a notify rule still wants the listener", "[seccomp]") {
+    // As crun: the agent gets its fd and the state either way.
+    auto s = profile();
+    s.syscalls = {rule({"mkdir"}, "SCMP_ACT_ERRNO", {}, 13)};
+    REQUIRE_FALSE(compile_seccomp(s).wants_listener);
+    s.listener_path = "/run/agent.sock";
+    REQUIRE(compile_seccomp(s).wants_listener);
+}
+
 TEST_CASE("seccomp: a notify rule gives a listener fd", "[seccomp][fork]") {
     auto s = profile();
     s.listener_path = "/run/agent.sock";

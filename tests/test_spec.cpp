@@ -95,6 +95,13 @@ TEST_CASE("bad configs are rejected with the field named") {
             "hostname: needs a uts namespace");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"net.ipv4.ip_forward": "1"})")) ==
             "linux.sysctl.net.ipv4.ip_forward: needs a network namespace");
+    REQUIRE(error_of(with(R"({"type": "pid"}])",
+                          R"({"type": "pid"}, {"type": "uts", "path": "/nonexistent/ns/uts"}],
+                             "sysctl": {"kernel.hostname": "x"})")) ==
+            "linux.sysctl.kernel.hostname: needs a uts namespace of the container's own, not a joined one "
+            "(/nonexistent/ns/uts)");
+    REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"kernel.domainname": "x"})")) ==
+            "linux.sysctl.kernel.domainname: needs a uts namespace");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "sysctl": {"vm.swappiness": "1"})")) ==
             "linux.sysctl.vm.swappiness: is not namespaced: it would change the host");
     REQUIRE(error_of(with(R"({"type": "pid"}])", R"({"type": "pid"}], "timeOffsets": {"monotonic": {"secs": 1}})")) ==

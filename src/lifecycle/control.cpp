@@ -90,6 +90,20 @@ void signal_all(const state::Record &r, int sig) {
     for (size_t i = 1; i < pids.size(); i++) ::kill(pids[i], sig);
 }
 
+// The processes in the cgroup of a container whose init has gone (only the
+// cgroup knows them: they were reparented). Nothing without a cgroup.
+void signal_leftovers(const state::Record &r, int sig) {
+    std::vector<pid_t> pids;
+    try {
+        auto cgroup = open_cgroup(r);
+        if (cgroup->record().kind == session::ManagerKind::none) return;
+        pids = cgroup->pids();
+    } catch (const std::exception &) {
+        return; // the cgroup is gone (a manager removes it with its last process), as runc
+    }
+    for (pid_t pid : pids) ::kill(pid, sig);
+}
+
 } // namespace
 
 void start(const Globals &g, const std::string &id) {
@@ -135,7 +149,14 @@ void kill(const Globals &g, const std::string &id, int sig, bool all) {
     state::Store store(g.root);
     auto r = store.read(id);
     Process p(r);
-    if (!p.alive()) throw Error("container not running");
+    if (!p.alive()) {
+        // As runc: --all signals what is left in the cgroup (a child the
+        // main process left behind; containerd kills what remains of a
+        // task this way), and a stopped container is no error.
+        if (all) signal_leftovers(r, sig);
+        else throw Error("container not running");
+        return;
+    }
     if (all) signal_all(r, sig);
     if (p.signal(sig) < 0) throw_errno("send signal " + std::to_string(sig));
 }

@@ -146,12 +146,16 @@ void annotate_network(state::Record &rec, const netless::Network &n) {
 // JSONs for the child (createContainer, startContainer, the seccomp agent).
 std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid) {
     rec.pid = pid;
-    std::string st = hooks_state(rec, "creating");
+    // As crun, and as the runtime-spec's lifecycle has it (the environment
+    // is made: step 2 is over), every hook of create reads "created"; runc
+    // 1.1 passes "creating" to prestart, createRuntime and createContainer.
+    std::string st = hooks_state(rec, "created");
     hooks::run_all(l.prestart, st, "prestart");
     hooks::run_all(l.create_runtime, st, "createRuntime");
-    std::vector<std::string> states = {st, hooks_state(rec, "created"), ""};
+    std::vector<std::string> states = {st, st, ""};
     if (l.plan.seccomp_listener >= 0)
-        states[2] = agent_state(rec.oci_version, st, pid, cfg.linux_->seccomp->listener_metadata);
+        states[2] = agent_state(rec.oci_version, hooks_state(rec, "creating"), pid,
+                                cfg.linux_->seccomp->listener_metadata);
     return states;
 }
 

@@ -66,9 +66,10 @@ spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
     for (auto &g : o.additional_gids) p.user.additional_gids.push_back(number(g, "--additional-gids"));
     if (!o.caps.empty()) {
         if (!p.capabilities) p.capabilities.emplace();
+        // As runc: the bounding, effective and permitted sets only; an
+        // inheritable or ambient capability would outlive an execve inside.
         for (auto &c : o.caps)
-            for (auto *set : {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted,
-                              &p.capabilities->ambient, &p.capabilities->inheritable})
+            for (auto *set : {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted})
                 set->push_back(c);
     }
     if (o.no_new_privs) p.no_new_privileges = true;

@@ -65,11 +65,13 @@ std::string make(bool rootless, bool keep_id) {
     } else {
         lx["resources"] = {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}};
     }
+    // runc's namespaces exactly (runc 1.1's `spec` and `spec --rootless`):
+    // tools add a cgroup namespace to this template themselves, and a
+    // second one would be refused as given twice.
     json ns = json::array({{{"type", "pid"}}});
     if (!rootless) ns.push_back({{"type", "network"}});
     for (const char *t : {"ipc", "uts", "mount"}) ns.push_back({{"type", t}});
     if (rootless) ns.push_back({{"type", "user"}});
-    else ns.push_back({{"type", "cgroup"}});
     lx["namespaces"] = ns;
     lx["maskedPaths"] = {"/proc/acpi",        "/proc/asound",     "/proc/kcore",       "/proc/keys",
                          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",

@@ -3,6 +3,7 @@
 #include "hooks/exec_hook.hpp"
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
+#include "rootfs/console_mount.hpp"
 #include "rootfs/in_root.hpp"
 #include "rootfs/image.hpp"
 #include "rootfs/mount_exec.hpp"
@@ -40,6 +41,7 @@ size_t g_state_created_len = 0;
 char g_agent_state[kMaxStateJson];   // containerProcessState for the seccomp agent
 char g_exe[4096];
 int g_sock = -1;
+rootfs::ConsolePoint g_console;      // /dev/console's mount point (create with a terminal)
 
 [[noreturn]] void die(const char *text, int err) noexcept {
     if (g_sock >= 0) send_msg(g_sock, MsgType::error, 0, err, text);
@@ -168,6 +170,12 @@ void setup_terminal(const Plan &p) noexcept {
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("unlock the pty", errno);
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0) die("open the pty's peer", errno);
+    if (g_console.fd >= 0) { // create/run: the pty is the container's /dev/console too
+        rootfs::Failure f;
+        if (!rootfs::bind_console(g_console, slave, f)) die_mount(f);
+        close(g_console.fd);
+        g_console.fd = -1;
+    }
     if (p.console_rows || p.console_cols) {
         struct winsize ws {};
         ws.ws_row = p.console_rows;
@@ -382,6 +390,7 @@ void child_main(const Plan &p, int sock) noexcept {
     }
     if (!rootfs::run_mounts(p.mounts, rootfd, f)) die_mount(f);
     if (!rootfs::make_devices(p.mounts, rootfd, f)) die_mount(f);
+    if (!rootfs::make_console_point(p.mounts, rootfd, g_console, f)) die_mount(f);
     if (p.cwd.size() > 1) {
         int cwd = rootfs::open_in_root(rootfd, p.cwd.c_str() + 1, true, false);
         if (cwd < 0) die_fmt(-cwd, "create %s (process.cwd)", p.cwd.c_str());

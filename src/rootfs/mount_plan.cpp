@@ -274,6 +274,8 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
         if (d.from_config && borrowed(plan.steps, d.target)) plan.skipped_devices.push_back("/" + d.target);
     std::erase_if(plan.devices, [&](const DeviceNode &d) { return borrowed(plan.steps, d.target); });
     std::erase_if(plan.symlinks, [&](const Symlink &l) { return borrowed(plan.steps, l.target); });
+    plan.console = c.process && c.process->terminal;
+    plan.console_borrowed = borrowed(plan.steps, "dev/console");
 
     if (lx) {
         for (size_t i = 0; i < lx->masked_paths.size(); i++)

@@ -65,6 +65,11 @@ struct MountPlan {
     std::vector<std::string> masked;       // absolute inside the container
     std::vector<std::string> readonly;
     bool readonly_root = false;
+    // process.terminal (create and run; exec has no mount plan): the pty is
+    // bound onto /dev/console (rootfs/console_mount.hpp); console_borrowed
+    // when a bind mount provides /dev (burrow makes no node there).
+    bool console = false;
+    bool console_borrowed = false;
     OverlayMount overlay;                  // --overlay: mounted on the rootfs first (rootfs/overlay.hpp)
 };
 

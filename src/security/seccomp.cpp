@@ -218,6 +218,7 @@ SeccompProgram compile_seccomp(const spec::Seccomp &s) {
         out.flags |= found->flag;
     }
 
+    bool notify = false; // some rule uses SCMP_ACT_NOTIFY
     for (size_t i = 0; i < s.syscalls.size(); ++i) {
         const spec::SeccompSyscall &sc = s.syscalls[i];
         const std::string sf = f + ".syscalls[" + std::to_string(i) + "]";
@@ -225,7 +226,7 @@ SeccompProgram compile_seccomp(const spec::Seccomp &s) {
         if (act.act == Act::notify) {
             if (s.listener_path.empty())
                 throw Error(sf + ".action: SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath");
-            out.wants_listener = true;
+            notify = true;
         }
 
         std::vector<scmp_arg_cmp> conds;
@@ -268,8 +269,11 @@ SeccompProgram compile_seccomp(const spec::Seccomp &s) {
         }
     }
 
+    // As crun: with a listenerPath the agent gets its fd and the state even
+    // when no rule notifies (it may wait for them in accept()).
+    out.wants_listener = notify || !s.listener_path.empty();
 #ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-    if ((out.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !out.wants_listener)
+    if ((out.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !notify)
         throw Error(f + ".flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs a rule with SCMP_ACT_NOTIFY");
 #endif
     // The kernel refuses TSYNC together with NEW_LISTENER unless told to report

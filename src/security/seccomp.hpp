@@ -15,7 +15,7 @@ namespace burrow::security {
 struct SeccompProgram {
     std::vector<struct sock_filter> filter; // the BPF program, ready for seccomp(2); empty: no filter
     unsigned flags = 0;                     // SECCOMP_FILTER_FLAG_* from linux.seccomp.flags
-    bool wants_listener = false;            // some rule uses SCMP_ACT_NOTIFY: load with SECCOMP_FILTER_FLAG_NEW_LISTENER
+    bool wants_listener = false;            // listenerPath is set: load with SECCOMP_FILTER_FLAG_NEW_LISTENER, fd to the agent
 };
 
 // Compile the profile. Throws burrow::Error naming the offending field, e.g.

@@ -40,8 +40,12 @@ void check_sysctl(const Linux &l) {
             if (!l.find(NsType::ipc)) bad(f, "needs an ipc namespace");
             if (is_callers(l.find(NsType::ipc), "ipc")) bad(f, "not allowed in the host's ipc namespace");
         } else if (uts) {
-            if (!l.find(NsType::uts)) bad(f, "needs a uts namespace");
-            if (is_callers(l.find(NsType::uts), "uts")) bad(f, "not allowed in the host's uts namespace");
+            // Only a new one: in a joined namespace the name is another's
+            // (the host's, another container's), as runc sees it.
+            auto *n = l.find(NsType::uts);
+            if (!n) bad(f, "needs a uts namespace");
+            if (is_callers(n, "uts")) bad(f, "not allowed in the host's uts namespace");
+            if (!n->path.empty()) bad(f, "needs a uts namespace of the container's own, not a joined one (" + n->path + ")");
         } else {
             bad(f, "is not namespaced: it would change the host");
         }

@@ -128,6 +128,29 @@ test_sysctl_refused_without_a_namespace() {
     assert_fail_with 'needs a uts namespace' 'kernel.domainname'
 }
 
+# kernel.hostname and kernel.domainname only in a UTS namespace of the
+# container's own: in a joined one (here another container's) the name is
+# someone else's. One line at validation, nothing spawned.
+test_sysctl_uts_refused_in_a_joined_namespace() {
+    probe_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID-a"
+    assert_ok
+    local pid
+    pid=$(ct_pid "$CID-a")
+    new_bundle
+    add_ns uts "/proc/$pid/ns/uts"
+    local k
+    for k in kernel.hostname kernel.domainname; do
+        cfg --arg k "$k" 'del(.hostname) | .linux.sysctl = {($k): "example.org"}'
+        probe_run echo ran
+        assert_fail_with "burrow: run $CID: config.json: linux.sysctl.$k: needs a uts namespace of the container's own" "$k"
+        assert_eq "$(wc -l <<< "$ERR")" 1 "lines of the error"
+        assert_not_contains "$OUT" ran "output"
+        [ ! -e "$STATE_ROOT/$CID" ] || fail "state left after the refused run"
+    done
+    kill_and_delete "$CID-a"
+}
+
 # (kernel.domainname is not writable by a user namespace's root: not tested here.)
 test_sysctl_set_in_own_namespace() {
     add_ns network

@@ -92,6 +92,11 @@ test_exec_cap() {
     assert_ok
     # CAP_KILL (5) and CAP_CHOWN (0)
     assert_eq "$(pv CapEff)" 0000000000000021 "effective set"
+    assert_eq "$(pv CapPrm)" 0000000000000021 "permitted set"
+    assert_eq "$(pv CapBnd)" 0000000000000021 "bounding set"
+    # as runc: not inheritable or ambient (they would survive an execve inside)
+    assert_eq "$(pv CapInh)" 0000000000000000 "inheritable set"
+    assert_eq "$(pv CapAmb)" 0000000000000000 "ambient set"
     kill_and_delete "$CID"
 }
 

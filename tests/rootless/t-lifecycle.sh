@@ -45,6 +45,24 @@ test_spec_rootless_maps_caller_to_root() {
     jq -e '(.linux.resources // {}) | has("devices") | not' config.json >/dev/null || fail "rootless spec has linux.resources.devices"
 }
 
+# runc's rootless template lists these namespaces, no more: tools (containerd's and
+# podman's tests, the validation suite) add a cgroup namespace themselves,
+# which a template that had one already turns into "given twice".
+test_spec_namespaces_as_runc() {
+    # (as root, `spec`: pid, network, ipc, uts, mount: tests/root/t-spec.sh)
+    mkdir r && cd r || fail "mkdir"
+    capture "$RUNTIME" spec --rootless
+    assert_ok
+    assert_eq "$(jq -c '[.linux.namespaces[].type]' config.json)" '["pid","ipc","uts","mount","user"]' "spec --rootless's namespaces"
+    # what the tools do with it: a cgroup namespace added to the template runs
+    cp config.json "$BUNDLE/config.json"
+    cfg --arg r "$ROOTFS" '.root.path = $r | .process.terminal = false | .process.args = ["/probe"]'
+    add_ns cgroup
+    probe_run
+    assert_ok
+    assert_ne "$(pv ns.cgroup)" "$(host_ns cgroup)" "ns.cgroup (must be new)"
+}
+
 test_spec_bundle_option() {
     mkdir s || fail "mkdir"
     capture "$RUNTIME" spec --rootless --bundle "$TEST_DIR/s"
@@ -293,9 +311,40 @@ test_kill_all() {
     rtc start "$CID"
     assert_ok
     wait_for 10 grep -q ready "$CT_OUT" || fail "not started"
+    local pids p
+    pids=$(rt ps --format json "$CID" | jq -r '.[]')
+    [ "$(wc -w <<< "$pids")" -ge 3 ] || fail "ps lists fewer than the shell and its 2 children: $pids"
     rtc kill --all "$CID" KILL
     assert_ok
+    for p in $pids; do wait_for 5 proc_gone "$p" || fail "kill --all left $p"; done
     wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+}
+
+# containerd's `kill --all` once a task's main process has exited: what the
+# main process left behind in its cgroup (no pid namespace, so the kernel
+# does not kill it) gets the signal, and --all on a stopped container with
+# nothing left succeeds, as runc's does (plain kill still fails there).
+test_kill_all_after_main_exit() {
+    del_ns pid
+    del_mount /proc   # a new proc needs a pid namespace of its own
+    set_args /bin/sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $!; exit 0'
+    ct_create
+    rtc start "$CID"
+    assert_ok
+    wait_status "$CID" stopped
+    local left
+    left=$(head -1 "$CT_OUT")
+    assert_match "$left" '^[0-9]+$' "pid of the child left behind"
+    [ -d "/proc/$left" ] || fail "the child $left did not outlive the main process"
+    rtc kill --all "$CID" KILL
+    assert_ok
+    wait_for 5 proc_gone "$left" || fail "kill --all after the main process exited missed $left"
+    rtc kill --all "$CID" KILL
+    assert_ok
+    rtc kill "$CID" KILL
+    assert_fail_match "(not running|stopped)" "not running"
     rtc delete "$CID"
     assert_ok
 }
@@ -336,9 +385,13 @@ test_delete_force_stopped_and_unknown() {
     assert_ok
     rtc delete --force "$CID"
     assert_ok
+    rtc state "$CID"
+    assert_fail_match "does not exist" "does not exist"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left after delete --force"
     # --force on a container that does not exist: runc and crun succeed quietly
     rtc delete --force "$CID-nosuch"
     assert_ok
+    assert_eq "$OUT$ERR" "" "output of delete --force of an unknown container"
 }
 
 # ---------------------------------------------------------------- pid file, fds

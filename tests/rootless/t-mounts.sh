@@ -339,9 +339,13 @@ test_root_writable() {
 test_root_relative_path() {
     # root.path relative to the bundle
     cp -a "$ROOTFS" "$BUNDLE/rootfs" || fail "cp"
+    echo bundle-rootfs > "$BUNDLE/rootfs/marker"
     cfg '.root.path = "rootfs"'
-    probe_ok
+    # run from elsewhere: "rootfs" is the bundle's, not the caller's cwd's
+    mkdir "$TEST_DIR/elsewhere" && cd "$TEST_DIR/elsewhere" || fail "cd"
+    probe_ok dump read /marker
     assert_line pid 1
+    assert_line read:/marker 'ok:bundle-rootfs\n'
 }
 
 test_rootfs_propagation_private() {

@@ -78,4 +78,22 @@ test_old_kernel_hook_timeout() {
     assert_fail_with "timed out"
 }
 
+# /dev/console without open_tree: the pty bound through /proc/self/fd onto
+# the mount point burrow holds by its fd.
+test_old_kernel_console_is_the_pty() {
+    old_kernel_bundle
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+    command -v script >/dev/null || skip "util-linux script missing"
+    cfg '.process.terminal = true'
+    set_args /bin/sh -c 'echo "console=$(stat -L -c %t:%T /dev/console) stdin=$(stat -L -c %t:%T /proc/self/fd/0)"'
+    local cmd line
+    cmd=$(printf '%q ' valgrind --tool=none -q --trace-children=no --log-file="$TEST_DIR/valgrind.%p.log" \
+        "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID")
+    capture script -qec "$cmd" /dev/null
+    assert_ok
+    line=$(tr -d '\r' <<< "$OUT" | grep -o 'console=[0-9a-f:]* stdin=[0-9a-f:]*') || fail "no stat line in: $(_show "$OUT")"
+    assert_match "$line" '^console=88:[0-9a-f]+ stdin=88:[0-9a-f]+$' "/dev/console and stdin (major 0x88 = 136)"
+    assert_eq "${line%% *}" "console=${line##*stdin=}" "device of /dev/console vs stdin"
+}
+
 run_tests "$@"

@@ -237,6 +237,24 @@ test_seccomp_notify_agent_exec() {
     assert_eq "$RC" 0 "agent exit code"
 }
 
+# As crun: a listenerPath gets its connection, fd and containerProcessState
+# even when no rule notifies (an agent waiting in accept() would wait for ever).
+test_seccomp_listener_without_notify_rule() {
+    seccomp_agent 95
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$TEST_DIR/agent.sock\",
+              \"listenerMetadata\": \"meta-3\",
+              \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}"
+    probe_ok syscall mkdir /tmp/x
+    assert_line syscall:mkdir EACCES
+    bg_wait agent
+    assert_eq "$RC" 0 "agent exit code"
+    local st=$TEST_DIR/agent.state
+    [ -s "$st" ] || fail "the agent got no state: $ERR"
+    assert_eq "$(jq -r '.fds[0]' "$st")" seccompFd "fds"
+    assert_eq "$(jq -r .metadata "$st")" meta-3 "metadata"
+    assert_eq "$(jq -r .state.id "$st")" "$CID" "state.id"
+}
+
 test_seccomp_notify_without_no_new_privs() {
     # loaded before the capabilities are dropped: same agent protocol
     cfg '.process.noNewPrivileges = false'

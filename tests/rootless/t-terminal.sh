@@ -173,6 +173,111 @@ test_console_socket_missing() {
     [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left: $STATE_ROOT/$CID"
 }
 
+# ---------------------------------------------------------------- /dev/console
+
+# With process.terminal the runtime-spec has the pty bound onto /dev/console
+# (runc and crun do: init systems, getty and syslog write there). The probe's
+# `stat` gives "chr MODE UID:GID MAJ,MIN": /dev/console must be the same
+# device as the process's stdin, /dev/pts/0.
+assert_console_is_stdin() {
+    local c s
+    c=$(pv stat:/dev/console) || fail "probe did not stat /dev/console"
+    s=$(pv stat:/dev/pts/0) || fail "probe did not stat /dev/pts/0"
+    assert_match "$c" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 136,[0-9]+$' "/dev/console (the pty, major 136)"
+    assert_eq "${c##* }" "${s##* }" "device of /dev/console vs stdin's /dev/pts/0"
+}
+
+test_console_is_the_pty_with_console_socket() {
+    cfg '.process.terminal = true'
+    probe_args dump stat /dev/console stat /dev/pts/0 write /dev/console
+    tty_listen t
+    tty_create_start t
+    OUT=$TTY
+    assert_line fd.0 /dev/pts/0
+    assert_console_is_stdin
+    assert_line write:/dev/console ok
+    # a mount of its own, not a node or a file in /dev
+    assert_match "$(mount_line /dev/console)" '^/dev/console devpts ' "/dev/console mount"
+}
+
+# The foreground `run` (burrow holds the master itself) and a shell's view:
+# `stat -L` of /dev/console and of its stdin give the same device numbers,
+# and what is written to /dev/console comes out of the pty.
+test_console_is_the_pty_in_foreground_run() {
+    command -v script >/dev/null || skip "util-linux script missing"
+    cfg '.process.terminal = true'
+    set_args /bin/sh -c 'echo "console=$(stat -L -c %t:%T /dev/console) stdin=$(stat -L -c %t:%T /proc/self/fd/0)"; echo via-console > /dev/console'
+    local cmd t
+    cmd=$(printf '%q ' "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID")
+    capture script -qec "$cmd" /dev/null
+    assert_ok
+    t=$(tr -d '\r' <<< "$OUT")
+    local line
+    line=$(grep -o 'console=[0-9a-f:]* stdin=[0-9a-f:]*' <<< "$t") || fail "no stat line in: $(_show "$t")"
+    assert_match "$line" '^console=88:[0-9a-f]+ stdin=88:[0-9a-f]+$' "/dev/console and stdin (major 0x88 = 136)"
+    assert_eq "${line%% *}" "console=${line##*stdin=}" "device of /dev/console vs stdin"
+    grep -qx via-console <<< "$t" || fail "output written to /dev/console did not come out of the pty: $(_show "$t")"
+}
+
+# As runc: without a terminal there is no /dev/console at all.
+test_no_console_without_terminal() {
+    probe_ok stat /dev/console ls /dev
+    assert_line stat:/dev/console ENOENT
+    assert_not_contains "$(pv ls:/dev)" console "/dev"
+}
+
+# exec --tty gets a pty of its own; /dev/console stays the container's.
+test_exec_tty_leaves_console_alone() {
+    command -v script >/dev/null || skip "util-linux script missing"
+    cfg '.process.terminal = true'
+    probe_args stat /dev/console sleep 30
+    tty_listen t
+    capture rt create --bundle "$BUNDLE" --console-socket "$SOCK" "$CID"
+    assert_ok
+    rtc start "$CID"
+    assert_ok
+    local cmd t
+    cmd=$(printf '%q ' "$RUNTIME" --root "$STATE_ROOT" exec --tty "$CID" /probe echo first dump stat /dev/console stat /dev/pts/1)
+    capture script -qec "$cmd" /dev/null
+    assert_ok
+    t=$(tr -d '\r' <<< "$OUT")
+    OUT=$t
+    assert_line fd.0 /dev/pts/1
+    assert_match "$(pv stat:/dev/console)" '^ok:chr [0-7]+ [0-9]+:[0-9]+ 136,0$' "/dev/console in exec (the container's pty)"
+    rtc kill "$CID" KILL
+    tty_wait t
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+}
+
+# An image whose /dev/console is a symlink (no /dev tmpfs: the image's own
+# /dev is used) to a host path and to a file of the image: the pty is bound
+# onto a file burrow makes in place of the link, never where the link points.
+test_console_symlink_in_image_not_followed() {
+    writable_rootfs
+    cfg '.process.terminal = true | .mounts |= map(select(.destination != "/dev"))'
+    local host=$TEST_DIR/host-target
+    echo untouched > "$host"
+    echo image-file > "$TEST_DIR/rootfs/etc/console-target"
+    local target i=0
+    for target in "$host" /etc/console-target; do
+        i=$((i + 1))
+        rm -f "$TEST_DIR/rootfs/dev/console"
+        ln -s "$target" "$TEST_DIR/rootfs/dev/console"
+        probe_args dump stat /dev/console stat /dev/pts/0 read /etc/console-target
+        tty_listen "t$i"
+        tty_create_start "t$i"
+        OUT=$TTY
+        assert_console_is_stdin
+        [ -z "$(mount_line /etc/console-target)" ] || fail "something was mounted on the link's target: $(mount_line /etc/console-target)"
+        [ -z "$(mount_line "$host")" ] || fail "something was mounted on $host"
+        assert_line read:/etc/console-target 'ok:image-file\n'
+        assert_eq "$(cat "$host")" untouched "the host file the link named"
+        assert_eq "$(cat "$TEST_DIR/rootfs/etc/console-target")" image-file "the image file the link named"
+    done
+}
+
 # ---------------------------------------------------------------- errors
 
 test_terminal_needs_console_socket() {
