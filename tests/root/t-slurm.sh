@@ -141,8 +141,9 @@ test_srun_container() {
     rc=$?
     [ $rc = 7 ] || fail "exit code: expected 7, got $rc"
 
-    out=$(echo "through stdin" | as_user srun --container="$UB" /bin/cat 2>&1)
-    [ "$out" = "through stdin" ] || fail "stdin: $out"
+    # srun's own notes ("job 3 queued and waiting for resources", under load) go to stderr
+    out=$(echo "through stdin" | as_user srun --container="$UB" /bin/cat 2>"$WORK/srun.err")
+    [ "$out" = "through stdin" ] || fail "stdin: $out $(cat "$WORK/srun.err")"
     nothing_left
 }
 
