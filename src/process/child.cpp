@@ -280,6 +280,16 @@ void reset_signals() noexcept {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+// CVE-2024-21626: process.cwd (or exec --cwd) through /proc/self/fd/N, an fd
+// burrow or its caller still holds, or a symlink another container swapped
+// in, can name a directory outside the container's root. The kernel's
+// getcwd then starts with "(unreachable)": refused, whatever path led there.
+void check_cwd_inside(const Plan &p) noexcept {
+    static char cwd[4096];
+    if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0) die_fmt(errno, "check the working directory %s (process.cwd)", p.cwd.c_str());
+    if (cwd[0] != '/') die_fmt(EPERM, "process.cwd %s is outside the container", p.cwd.c_str());
+}
+
 // The terminal, then who the process is: ids and capabilities, cwd, the
 // program found and checked, AppArmor; fds above the preserved ones close at
 // exec. Shared by create and exec. Everything that could trip a seccomp
@@ -288,6 +298,7 @@ void become_the_process(const Plan &p) noexcept {
     if (p.terminal) setup_terminal(p);
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
+    check_cwd_inside(p);
     resolve_executable(p);
     if (!p.apparmor_exec.empty()) {
         int r = security::apparmor_exec_profile(p.apparmor_exec);
