@@ -63,14 +63,12 @@ int g_sock = -1;
     die(buf, f.err);
 }
 
-bool write_file(const char *path, const char *data, size_t len) noexcept {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = write(fd, data, len);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return n == static_cast<ssize_t>(len);
+// A procfs file, by its path below /proc, through a handle verified to be
+// that procfs file (security::open_proc_file); errno set on failure.
+bool write_proc(const char *rel, const char *data, size_t len) noexcept {
+    int r = security::write_proc_file(rel, data, len);
+    if (r < 0) errno = -r;
+    return r == 0;
 }
 
 void wait_parent(MsgType want) noexcept {
@@ -106,7 +104,7 @@ void join_and_unshare(const Plan &p) noexcept {
         if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
     if (p.unshare_flags && unshare(static_cast<int>(p.unshare_flags)) < 0) die("unshare namespaces", errno);
     if (!p.timens_offsets.empty() &&
-        !write_file("/proc/self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
+        !write_proc("self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
         die("write /proc/self/timens_offsets", errno);
     if (p.needs_fork) {
         // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
@@ -133,9 +131,9 @@ void join_and_unshare(const Plan &p) noexcept {
 
 void set_process_attributes(const Plan &p) noexcept {
     for (auto &[path, value] : p.sysctl)
-        if (!write_file(path.c_str(), value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
+        if (!write_proc(path.c_str() + 6, value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
     if (!p.oom_score_adj.empty() &&
-        !write_file("/proc/self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
+        !write_proc("self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
         die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
     for (auto &r : p.rlimits)
         if (setrlimit(r.resource, &r.value) < 0) die_fmt(errno, "set %s", r.name.c_str());
