@@ -110,7 +110,9 @@ Lock Store::lock(const std::string &id) const {
 
 bool Store::exists(const std::string &id) const {
     struct stat st;
-    return stat((dir(id) + "/state.json").c_str(), &st) == 0;
+    if (stat((dir(id) + "/state.json").c_str(), &st) == 0) return true;
+    if (errno == EACCES) check_owner(dir(id), true); // another user's: say so, never "does not exist"
+    return false;
 }
 
 Record Store::read(const std::string &id) const {
@@ -213,7 +215,8 @@ std::vector<std::string> Store::ids() const {
     while (auto *e = readdir(dp)) {
         std::string n = e->d_name;
         if (n == "." || n == "..") continue;
-        if (exists(n)) out.push_back(n);
+        struct stat st; // another user's (a shared root) is not listed, nor an error
+        if (stat((dir(n) + "/state.json").c_str(), &st) == 0) out.push_back(n);
     }
     closedir(dp);
     std::sort(out.begin(), out.end());
