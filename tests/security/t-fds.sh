@@ -82,10 +82,10 @@ test_exec_only_stdio() {
     kill_and_delete "$CID"
 }
 
-# helper_fds_clean NAME: no process NAME of this test holds the caller's directory.
+# helper_fds_clean NAME...: no process NAME of this test holds the caller's directory.
 helper_fds_clean() {
-    local p found=""
-    for p in $(pgrep -u "$MY_UID" -x "$1"); do
+    local p found="" n
+    for p in $(for n in "$@"; do pgrep -u "$MY_UID" -x "$n"; done); do
         tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qE "$STATE_ROOT|$TEST_DIR|$(ct_pid "$CID")" || continue
         found=1
         local l
@@ -93,7 +93,7 @@ helper_fds_clean() {
         note "$1 ($p) fds: $(echo "$l" | awk 'NR>1 {print $9 $10 $11}' | paste -sd ' ' -)"
         assert_not_contains "$l" "$HOST_DIR" "$1's fds"
     done
-    [ -n "$found" ] || fail "no $1 process found for the container"
+    [ -n "$found" ] || fail "no $* process found for the container"
 }
 
 test_slirp4netns_only_stdio() {
@@ -119,6 +119,35 @@ test_overlay_fuse_only_stdio() {
     assert_ok
     assert_line fds 0,1,2
     helper_fds_clean fuse-overlayfs
+    kill_and_delete "$CID"
+}
+
+test_pasta_only_stdio() {
+    command -v pasta >/dev/null || skip "pasta not installed"
+    host_dir
+    probe_args sleep 60
+    rtc run -d --network pasta --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec "$CID" /probe
+    assert_ok
+    assert_line fds 0,1,2
+    helper_fds_clean passt.avx2 passt pasta.avx2 pasta
+    kill_and_delete "$CID"
+}
+
+test_image_squashfuse_only_stdio() {
+    command -v squashfuse >/dev/null || skip "squashfuse not installed"
+    command -v mksquashfs >/dev/null || skip "mksquashfs not installed"
+    host_dir
+    mksquashfs "$ROOTFS" "$TEST_DIR/img.sqfs" -all-root -noappend -quiet -no-progress -processors 1 >/dev/null ||
+        fail "mksquashfs failed"
+    probe_args sleep 60
+    rtc run -d --image "$TEST_DIR/img.sqfs" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec "$CID" /probe
+    assert_ok
+    assert_line fds 0,1,2
+    helper_fds_clean squashfuse
     kill_and_delete "$CID"
 }
 
