@@ -67,6 +67,8 @@ int g_sock = -1;
 // that procfs file (security::open_proc_file); errno set on failure.
 bool write_proc(const char *rel, const char *data, size_t len) noexcept {
     int r = security::write_proc_file(rel, data, len);
+    if (r == -EXDEV || r == -ELOOP)
+        die_fmt(-r, "write /proc/%s: not procfs's own file (something is mounted over it, or /proc is not procfs)", rel);
     if (r < 0) errno = -r;
     return r == 0;
 }

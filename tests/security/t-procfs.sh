@@ -63,6 +63,7 @@ test_oom_score_adj_through_a_mount() {
     probe_run read /proc/self/oom_score_adj
     assert_eq "$(cat "$VICTIM")" untouched "the file bound over /proc/self/oom_score_adj"
     [ "$RC" = 0 ] && assert_eq "$(pv read:/proc/self/oom_score_adj)" "ok:123\\n" "oom_score_adj"
+    [ "$RT_KIND" = burrow ] && assert_fail_with "write /proc/self/oom_score_adj: not procfs's own file"
     return 0
 }
 
