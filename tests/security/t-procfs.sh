@@ -119,4 +119,37 @@ test_apparmor_attr_under_tmpfs() {
     [ "$RC" != 0 ] || fail "the profile was written into a tmpfs and the container ran"
 }
 
+# The same under valgrind, which answers ENOSYS for openat2, open_tree and
+# mount_setattr: the fallbacks (statx mount ids, mount of /proc/self/fd/N)
+# defend as well. valgrind keeps fds of its own and lowers RLIMIT_NOFILE.
+under_valgrind() {
+    burrow_only "the fallbacks are burrow's"
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+    rt() { valgrind --tool=none -q --trace-children=no --log-file="$TEST_DIR/valgrind.%p.log" "$RUNTIME" --root "$STATE_ROOT" "$@"; }
+    cfg 'del(.process.rlimits)'
+}
+
+test_old_kernel_procfs_write_through_a_mount() {
+    under_valgrind
+    victim_mount /proc/self/oom_score_adj
+    cfg '.process.oomScoreAdj = 123'
+    probe_run
+    assert_eq "$(cat "$VICTIM")" untouched "the file bound over /proc/self/oom_score_adj"
+    assert_fail_with "not procfs's own file"
+    del_mount /proc/self/oom_score_adj
+    probe_ok read /proc/self/oom_score_adj
+    assert_line read:/proc/self/oom_score_adj 'ok:123\n'
+}
+
+test_old_kernel_masked_path_dev_null() {
+    under_valgrind
+    cfg '.linux.maskedPaths += ["/etc/hostname"]'
+    probe_ok read /etc/hostname stat /etc/hostname
+    masked_by_null
+    dev_volume symlink
+    probe_run read /etc/hostname stat /etc/hostname
+    masked_by_null
+    assert_rc 1
+}
+
 run_tests "$@"
