@@ -96,59 +96,54 @@ helper_fds_clean() {
     [ -n "$found" ] || fail "no $* process found for the container"
 }
 
-test_slirp4netns_only_stdio() {
-    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+# with_helper HELPER-NAMES -- RUN-OPTIONS...: in the foreground and with exec,
+# the container has stdio only and cannot leave through /proc/self/fd/N; the
+# helper burrow started holds none of the caller's fds.
+with_helper() {
+    local names=() n
+    while [ "$1" != -- ]; do names+=("$1"); shift; done
+    shift
     host_dir
+    probe_args
+    capture rt run "$@" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line fds 0,1,2
+    rtc delete -f "$CID"
     probe_args sleep 60
-    rtc run -d --network slirp4netns --bundle "$BUNDLE" "$CID"
+    rtc run -d "$@" --bundle "$BUNDLE" "$CID"
     assert_ok
     rtc exec "$CID" /probe
     assert_ok
     assert_line fds 0,1,2
-    helper_fds_clean slirp4netns
+    for n in $(seq 3 12); do
+        rtc exec --cwd "/proc/self/fd/$n" "$CID" /probe syscall getcwd ls .
+        cwd_inside "exec --cwd /proc/self/fd/$n"
+    done
+    helper_fds_clean "${names[@]}"
     kill_and_delete "$CID"
+}
+
+test_slirp4netns_only_stdio() {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    with_helper slirp4netns -- --network slirp4netns
 }
 
 test_overlay_fuse_only_stdio() {
     command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs not installed"
-    host_dir
-    probe_args sleep 60
-    rtc run -d --overlay --overlay-driver fuse --bundle "$BUNDLE" "$CID"
-    assert_ok
-    rtc exec "$CID" /probe
-    assert_ok
-    assert_line fds 0,1,2
-    helper_fds_clean fuse-overlayfs
-    kill_and_delete "$CID"
+    with_helper fuse-overlayfs -- --overlay --overlay-driver fuse
 }
 
 test_pasta_only_stdio() {
     command -v pasta >/dev/null || skip "pasta not installed"
-    host_dir
-    probe_args sleep 60
-    rtc run -d --network pasta --bundle "$BUNDLE" "$CID"
-    assert_ok
-    rtc exec "$CID" /probe
-    assert_ok
-    assert_line fds 0,1,2
-    helper_fds_clean passt.avx2 passt pasta.avx2 pasta
-    kill_and_delete "$CID"
+    with_helper passt.avx2 passt pasta.avx2 pasta -- --network pasta
 }
 
 test_image_squashfuse_only_stdio() {
     command -v squashfuse >/dev/null || skip "squashfuse not installed"
     command -v mksquashfs >/dev/null || skip "mksquashfs not installed"
-    host_dir
     mksquashfs "$ROOTFS" "$TEST_DIR/img.sqfs" -all-root -noappend -quiet -no-progress -processors 1 >/dev/null ||
         fail "mksquashfs failed"
-    probe_args sleep 60
-    rtc run -d --image "$TEST_DIR/img.sqfs" --bundle "$BUNDLE" "$CID"
-    assert_ok
-    rtc exec "$CID" /probe
-    assert_ok
-    assert_line fds 0,1,2
-    helper_fds_clean squashfuse
-    kill_and_delete "$CID"
+    with_helper squashfuse -- --image "$TEST_DIR/img.sqfs"
 }
 
 run_tests "$@"
