@@ -101,6 +101,10 @@ test_other_user_shared_root() {
     others_cannot_touch "$root" c2
     # the sockets and the upper layer, by their names
     [ -S "$root/c2/slirp4netns.sock" ] || fail "no slirp4netns.sock"
+    # the modes: the container's directory and the overlay's its owner's alone, the socket not writable by others
+    [ "$(stat -c %a "$root/c2")" = 700 ] || fail "$root/c2 has mode $(stat -c %a "$root/c2")"
+    [ "$(stat -c %a "$root/c2/overlay")" = 700 ] || fail "$root/c2/overlay has mode $(stat -c %a "$root/c2/overlay")"
+    case $(stat -c %A "$root/c2/slirp4netns.sock") in ????????w?) fail "slirp4netns.sock is writable by others" ;; esac
     u2_cannot_connect "$root/c2/slirp4netns.sock" stream
     u1 "$RT_USER" --root "$root" exec c2 sh -c 'echo secret > /tmp/secret' </dev/null || fail "exec"
     u2 ls "$root/c2/overlay/upper/tmp" 2>/dev/null && fail "$USER2 lists the upper layer"
