@@ -89,6 +89,8 @@ void SystemdClient::spawn() {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    // Nothing else of ours or of our caller's (docs/security.md: leaked fds).
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     // The helper gets default signal handling, whatever burrow blocks.
     posix_spawnattr_t at;
     posix_spawnattr_init(&at);

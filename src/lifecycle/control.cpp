@@ -11,6 +11,7 @@
 #include "netless/helper.hpp"
 #include "spec/parse.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
@@ -84,10 +85,28 @@ private:
     bool alive_ = false;
 };
 
-// Every process of the container but its init.
+// Every process of the container but its init. Each is pinned by a pidfd,
+// then the members are listed again: a pid that was reused between the first
+// list and its pidfd (the member exited, another process got the number) is
+// no longer in the second list and is not signalled.
 void signal_all(const state::Record &r, int sig) {
     auto pids = container_pids(r);
-    for (size_t i = 1; i < pids.size(); i++) ::kill(pids[i], sig);
+    std::vector<std::pair<pid_t, int>> pinned;
+    for (size_t i = 1; i < pids.size(); i++) {
+        int fd = static_cast<int>(syscall(SYS_pidfd_open, pids[i], 0));
+        if (fd < 0 && errno == ENOSYS) { // before 5.3: by pid, as read
+            ::kill(pids[i], sig);
+            continue;
+        }
+        if (fd >= 0) pinned.emplace_back(pids[i], fd);
+    }
+    if (pinned.empty()) return;
+    auto again = container_pids(r);
+    for (auto [pid, fd] : pinned) {
+        if (std::find(again.begin(), again.end(), pid) != again.end())
+            syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0);
+        close(fd);
+    }
 }
 
 // The processes in the cgroup of a container whose init has gone (only the

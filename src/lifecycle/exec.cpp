@@ -66,11 +66,15 @@ spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
     for (auto &g : o.additional_gids) p.user.additional_gids.push_back(number(g, "--additional-gids"));
     if (!o.caps.empty()) {
         if (!p.capabilities) p.capabilities.emplace();
-        // As runc: the bounding, effective and permitted sets only; an
-        // inheritable or ambient capability would outlive an execve inside.
-        for (auto &c : o.caps)
+        // Never into the inheritable set (CVE-2022-29162: a setcap'd or
+        // setuid program would gain them); ambient only where the config
+        // already has inheritable capabilities, as runc since 1.1.2.
+        bool ambient = !p.capabilities->inheritable.empty();
+        for (auto &c : o.caps) {
             for (auto *set : {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted})
                 set->push_back(c);
+            if (ambient) p.capabilities->ambient.push_back(c);
+        }
     }
     if (o.no_new_privs) p.no_new_privileges = true;
     if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;

@@ -66,14 +66,14 @@ rootfs::ConsolePoint g_console;      // /dev/console's mount point (create with 
     die(buf, f.err);
 }
 
-bool write_file(const char *path, const char *data, size_t len) noexcept {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = write(fd, data, len);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return n == static_cast<ssize_t>(len);
+// A procfs file, by its path below /proc, through a handle verified to be
+// that procfs file (security::open_proc_file); errno set on failure.
+bool write_proc(const char *rel, const char *data, size_t len) noexcept {
+    int r = security::write_proc_file(rel, data, len);
+    if (r == -EXDEV || r == -ELOOP)
+        die_fmt(-r, "write /proc/%s: not procfs's own file (something is mounted over it, or /proc is not procfs)", rel);
+    if (r < 0) errno = -r;
+    return r == 0;
 }
 
 void wait_parent(MsgType want) noexcept {
@@ -109,7 +109,7 @@ void join_and_unshare(const Plan &p) noexcept {
         if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
     if (p.unshare_flags && unshare(static_cast<int>(p.unshare_flags)) < 0) die("unshare namespaces", errno);
     if (!p.timens_offsets.empty() &&
-        !write_file("/proc/self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
+        !write_proc("self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
         die("write /proc/self/timens_offsets", errno);
     if (p.needs_fork) {
         // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
@@ -136,9 +136,9 @@ void join_and_unshare(const Plan &p) noexcept {
 
 void set_process_attributes(const Plan &p) noexcept {
     for (auto &[path, value] : p.sysctl)
-        if (!write_file(path.c_str(), value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
+        if (!write_proc(path.c_str() + 6, value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
     if (!p.oom_score_adj.empty() &&
-        !write_file("/proc/self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
+        !write_proc("self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
         die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
     for (auto &r : p.rlimits)
         if (setrlimit(r.resource, &r.value) < 0) die_fmt(errno, "set %s", r.name.c_str());
@@ -289,6 +289,16 @@ void reset_signals() noexcept {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+// CVE-2024-21626: process.cwd (or exec --cwd) through /proc/self/fd/N, an fd
+// burrow or its caller still holds, or a symlink another container swapped
+// in, can name a directory outside the container's root. The kernel's
+// getcwd then starts with "(unreachable)": refused, whatever path led there.
+void check_cwd_inside(const Plan &p) noexcept {
+    static char cwd[4096];
+    if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0) die_fmt(errno, "check the working directory %s (process.cwd)", p.cwd.c_str());
+    if (cwd[0] != '/') die_fmt(EPERM, "process.cwd %s is outside the container", p.cwd.c_str());
+}
+
 // The terminal, then who the process is: ids and capabilities, cwd, the
 // program found and checked, AppArmor; fds above the preserved ones close at
 // exec. Shared by create and exec. Everything that could trip a seccomp
@@ -297,6 +307,7 @@ void become_the_process(const Plan &p) noexcept {
     if (p.terminal) setup_terminal(p);
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
+    check_cwd_inside(p);
     resolve_executable(p);
     if (!p.apparmor_exec.empty()) {
         int r = security::apparmor_exec_profile(p.apparmor_exec);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace burrow::rootfs {
@@ -297,7 +298,39 @@ bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept {
     return true;
 }
 
+// CVE-2025-31133: masked files are covered by the container's /dev/null,
+// which a container sharing a volume (or an image) could have replaced with
+// a symlink or another file. Opened once without following a link, checked
+// to be the null device (char 1:3), and bound from that very fd.
+int open_null(Failure &f) noexcept {
+    int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return fail(f, "mask: open", "/dev/null", errno), -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+        close(fd);
+        return fail(f, "mask: not the null device (char 1:3), refused as the source:", "/dev/null", EPERM), -1;
+    }
+    return fd;
+}
+
+int bind_null(int null_fd, const char *target) noexcept {
+    if (!g_legacy) {
+        int tree = open_tree(null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree >= 0) {
+            int r = move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+            int e = errno;
+            close(tree);
+            return r < 0 ? -e : 0;
+        }
+        if (errno != ENOSYS) return -errno;
+        g_legacy = true;
+    }
+    char buf[32];
+    return mount(fd_path(buf, null_fd), target, nullptr, MS_BIND, nullptr) < 0 ? -errno : 0;
+}
+
 bool finish_root(const MountPlan &p, Failure &f) noexcept {
+    int null_fd = -1;
     for (auto &m : p.masked) {
         struct stat st;
         if (stat(m.c_str(), &st) < 0) {
@@ -309,10 +342,15 @@ bool finish_root(const MountPlan &p, Failure &f) noexcept {
             r = mount("tmpfs", m.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k");
             if (r < 0) r = -errno;
         } else {
-            r = bind_mount("/dev/null", -1, m.c_str(), -1, nullptr, false, 0, 0);
+            if (null_fd < 0 && (null_fd = open_null(f)) < 0) return false;
+            r = bind_null(null_fd, m.c_str());
         }
-        if (r < 0) return fail(f, "mask", m.c_str(), r);
+        if (r < 0) {
+            if (null_fd >= 0) close(null_fd);
+            return fail(f, "mask", m.c_str(), r);
+        }
     }
+    if (null_fd >= 0) close(null_fd);
     for (auto &ro : p.readonly) {
         int r = bind_mount(ro.c_str(), -1, ro.c_str(), -1, nullptr, true, MOUNT_ATTR_RDONLY, 0);
         if (r == -ENOENT) continue;

@@ -1,4 +1,5 @@
 #include "security/apparmor.hpp"
+#include "security/apply.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -16,9 +17,11 @@ bool apparmor_enabled() {
 }
 
 int apparmor_exec_profile(const std::string &exec_line) noexcept {
-    int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -errno;
+    // Through a handle verified to be procfs's own file (a tmpfs or a bind
+    // over /proc/self/attr would make the profile a no-op: CVE-2019-16884).
+    int fd = open_proc_file("self/attr/apparmor/exec", O_WRONLY);
+    if (fd == -ENOENT) fd = open_proc_file("self/attr/exec", O_WRONLY);
+    if (fd < 0) return fd;
     ssize_t n = write(fd, exec_line.data(), exec_line.size());
     int e = errno;
     close(fd);

@@ -2,6 +2,11 @@
 #include "security/apply.hpp"
 
 #include <cerrno>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -77,6 +82,65 @@ int load_seccomp(const SeccompProgram &p) noexcept {
     long r = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (r < 0) return neg_errno();
     return p.wants_listener ? static_cast<int>(r) : 0;
+}
+
+namespace {
+
+bool is_proc(int fd) noexcept {
+    struct statfs sf;
+    return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+long mount_id(int fd) noexcept {
+    struct statx sx {};
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID)) return -1;
+    return static_cast<long>(sx.stx_mnt_id);
+}
+
+} // namespace
+
+int open_proc_file(const char *rel, int flags) noexcept {
+    int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (proc < 0) return -errno;
+    struct stat st;
+    if (!is_proc(proc) || fstat(proc, &st) < 0 || st.st_ino != 1) { // PROC_ROOT_INO: the mount's root
+        close(proc);
+        return -EXDEV;
+    }
+    struct open_how how {};
+    how.flags = static_cast<uint64_t>(flags | O_NOFOLLOW | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    int fd = static_cast<int>(syscall(SYS_openat2, proc, rel, &how, sizeof how));
+    if (fd < 0 && errno == ENOSYS) {
+        // No openat2 (before 5.6): a mount over the file shows as another mount id.
+        fd = openat(proc, rel, flags | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+            long want = mount_id(proc), got = mount_id(fd);
+            if (want != got) {
+                close(fd);
+                fd = -1;
+                errno = EXDEV;
+            }
+        }
+    }
+    int e = errno;
+    close(proc);
+    if (fd < 0) return -e;
+    if (!is_proc(fd)) {
+        close(fd);
+        return -EXDEV;
+    }
+    return fd;
+}
+
+int write_proc_file(const char *rel, const char *data, unsigned long len) noexcept {
+    int fd = open_proc_file(rel, O_WRONLY);
+    if (fd < 0) return fd;
+    ssize_t n = write(fd, data, len);
+    int e = errno;
+    close(fd);
+    if (n < 0) return -e;
+    return static_cast<unsigned long>(n) == len ? 0 : -EIO;
 }
 
 } // namespace burrow::security

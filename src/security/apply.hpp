@@ -55,4 +55,19 @@ int set_no_new_privs() noexcept;
 // program loads nothing and returns 0; -errno on failure.
 int load_seccomp(const SeccompProgram &p) noexcept;
 
+// Every procfs write of the child (sysctl, oom_score_adj, timens_offsets,
+// AppArmor attrs) goes through this (CVE-2019-16884, CVE-2025-52881): "/proc"
+// is opened without following a link and must be the root of a procfs mount
+// (PROC_SUPER_MAGIC, inode 1); rel ("sys/kernel/domainname", "self/attr/exec")
+// is opened beneath it with openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+// RESOLVE_NO_XDEV, so no mount over a procfs file (a bind of another file, a
+// tmpfs over /proc/self/attr) and no magic link is crossed, and the opened fd
+// is checked to be procfs again. Without openat2 (before 5.6): openat with
+// O_NOFOLLOW, and the file's mount id (statx) must be /proc's.
+// Returns the fd (O_CLOEXEC) or -errno (EXDEV: not the procfs file it names).
+int open_proc_file(const char *rel, int flags) noexcept;
+
+// open_proc_file + one write of len bytes + close; 0 or -errno.
+int write_proc_file(const char *rel, const char *data, unsigned long len) noexcept;
+
 } // namespace burrow::security

@@ -27,6 +27,29 @@ void mkdir_p(const std::string &path, mode_t mode) {
     if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("create " + path);
 }
 
+// A state directory someone else owns (made in a shared /tmp or $TMPDIR
+// before us, under the name we would use) is theirs to rewrite: a state.json
+// they wrote would have us signal or join any process of ours. An
+// unprivileged caller uses only directories of its own (or root's) that no
+// one else may write to; root may look into anyone's.
+void check_owner(const std::string &path, bool missing_ok) {
+    uid_t me = geteuid();
+    if (me == 0) return;
+    struct stat st;
+    if (stat(path.c_str(), &st) < 0) {
+        if (errno == ENOENT && missing_ok) return;
+        if (errno == EACCES) throw Error("state directory " + path + " is another user's", EACCES);
+        if (errno == ENOENT) return; // said by the caller's own lookup
+        throw_errno("stat " + path);
+    }
+    if (st.st_uid != me && st.st_uid != 0)
+        throw Error("state directory " + path + " belongs to uid " + std::to_string(st.st_uid) + ", not to you (uid " +
+                        std::to_string(me) + ")",
+                    EPERM);
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+        throw Error("state directory " + path + " is writable by anyone (and not sticky)", EPERM);
+}
+
 } // namespace
 
 const char *status_name(Status s) {
@@ -52,12 +75,18 @@ Lock::~Lock() {
 
 Store::Store(std::string root) : root_(std::move(root)) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+    check_owner(root_, true);
 }
 
 Lock Store::claim(const std::string &id) {
     mkdir_p(root_, 0700);
+    check_owner(root_, false);
     std::string d = dir(id);
-    if (mkdir(d.c_str(), 0711) < 0) {
+    // Root's containers: 0711, so a child of a user namespace mapped to other
+    // ids can still reach the sockets bound from it. An unprivileged user's:
+    // 0700, so that in a root others can enter (a shared --root) nobody else
+    // reaches the NOTIFY socket (0777, for the container's users) by its name.
+    if (mkdir(d.c_str(), geteuid() == 0 ? 0711 : 0700) < 0) {
         if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
         throw_errno("create " + d);
     }
@@ -68,6 +97,7 @@ Lock Store::claim(const std::string &id) {
 
 Lock Store::lock(const std::string &id) const {
     std::string d = dir(id);
+    check_owner(d, true);
     int fd = open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) throw Error("container \"" + id + "\" does not exist");
@@ -80,10 +110,13 @@ Lock Store::lock(const std::string &id) const {
 
 bool Store::exists(const std::string &id) const {
     struct stat st;
-    return stat((dir(id) + "/state.json").c_str(), &st) == 0;
+    if (stat((dir(id) + "/state.json").c_str(), &st) == 0) return true;
+    if (errno == EACCES) check_owner(dir(id), true); // another user's: say so, never "does not exist"
+    return false;
 }
 
 Record Store::read(const std::string &id) const {
+    check_owner(dir(id), true);
     std::string path = dir(id) + "/state.json";
     std::string text;
     try {
@@ -182,7 +215,8 @@ std::vector<std::string> Store::ids() const {
     while (auto *e = readdir(dp)) {
         std::string n = e->d_name;
         if (n == "." || n == "..") continue;
-        if (exists(n)) out.push_back(n);
+        struct stat st; // another user's (a shared root) is not listed, nor an error
+        if (stat((dir(n) + "/state.json").c_str(), &st) == 0) out.push_back(n);
     }
     closedir(dp);
     std::sort(out.begin(), out.end());
