@@ -210,10 +210,11 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);
         }
-        int target = open_in_root(rootfd, s.target.c_str(), !s.must_exist, as_file);
-        if (target == -ENOENT && s.must_exist)
-            return fail(f, "mount point missing in a directory bound in (burrow makes nothing there):",
-                        s.target.c_str(), target);
+        // A missing mount point is made, even in a directory a bind provides
+        // (podman binds an empty /run/secrets, then each secret into it), as
+        // runc does: an empty file or directory, made through fds resolved
+        // inside the rootfs. Nothing already there is replaced or chowned.
+        int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
         bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);

@@ -119,7 +119,8 @@ void add_device(MountPlan &plan, const std::string &path, char type, int64_t maj
 
 // True when the last mount covering rel (or rel itself) is a bind: that
 // directory belongs to whoever owns the source (a host /dev bound in), and
-// burrow makes nothing in it, as runc makes no devices in a bound /dev.
+// burrow makes no device node or link in it, as runc makes no devices in a
+// bound /dev (only the mount points later mounts need, as runc makes them).
 bool borrowed(const std::vector<MountStep> &steps, const std::string &rel) {
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
         const std::string &t = it->target;
@@ -240,10 +241,6 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                 s.data_fallback = without_option(s.data, "gid=");
             }
         }
-        // Strictly below a bind's target the directory is the source's (a host /dev).
-        s.must_exist = !plan.steps.empty() && borrowed(plan.steps, s.target) &&
-                       std::none_of(plan.steps.begin(), plan.steps.end(),
-                                    [&](const MountStep &o) { return o.target == s.target; });
         plan.steps.push_back(std::move(s));
     }
 

@@ -34,7 +34,6 @@ struct MountStep {
     bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
     int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
     bool source_is_file = false;   // ... and whether it is not a directory
-    bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
 };
 
 struct DeviceNode {

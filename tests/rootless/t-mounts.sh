@@ -261,16 +261,61 @@ test_host_dev_bound_in_left_alone() {
     assert_eq "$after" "$before" "the bound-in /dev"
 }
 
-# A mount point missing there is an error, not a directory made on the host.
+# A mount point missing there is made (an empty directory, as runc makes it);
+# nothing else in the bound-in /dev changes.
 test_host_dev_bound_in_missing_mount_point() {
     local before
+    [ ! -e "$HOSTDEV/hugepages" ] || rmdir "$HOSTDEV/hugepages" || fail "$HOSTDEV/hugepages left from a run"
     before=$(hostdev_snapshot)
     cfg --arg d "$HOSTDEV" '.mounts |= map(if .destination == "/dev" then
             {destination: "/dev", type: "bind", source: $d, options: ["rbind"]} else . end)'
-    add_mount '{"destination": "/dev/hugepages", "type": "tmpfs", "source": "tmpfs"}'
-    probe_run
-    assert_fail_match 'dev/hugepages'
-    assert_eq "$(hostdev_snapshot)" "$before" "the bound-in /dev"
+    add_mount '{"destination": "/dev/hugepages", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_ok dump
+    assert_match "$(mount_line /dev/hugepages)" 'tmpfs' "/dev/hugepages"
+    local made
+    made=$(stat -c '%F %a' "$HOSTDEV/hugepages" 2>&1)
+    rmdir "$HOSTDEV/hugepages" 2>/dev/null
+    assert_eq "$made" "directory 755" "the mount point made"
+    assert_eq "$(hostdev_snapshot)" "$before" "the rest of the bound-in /dev"
+}
+
+# podman's secrets: an empty directory bound on /run/secrets, then each secret
+# file bound into it; a volume over /etc without resolv.conf, then the
+# container's resolv.conf bound onto /etc/resolv.conf. The mount points are
+# made in the bound directories (files for file binds), nothing else.
+test_mount_points_made_below_bind_targets() {
+    writable_rootfs
+    rm -rf "$TEST_DIR/rootfs/run/secrets"
+    mkdir -p "$TEST_DIR/secrets" "$TEST_DIR/etcvol"
+    printf s3cret > "$TEST_DIR/s1"
+    printf "nameserver 192.0.2.1" > "$TEST_DIR/resolv.conf"
+    printf vol > "$TEST_DIR/etcvol/marker"
+    add_mount "{\"destination\": \"/run/secrets\", \"type\": \"bind\", \"source\": \"$TEST_DIR/secrets\", \"options\": [\"rbind\", \"ro\"]}"
+    add_mount "{\"destination\": \"/run/secrets/s1\", \"type\": \"bind\", \"source\": \"$TEST_DIR/s1\", \"options\": [\"bind\", \"ro\"]}"
+    add_mount "{\"destination\": \"/etc\", \"type\": \"bind\", \"source\": \"$TEST_DIR/etcvol\", \"options\": [\"rbind\"]}"
+    add_mount "{\"destination\": \"/etc/resolv.conf\", \"type\": \"bind\", \"source\": \"$TEST_DIR/resolv.conf\", \"options\": [\"bind\"]}"
+    add_mount "{\"destination\": \"/etc/sub/dir\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\"]}"
+    probe_ok read /run/secrets/s1 read /etc/resolv.conf read /etc/marker dump
+    assert_line read:/run/secrets/s1 "ok:s3cret"
+    assert_line read:/etc/resolv.conf "ok:nameserver 192.0.2.1"
+    assert_line read:/etc/marker "ok:vol"
+    assert_match "$(mount_line /etc/sub/dir)" 'tmpfs' "/etc/sub/dir"
+    assert_eq "$(stat -c '%F %s' "$TEST_DIR/secrets/s1")" "regular empty file 0" "the secret's mount point"
+    assert_eq "$(stat -c '%F' "$TEST_DIR/etcvol/resolv.conf")" "regular empty file" "resolv.conf's mount point"
+    assert_eq "$(stat -c '%F' "$TEST_DIR/etcvol/sub/dir")" "directory" "a directory mount point"
+}
+
+# A symlink in the bound directory cannot lead the mount point's creation out
+# of the rootfs: it resolves inside it.
+test_mount_point_below_bind_symlink_stays_inside() {
+    writable_rootfs
+    mkdir -p "$TEST_DIR/vol" "$TEST_DIR/outside"
+    ln -s "$TEST_DIR/outside" "$TEST_DIR/vol/link"
+    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/vol\", \"options\": [\"rbind\"]}"
+    add_mount '{"destination": "/mnt/link/x", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_ok dump
+    assert_eq "$(ls -A "$TEST_DIR/outside")" "" "the directory the symlink names on the host"
+    [ -d "$TEST_DIR/rootfs/$TEST_DIR/outside/x" ] || fail "the mount point was not made inside the rootfs"
 }
 
 test_dev_symlinks() {
