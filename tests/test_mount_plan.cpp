@@ -148,6 +148,16 @@ TEST_CASE("masked and read-only paths, root propagation") {
     REQUIRE(p.masked == std::vector<std::string>{"/proc/kcore"});
     REQUIRE(p.readonly == std::vector<std::string>{"/proc/sys"});
     REQUIRE(p.final_propagation == (MS_PRIVATE | MS_REC));
+    REQUIRE(p.root_propagation == (MS_PRIVATE | MS_REC));
+    // As runc: the root gets the asked propagation before the mounts (rshared
+    // keeps the host's peers), rslave by default; an unbindable one only inside.
+    REQUIRE(rootfs::plan_mounts(config("[]"), host).root_propagation == (MS_SLAVE | MS_REC));
+    auto shared = rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "rshared")"), host);
+    REQUIRE(shared.root_propagation == (MS_SHARED | MS_REC));
+    REQUIRE(shared.final_propagation == (MS_SHARED | MS_REC));
+    auto unbindable = rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "runbindable")"), host);
+    REQUIRE(unbindable.root_propagation == (MS_SLAVE | MS_REC));
+    REQUIRE(unbindable.final_propagation == (MS_UNBINDABLE | MS_REC));
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "odd")"), host),
                         "linux.rootfsPropagation: unknown propagation \"odd\"");
 }

@@ -186,8 +186,11 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                 found = true;
             }
         if (!found) throw Error("linux.rootfsPropagation: unknown propagation \"" + lx->rootfs_propagation + "\"");
-        // pivot_root refuses a shared parent; the wanted mode is set once inside.
-        if (plan.final_propagation & MS_PRIVATE) plan.root_propagation = MS_REC | MS_PRIVATE;
+        // As runc: the root gets it before the mounts (rshared keeps the host's
+        // peers; the mount holding the rootfs alone is made private for
+        // pivot_root), and the new root once inside. An unbindable root could
+        // not be bound as the rootfs: it stays a slave until then.
+        if (!(plan.final_propagation & MS_UNBINDABLE)) plan.root_propagation = plan.final_propagation;
     }
     plan.readonly_root = c.root.readonly;
     plan.bind_devices = host.in_userns;
