@@ -13,6 +13,7 @@
 #include "log.hpp"
 #include "netless/helper.hpp"
 #include "security/apparmor.hpp"
+#include "security/selinux.hpp"
 #include "session/cgroup_mode.hpp"
 #include "session/notify_relay.hpp"
 #include "userns/passwd.hpp"
@@ -342,6 +343,7 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
         p.last_cap = security::last_cap();
     }
     p.no_new_privs = proc.no_new_privileges;
+    security::check_selinux_label("process.selinuxLabel", proc.selinux_label);
     if (!proc.apparmor_profile.empty()) {
         if (!security::apparmor_enabled())
             throw Error("process.apparmorProfile: AppArmor is not enabled on this host");
@@ -403,6 +405,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         host.cgroup2_host = cg == session::CgroupMode::unified;
         log::debug(std::string("cgroup layout: ") + session::mode_name(cg));
         p.mounts = rootfs::plan_mounts(c, host);
+        if (c.linux_) security::check_selinux_label("linux.mountLabel", c.linux_->mount_label);
         plan_host_devices(p.mounts);
         p.no_pivot = o.no_pivot;
 
@@ -463,6 +466,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
                 if (m.inside == 0) host_gid = m.outside;
             rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
         }
+        if (in_userns || host_userns) rootfs::keep_locked_atime(p.mounts);
 
     } catch (...) {
         close_launch_fds(l);
