@@ -25,8 +25,9 @@ TEST_CASE("mount options split into flags, propagation and data") {
     REQUIRE(o.propagation == (MS_SLAVE | MS_REC));
     REQUIRE(o.data == "mode=755,size=1k");
     REQUIRE(rootfs::parse_mount_options({"rbind"}, "m").recursive);
-    REQUIRE_THROWS_WITH(rootfs::parse_mount_options({"idmap"}, "mounts[0].options"),
-                        "mounts[0].options: \"idmap\" (idmapped mounts) is not supported yet");
+    auto id = rootfs::parse_mount_options({"rbind", "idmap"}, "mounts[0].options");
+    REQUIRE((id.idmap && !id.idmap_recursive && id.recursive));
+    REQUIRE(rootfs::parse_mount_options({"ridmap"}, "mounts[0].options").idmap_recursive);
 }
 
 TEST_CASE("mounts keep their order and become steps relative to the rootfs") {

@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "rootfs/bind_source.hpp"
+#include "rootfs/idmap_source.hpp"
 #include "hooks/run_hooks.hpp"
 #include "process/env.hpp"
 #include "rootfs/host_device.hpp"
@@ -455,6 +456,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        rootfs::open_idmapped_sources(p.mounts, userns::rootless());
         // Root giving the container a user namespace: the child turns into a
         // mapped id before it mounts, so the sources are opened here.
         if (geteuid() == 0 && !userns::rootless() && in_userns) {

@@ -84,6 +84,14 @@ uint64_t to_attr(unsigned long ms) {
     return a;
 }
 
+// "containerID hostID size" lines, as /proc/PID/uid_map takes them.
+std::string map_text(const std::vector<spec::IdMapping> &m) {
+    std::string t;
+    for (auto &e : m)
+        t += std::to_string(e.container_id) + " " + std::to_string(e.host_id) + " " + std::to_string(e.size) + "\n";
+    return t;
+}
+
 std::string without_option(const std::string &data, const std::string &prefix) {
     std::string out;
     size_t i = 0;
@@ -161,7 +169,11 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
                 known = true;
             }
         if (known) continue;
-        if (w == "idmap" || w == "ridmap") throw Error(field + ": \"" + w + "\" (idmapped mounts) is not supported yet");
+        if (w == "idmap" || w == "ridmap") {
+            o.idmap = true;
+            o.idmap_recursive = o.idmap_recursive || w == "ridmap";
+            continue;
+        }
         if (w == "tmpcopyup") {
             o.copy_up = true;
             continue;
@@ -212,8 +224,21 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             s.attr_set = to_attr(o.flags);
             if (s.attr_set & MOUNT_ATTR__ATIME) s.attr_clr |= MOUNT_ATTR__ATIME;
             // Filesystem data ("mode=755,size=1k") means nothing to a bind: ignored, as runc and crun do.
+            if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty()) {
+                // The mount's own mapping, else the container's (runtime-spec 1.2, as crun).
+                auto &um = !m.uid_mappings.empty() ? m.uid_mappings : lx ? lx->uid_mappings : m.uid_mappings;
+                auto &gm = !m.gid_mappings.empty() ? m.gid_mappings : lx ? lx->gid_mappings : m.gid_mappings;
+                if (um.empty() || gm.empty())
+                    throw Error(field + ": an idmapped mount needs uidMappings and gidMappings (its own or the "
+                                        "container's user namespace's)");
+                s.idmap_uid = map_text(um);
+                s.idmap_gid = map_text(gm);
+                s.idmap_recursive = o.idmap_recursive;
+            }
         } else {
             if (m.type.empty()) throw Error(field + ".type: required for a non-bind mount");
+            if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty())
+                throw Error(field + ": idmapped mounts are bind mounts only here (as runc)");
             s.kind = StepKind::fs;
             s.fstype = m.type;
             s.flags = o.flags;

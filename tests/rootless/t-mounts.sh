@@ -461,6 +461,15 @@ test_selinux_labels_ignored_without_selinux() {
     kill_and_delete "$CID"
 }
 
+# Rootless, the kernel idmaps no host filesystem (only one whose user
+# namespace the caller owns): refused in one line saying so, nothing left.
+test_idmap_rootless_refused_in_one_line() {
+    mkdir -p "$TEST_DIR/data"
+    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\", \"idmap\"]}"
+    probe_run
+    assert_fail_with 'idmapped mounts need root'
+}
+
 test_symlink_destination_stays_inside() {
     # A mount destination that is a symlink pointing outside the rootfs must
     # be resolved inside the rootfs: the host directory stays untouched.
