@@ -17,7 +17,7 @@ bool mount_image(const MountPlan &p, int *fuse_fd, Failure &f) noexcept {
     }
     // With a shared root (rootfsPropagation rshared) the image's mount would
     // reach the host: the mount holding its directory is made private.
-    if (!make_holder_private(p.overlay.image_dir.c_str(), f)) return false;
+    if (may_share(p.root_propagation) && !make_holder_private(p.overlay.image_dir.c_str(), f)) return false;
     // Read-only; the kernel checks the image's own modes.
     int fd = mount_fuse("squashfuse", "fuse.squashfuse", p.overlay.image_dir.c_str(), MS_RDONLY | MS_NODEV | MS_NOSUID, f);
     if (fd < 0) return false;

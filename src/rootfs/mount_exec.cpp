@@ -184,6 +184,10 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 
 } // namespace
 
+bool may_share(unsigned long root_propagation) noexcept {
+    return root_propagation != (MS_REC | MS_SLAVE) && root_propagation != (MS_REC | MS_PRIVATE);
+}
+
 bool make_holder_private(const char *path, Failure &f) noexcept {
     char buf[4096];
     size_t n = strlen(path);
@@ -207,7 +211,9 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
         return fail(f, "set the propagation of", "/", errno);
     // Only the mount holding the rootfs is made private: pivot_root refuses a
     // shared one, and the rootfs's own mount must not propagate to the host.
-    if (!make_holder_private(rootfs, f)) return false;
+    // After rslave or rprivate nothing is shared: the holder stays as it is
+    // (a slave still receives the host's mounts, for volumes on the same mount).
+    if (may_share(p.root_propagation) && !make_holder_private(rootfs, f)) return false;
     // The overlay, after the propagation change so that it stays ours, is
     // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
     if (p.overlay.enabled) {

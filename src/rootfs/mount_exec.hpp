@@ -22,6 +22,9 @@ struct Failure {
 // point), as runc's rootfsParentMountPrivate: walks up until mount(MS_PRIVATE)
 // finds a mount point.
 bool make_holder_private(const char *path, Failure &f) noexcept;
+// Whether some mount may still be shared after "/" got this propagation
+// (anything but rslave and rprivate): then the holder must be made private.
+bool may_share(unsigned long root_propagation) noexcept;
 
 bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept;
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept;
