@@ -162,3 +162,35 @@ TEST_CASE("masked and read-only paths, root propagation") {
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "odd")"), host),
                         "linux.rootfsPropagation: unknown propagation \"odd\"");
 }
+
+TEST_CASE("idmapped binds carry their uid and gid maps: the mount's own, else the container's") {
+    rootfs::HostFacts host;
+    const char *maps = R"(, "uidMappings": [{"containerID": 0, "hostID": 300000, "size": 65536}],
+                           "gidMappings": [{"containerID": 0, "hostID": 400000, "size": 10}])";
+    auto p = rootfs::plan_mounts(
+        config(R"([{"destination": "/a", "type": "bind", "source": "/x", "options": ["rbind", "idmap"]},
+                   {"destination": "/b", "type": "bind", "source": "/x", "options": ["ridmap"]},
+                   {"destination": "/c", "type": "bind", "source": "/x", "options": ["bind"],
+                    "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}, {"containerID": 1, "hostID": 2000, "size": 5}],
+                    "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]},
+                   {"destination": "/d", "type": "bind", "source": "/x", "options": ["bind"]}])",
+               maps),
+        host);
+    REQUIRE(p.steps[0].idmap_uid == "0 300000 65536\n");
+    REQUIRE(p.steps[0].idmap_gid == "0 400000 10\n");
+    REQUIRE((p.steps[0].recursive && !p.steps[0].idmap_recursive));
+    REQUIRE(p.steps[1].idmap_recursive);
+    REQUIRE(p.steps[2].idmap_uid == "0 1000 1\n1 2000 5\n");
+    REQUIRE(p.steps[2].idmap_gid == "0 1000 1\n");
+    REQUIRE(p.steps[3].idmap_uid.empty());
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/a", "type": "bind", "source": "/x",
+                                                        "options": ["bind", "idmap"]}])"),
+                                            host),
+                        "mounts[0]: an idmapped mount needs uidMappings and gidMappings (its own or the "
+                        "container's user namespace's)");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/t", "type": "tmpfs", "source": "tmpfs",
+                                                        "options": ["idmap"]}])",
+                                                   maps),
+                                            host),
+                        "mounts[0]: idmapped mounts are bind mounts only here (as runc)");
+}
