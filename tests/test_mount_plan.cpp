@@ -25,8 +25,9 @@ TEST_CASE("mount options split into flags, propagation and data") {
     REQUIRE(o.propagation == (MS_SLAVE | MS_REC));
     REQUIRE(o.data == "mode=755,size=1k");
     REQUIRE(rootfs::parse_mount_options({"rbind"}, "m").recursive);
-    REQUIRE_THROWS_WITH(rootfs::parse_mount_options({"idmap"}, "mounts[0].options"),
-                        "mounts[0].options: \"idmap\" (idmapped mounts) is not supported yet");
+    auto id = rootfs::parse_mount_options({"rbind", "idmap"}, "mounts[0].options");
+    REQUIRE((id.idmap && !id.idmap_recursive && id.recursive));
+    REQUIRE(rootfs::parse_mount_options({"ridmap"}, "mounts[0].options").idmap_recursive);
 }
 
 TEST_CASE("mounts keep their order and become steps relative to the rootfs") {
@@ -148,6 +149,16 @@ TEST_CASE("masked and read-only paths, root propagation") {
     REQUIRE(p.masked == std::vector<std::string>{"/proc/kcore"});
     REQUIRE(p.readonly == std::vector<std::string>{"/proc/sys"});
     REQUIRE(p.final_propagation == (MS_PRIVATE | MS_REC));
+    REQUIRE(p.root_propagation == (MS_PRIVATE | MS_REC));
+    // As runc: the root gets the asked propagation before the mounts (rshared
+    // keeps the host's peers), rslave by default; an unbindable one only inside.
+    REQUIRE(rootfs::plan_mounts(config("[]"), host).root_propagation == (MS_SLAVE | MS_REC));
+    auto shared = rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "rshared")"), host);
+    REQUIRE(shared.root_propagation == (MS_SHARED | MS_REC));
+    REQUIRE(shared.final_propagation == (MS_SHARED | MS_REC));
+    auto unbindable = rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "runbindable")"), host);
+    REQUIRE(unbindable.root_propagation == (MS_SLAVE | MS_REC));
+    REQUIRE(unbindable.final_propagation == (MS_UNBINDABLE | MS_REC));
     REQUIRE_THROWS_WITH(rootfs::plan_mounts(config("[]", R"(, "rootfsPropagation": "odd")"), host),
                         "linux.rootfsPropagation: unknown propagation \"odd\"");
 }
@@ -167,4 +178,36 @@ TEST_CASE("/dev/console with a terminal only, in a /dev of its own or bound in")
     auto bound = rootfs::plan_mounts(b, host);
     REQUIRE(bound.console);
     REQUIRE(bound.console_borrowed); // the host's /dev: no node made there
+}
+
+TEST_CASE("idmapped binds carry their uid and gid maps: the mount's own, else the container's") {
+    rootfs::HostFacts host;
+    const char *maps = R"(, "uidMappings": [{"containerID": 0, "hostID": 300000, "size": 65536}],
+                           "gidMappings": [{"containerID": 0, "hostID": 400000, "size": 10}])";
+    auto p = rootfs::plan_mounts(
+        config(R"([{"destination": "/a", "type": "bind", "source": "/x", "options": ["rbind", "idmap"]},
+                   {"destination": "/b", "type": "bind", "source": "/x", "options": ["ridmap"]},
+                   {"destination": "/c", "type": "bind", "source": "/x", "options": ["bind"],
+                    "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}, {"containerID": 1, "hostID": 2000, "size": 5}],
+                    "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]},
+                   {"destination": "/d", "type": "bind", "source": "/x", "options": ["bind"]}])",
+               maps),
+        host);
+    REQUIRE(p.steps[0].idmap_uid == "0 300000 65536\n");
+    REQUIRE(p.steps[0].idmap_gid == "0 400000 10\n");
+    REQUIRE((p.steps[0].recursive && !p.steps[0].idmap_recursive));
+    REQUIRE(p.steps[1].idmap_recursive);
+    REQUIRE(p.steps[2].idmap_uid == "0 1000 1\n1 2000 5\n");
+    REQUIRE(p.steps[2].idmap_gid == "0 1000 1\n");
+    REQUIRE(p.steps[3].idmap_uid.empty());
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/a", "type": "bind", "source": "/x",
+                                                        "options": ["bind", "idmap"]}])"),
+                                            host),
+                        "mounts[0]: an idmapped mount needs uidMappings and gidMappings (its own or the "
+                        "container's user namespace's)");
+    REQUIRE_THROWS_WITH(rootfs::plan_mounts(config(R"([{"destination": "/t", "type": "tmpfs", "source": "tmpfs",
+                                                        "options": ["idmap"]}])",
+                                                   maps),
+                                            host),
+                        "mounts[0]: idmapped mounts are bind mounts only here (as runc)");
 }

@@ -4,8 +4,10 @@
 #include "security/caps.hpp"
 #include "security/seccomp.hpp"
 #include "session/cgroup_systemd.hpp"
+#include "userns/rootless.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace burrow::lifecycle {
 
@@ -15,9 +17,9 @@ std::string features() {
     j["ociVersionMax"] = "1.2.0";
     j["hooks"] = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
     j["mountOptions"] = {"async",      "atime",   "bind",       "dev",         "diratime",    "dirsync",
-                         "exec",       "lazytime", "loud",      "mand",        "noatime",     "nodev",
+                         "exec",       "idmap",   "lazytime", "loud",        "mand",        "noatime",     "nodev",
                          "nodiratime", "noexec",  "nolazytime", "nomand",      "norelatime",  "nostrictatime",
-                         "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",
+                         "nosuid",     "nosymfollow", "private", "rbind",      "relatime",    "remount",     "ridmap",
                          "ro",         "rprivate", "rshared",   "rslave",      "runbindable", "rw",
                          "shared",     "silent",  "slave",      "strictatime", "suid",        "symfollow",
                          "sync",       "tmpcopyup", "unbindable"};
@@ -38,7 +40,8 @@ std::string features() {
     lx["apparmor"] = {{"enabled", true}};
     lx["selinux"] = {{"enabled", false}};
     lx["intelRdt"] = {{"enabled", false}};
-    lx["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
+    // Idmapped bind mounts are made as root only (rootfs/idmap_source.hpp).
+    lx["mountExtensions"] = {{"idmap", {{"enabled", geteuid() == 0 && !userns::rootless()}}}};
     j["linux"] = lx;
     j["annotations"] = {{"io.github.burrow.version", BURROW_VERSION}};
     // --overlay and its annotations (burrow-create(1)): the drivers it can use.

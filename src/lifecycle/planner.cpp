@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 #include "rootfs/bind_source.hpp"
+#include "rootfs/idmap_source.hpp"
 #include "hooks/run_hooks.hpp"
 #include "process/env.hpp"
 #include "rootfs/host_device.hpp"
@@ -13,6 +14,7 @@
 #include "log.hpp"
 #include "netless/helper.hpp"
 #include "security/apparmor.hpp"
+#include "security/selinux.hpp"
 #include "session/cgroup_mode.hpp"
 #include "session/notify_relay.hpp"
 #include "userns/passwd.hpp"
@@ -342,6 +344,7 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
         p.last_cap = security::last_cap();
     }
     p.no_new_privs = proc.no_new_privileges;
+    security::check_selinux_label("process.selinuxLabel", proc.selinux_label);
     if (!proc.apparmor_profile.empty()) {
         if (!security::apparmor_enabled())
             throw Error("process.apparmorProfile: AppArmor is not enabled on this host");
@@ -403,6 +406,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         host.cgroup2_host = cg == session::CgroupMode::unified;
         log::debug(std::string("cgroup layout: ") + session::mode_name(cg));
         p.mounts = rootfs::plan_mounts(c, host);
+        if (c.linux_) security::check_selinux_label("linux.mountLabel", c.linux_->mount_label);
         plan_host_devices(p.mounts);
         p.no_pivot = o.no_pivot;
 
@@ -453,6 +457,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         p.create_container_hooks = hooks::prepare(c.hooks.create_container);
         p.start_container_hooks = hooks::prepare(c.hooks.start_container);
         p.runtime_hooks = !l.prestart.empty() || !l.create_runtime.empty();
+        rootfs::open_idmapped_sources(p.mounts, userns::rootless());
         // Root giving the container a user namespace: the child turns into a
         // mapped id before it mounts, so the sources are opened here.
         if (geteuid() == 0 && !userns::rootless() && in_userns) {
@@ -464,6 +469,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
                 if (m.inside == 0) host_gid = m.outside;
             rootfs::open_bind_sources(p.mounts, host_uid, host_gid);
         }
+        if (in_userns || host_userns) rootfs::keep_locked_atime(p.mounts);
 
     } catch (...) {
         close_launch_fds(l);

@@ -1,9 +1,11 @@
 #include "rootfs/bind_source.hpp"
 #include "error.hpp"
+#include "log.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace burrow::rootfs {
@@ -50,6 +52,42 @@ void open_bind_sources(MountPlan &p, uid_t uid, gid_t gid) {
         }
         s.tree_fd = tree;
         s.source_is_file = !S_ISDIR(st.st_mode);
+    }
+}
+
+namespace {
+
+const char *atime_name(uint64_t a) {
+    return a == MOUNT_ATTR_NOATIME ? "noatime" : a == MOUNT_ATTR_STRICTATIME ? "strictatime" : "relatime";
+}
+
+} // namespace
+
+void keep_locked_atime(MountPlan &p) {
+    for (auto &s : p.steps) {
+        if (s.kind != StepKind::bind || s.tree_fd >= 0 || s.source.empty()) continue;
+        bool atime = s.attr_clr & MOUNT_ATTR__ATIME;
+        bool nodiratime = s.attr_set & MOUNT_ATTR_NODIRATIME;
+        if (!atime && !nodiratime) continue;
+        struct statvfs sv {};
+        if (statvfs(s.source.c_str(), &sv) < 0) continue; // the child says what is wrong with it
+        uint64_t source = (sv.f_flag & ST_NOATIME) ? MOUNT_ATTR_NOATIME
+                          : (sv.f_flag & ST_RELATIME) ? MOUNT_ATTR_RELATIME
+                                                        : MOUNT_ATTR_STRICTATIME;
+        std::string what = "mount on /" + s.target + ": ";
+        if (atime) {
+            uint64_t want = s.attr_set & MOUNT_ATTR__ATIME;
+            if (want != source)
+                log::debug(what + std::string(atime_name(want)) + " not applied: kept " + atime_name(source) +
+                           ", the source mount's, which the kernel locks in a user namespace");
+            s.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR__ATIME);
+            s.attr_clr &= ~static_cast<uint64_t>(MOUNT_ATTR__ATIME);
+        }
+        if (nodiratime && !(sv.f_flag & ST_NODIRATIME)) {
+            log::debug(what + "nodiratime not applied: kept diratime, the source mount's, which the kernel "
+                              "locks in a user namespace");
+            s.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_NODIRATIME);
+        }
     }
 }
 

@@ -16,4 +16,11 @@ namespace burrow::rootfs {
 void open_bind_sources(MountPlan &p, uid_t uid, gid_t gid);
 void close_bind_sources(MountPlan &p) noexcept;
 
+// In a user namespace the kernel locks the atime flags (noatime, relatime,
+// strictatime, nodiratime) of every mount copied from the host: a bind
+// asking for others would be refused (EPERM). As runc and crun, each such
+// bind the child makes keeps its source mount's atime flags and gets the
+// rest of its options; a --debug line names what was kept.
+void keep_locked_atime(MountPlan &p);
+
 } // namespace burrow::rootfs

@@ -185,9 +185,36 @@ bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f
 
 } // namespace
 
+bool may_share(unsigned long root_propagation) noexcept {
+    return root_propagation != (MS_REC | MS_SLAVE) && root_propagation != (MS_REC | MS_PRIVATE);
+}
+
+bool make_holder_private(const char *path, Failure &f) noexcept {
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || path[0] != '/' || n >= sizeof buf) return fail(f, "make private the mount holding", path, EINVAL);
+    memcpy(buf, path, n + 1);
+    for (;;) {
+        while (n > 1 && buf[n - 1] == '/') buf[--n] = 0;
+        // EINVAL: not a mount point; the mount holding it is further up.
+        if (mount(nullptr, buf, nullptr, MS_PRIVATE, nullptr) == 0) return true;
+        if (errno != EINVAL || n <= 1) return fail(f, "make private the mount holding", path, errno);
+        while (n > 1 && buf[n - 1] != '/') n--;
+        buf[n] = 0;
+    }
+}
+
 bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept {
+    // The root gets the propagation asked for (rslave by default), as runc
+    // gives it: with rootfsPropagation rshared the host's shared mounts stay
+    // peers of the container's binds of them, both ways.
     if (mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
-        return fail(f, "make / private", "/", errno);
+        return fail(f, "set the propagation of", "/", errno);
+    // Only the mount holding the rootfs is made private: pivot_root refuses a
+    // shared one, and the rootfs's own mount must not propagate to the host.
+    // After rslave or rprivate nothing is shared: the holder stays as it is
+    // (a slave still receives the host's mounts, for volumes on the same mount).
+    if (may_share(p.root_propagation) && !make_holder_private(rootfs, f)) return false;
     // The overlay, after the propagation change so that it stays ours, is
     // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
     if (p.overlay.enabled) {
@@ -211,10 +238,11 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);
         }
-        int target = open_in_root(rootfd, s.target.c_str(), !s.must_exist, as_file);
-        if (target == -ENOENT && s.must_exist)
-            return fail(f, "mount point missing in a directory bound in (burrow makes nothing there):",
-                        s.target.c_str(), target);
+        // A missing mount point is made, even in a directory a bind provides
+        // (podman binds an empty /run/secrets, then each secret into it), as
+        // runc does: an empty file or directory, made through fds resolved
+        // inside the rootfs. Nothing already there is replaced or chowned.
+        int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
         bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
@@ -283,15 +311,26 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
 bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept {
     if (fchdir(rootfd) < 0) return fail(f, "chdir to", "the rootfs", errno);
     if (no_pivot) {
+        // Moved onto a shared "/", the rootfs would show up on the host: "/"
+        // alone becomes a slave (the container's shared binds stay peers).
+        if (mount(nullptr, "/", nullptr, MS_SLAVE, nullptr) < 0) return fail(f, "make / a slave", "/", errno);
         if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) return fail(f, "move the rootfs to", "/", errno);
         if (chroot(".") < 0) return fail(f, "chroot", ".", errno);
     } else {
         // pivot_root(".", "."): the old root ends up stacked on the new one and is
         // lazily unmounted, with no directory needed for it in the image.
-        // The old root is already a slave (prepare_root), so its unmount cannot
-        // propagate to the host. (mount(MS_SLAVE) on "." here would hit the new
-        // root instead, turning the container's shared mounts private.)
-        if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", ".", errno);
+        // Before that the old root becomes a recursive slave (reached through
+        // an fd of it, as runc does: "." would be the new root), so that its
+        // unmount cannot propagate to the host when the root was left shared.
+        int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (oldroot < 0) return fail(f, "open the old root", "/", errno);
+        int r = static_cast<int>(syscall(SYS_pivot_root, ".", "."));
+        int e = errno;
+        if (r == 0 && fchdir(oldroot) < 0) r = -1, e = errno;
+        close(oldroot);
+        if (r < 0) return fail(f, "pivot_root", ".", e);
+        if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+            return fail(f, "make the old root a slave", "/", errno);
         if (umount2(".", MNT_DETACH) < 0) return fail(f, "detach the old root", "/", errno);
     }
     if (chdir("/") < 0) return fail(f, "chdir", "/", errno);

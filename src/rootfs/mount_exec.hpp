@@ -18,6 +18,14 @@ struct Failure {
 // the overlay over it), then the mounts, devices and /dev links are made in
 // it. *rootfd receives an O_PATH fd of it; ov what the overlay mount came to
 // (a FUSE overlay's fd must reach fuse-overlayfs before the rootfs is used).
+// Makes private the mount holding path (path itself when it is a mount
+// point), as runc's rootfsParentMountPrivate: walks up until mount(MS_PRIVATE)
+// finds a mount point.
+bool make_holder_private(const char *path, Failure &f) noexcept;
+// Whether some mount may still be shared after "/" got this propagation
+// (anything but rslave and rprivate): then the holder must be made private.
+bool may_share(unsigned long root_propagation) noexcept;
+
 bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayResult &ov, Failure &f) noexcept;
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept;
 bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept;

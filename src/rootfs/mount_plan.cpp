@@ -84,6 +84,14 @@ uint64_t to_attr(unsigned long ms) {
     return a;
 }
 
+// "containerID hostID size" lines, as /proc/PID/uid_map takes them.
+std::string map_text(const std::vector<spec::IdMapping> &m) {
+    std::string t;
+    for (auto &e : m)
+        t += std::to_string(e.container_id) + " " + std::to_string(e.host_id) + " " + std::to_string(e.size) + "\n";
+    return t;
+}
+
 std::string without_option(const std::string &data, const std::string &prefix) {
     std::string out;
     size_t i = 0;
@@ -119,7 +127,8 @@ void add_device(MountPlan &plan, const std::string &path, char type, int64_t maj
 
 // True when the last mount covering rel (or rel itself) is a bind: that
 // directory belongs to whoever owns the source (a host /dev bound in), and
-// burrow makes nothing in it, as runc makes no devices in a bound /dev.
+// burrow makes no device node or link in it, as runc makes no devices in a
+// bound /dev (only the mount points later mounts need, as runc makes them).
 bool borrowed(const std::vector<MountStep> &steps, const std::string &rel) {
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
         const std::string &t = it->target;
@@ -160,7 +169,11 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
                 known = true;
             }
         if (known) continue;
-        if (w == "idmap" || w == "ridmap") throw Error(field + ": \"" + w + "\" (idmapped mounts) is not supported yet");
+        if (w == "idmap" || w == "ridmap") {
+            o.idmap = true;
+            o.idmap_recursive = o.idmap_recursive || w == "ridmap";
+            continue;
+        }
         if (w == "tmpcopyup") {
             o.copy_up = true;
             continue;
@@ -185,8 +198,11 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                 found = true;
             }
         if (!found) throw Error("linux.rootfsPropagation: unknown propagation \"" + lx->rootfs_propagation + "\"");
-        // pivot_root refuses a shared parent; the wanted mode is set once inside.
-        if (plan.final_propagation & MS_PRIVATE) plan.root_propagation = MS_REC | MS_PRIVATE;
+        // As runc: the root gets it before the mounts (rshared keeps the host's
+        // peers; the mount holding the rootfs alone is made private for
+        // pivot_root), and the new root once inside. An unbindable root could
+        // not be bound as the rootfs: it stays a slave until then.
+        if (!(plan.final_propagation & MS_UNBINDABLE)) plan.root_propagation = plan.final_propagation;
     }
     plan.readonly_root = c.root.readonly;
     plan.bind_devices = host.in_userns;
@@ -208,8 +224,21 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
             s.attr_set = to_attr(o.flags);
             if (s.attr_set & MOUNT_ATTR__ATIME) s.attr_clr |= MOUNT_ATTR__ATIME;
             // Filesystem data ("mode=755,size=1k") means nothing to a bind: ignored, as runc and crun do.
+            if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty()) {
+                // The mount's own mapping, else the container's (runtime-spec 1.2, as crun).
+                auto &um = !m.uid_mappings.empty() ? m.uid_mappings : lx ? lx->uid_mappings : m.uid_mappings;
+                auto &gm = !m.gid_mappings.empty() ? m.gid_mappings : lx ? lx->gid_mappings : m.gid_mappings;
+                if (um.empty() || gm.empty())
+                    throw Error(field + ": an idmapped mount needs uidMappings and gidMappings (its own or the "
+                                        "container's user namespace's)");
+                s.idmap_uid = map_text(um);
+                s.idmap_gid = map_text(gm);
+                s.idmap_recursive = o.idmap_recursive;
+            }
         } else {
             if (m.type.empty()) throw Error(field + ".type: required for a non-bind mount");
+            if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty())
+                throw Error(field + ": idmapped mounts are bind mounts only here (as runc)");
             s.kind = StepKind::fs;
             s.fstype = m.type;
             s.flags = o.flags;
@@ -240,10 +269,6 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                 s.data_fallback = without_option(s.data, "gid=");
             }
         }
-        // Strictly below a bind's target the directory is the source's (a host /dev).
-        s.must_exist = !plan.steps.empty() && borrowed(plan.steps, s.target) &&
-                       std::none_of(plan.steps.begin(), plan.steps.end(),
-                                    [&](const MountStep &o) { return o.target == s.target; });
         plan.steps.push_back(std::move(s));
     }
 

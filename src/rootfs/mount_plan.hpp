@@ -34,7 +34,8 @@ struct MountStep {
     bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
     int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
     bool source_is_file = false;   // ... and whether it is not a directory
-    bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
+    std::string idmap_uid, idmap_gid; // an idmapped bind: its uid_map and gid_map ("C H S\n" lines)
+    bool idmap_recursive = false;     // ridmap: the submounts too (rootfs/idmap_source.hpp)
 };
 
 struct DeviceNode {
@@ -91,6 +92,7 @@ struct ParsedOptions {
     unsigned long propagation = 0;
     bool bind = false, recursive = false;
     bool copy_up = false; // tmpcopyup
+    bool idmap = false, idmap_recursive = false; // idmap, ridmap
     std::string data;
 };
 ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field);

@@ -29,6 +29,7 @@ struct Mount {
     std::string type;
     std::string source;
     std::vector<std::string> options;
+    std::vector<IdMapping> uid_mappings, gid_mappings; // an idmapped mount's own mapping
 };
 
 struct Rlimit {

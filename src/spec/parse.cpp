@@ -353,8 +353,8 @@ Config parse_config(const std::string &text) {
             if (auto t = member(m, "type")) mt.type = str(*t, mf + ".type");
             if (auto s = member(m, "source")) mt.source = str(*s, mf + ".source");
             if (auto o = member(m, "options")) mt.options = strings(*o, mf + ".options");
-            if (member(m, "uidMappings") || member(m, "gidMappings"))
-                bad(mf, "idmapped mounts (uidMappings, gidMappings) are not supported yet");
+            if (auto v = member(m, "uidMappings")) mt.uid_mappings = id_mappings(*v, mf + ".uidMappings");
+            if (auto v = member(m, "gidMappings")) mt.gid_mappings = id_mappings(*v, mf + ".gidMappings");
             c.mounts.push_back(std::move(mt));
         });
     if (auto v = member(j, "process")) {

@@ -72,7 +72,7 @@ void validate(const Config &c) {
         if (r.soft > r.hard) bad("process.rlimits", r.type + ": soft limit above the hard limit");
     if (p.terminal && p.console_size && (p.console_size->height > 65535 || p.console_size->width > 65535))
         bad("process.consoleSize", "out of range");
-    if (!p.selinux_label.empty()) bad("process.selinuxLabel", "SELinux labels are not supported by burrow");
+    // process.selinuxLabel and linux.mountLabel: checked against the host by the planner (security/selinux.hpp).
 
     auto hooks_ok = [](const std::vector<Hook> &hs, const char *name) {
         for (size_t i = 0; i < hs.size(); i++) {
@@ -106,7 +106,6 @@ void validate(const Config &c) {
     check_sysctl(*l);
     if (l->personality && l->personality->domain != "LINUX" && l->personality->domain != "LINUX32")
         bad("linux.personality.domain", "\"" + l->personality->domain + "\" is not LINUX or LINUX32");
-    if (!l->mount_label.empty()) bad("linux.mountLabel", "SELinux labels are not supported by burrow");
 }
 
 } // namespace burrow::spec

@@ -225,4 +225,40 @@ test_podman_pod() {
     assert_ok
 }
 
+# podman binds an empty /run/secrets, then each secret file into it: the
+# secret's mount point is made in the bound directory, as runc and crun make it.
+test_podman_secret() {
+    podman_ready
+    local sec="bt-sec-$CID"
+    printf 'the-secret' > "$TEST_DIR/s1"
+    capture podman secret create "$sec" "$TEST_DIR/s1"
+    assert_ok
+    capture pm run --rm --network none --secret "$sec" "$IMAGE" cat "/run/secrets/$sec"
+    local out=$OUT rc=$RC err=$ERR
+    capture pm run --rm --network none --userns=auto --secret "$sec" "$IMAGE" cat "/run/secrets/$sec"
+    local auto_out=$OUT auto_rc=$RC auto_err=$ERR
+    podman secret rm "$sec" >/dev/null 2>&1
+    [ "$rc" = 0 ] || fail "podman run --secret failed ($rc): $err"
+    assert_eq "$out" the-secret "the secret"
+    if grep -q 'not enough unused IDs\|cannot find mappings' <<< "$auto_err"; then
+        note "--userns=auto: podman has no ids for it here: $auto_err"
+    else
+        [ "$auto_rc" = 0 ] || fail "podman run --userns=auto --secret failed ($auto_rc): $auto_err"
+        assert_eq "$auto_out" the-secret "the secret with --userns=auto"
+    fi
+}
+
+# A volume over /etc without resolv.conf, hosts or hostname: podman binds its
+# own onto them, below the volume's target; their mount points are made there.
+test_podman_volume_over_etc() {
+    podman_ready
+    mkdir -p "$TEST_DIR/etc"
+    printf 'root:x:0:0:root:/root:/bin/sh\n' > "$TEST_DIR/etc/passwd"
+    capture pm run --rm -v "$TEST_DIR/etc:/etc" "$IMAGE" sh -c 'cat /etc/resolv.conf; cat /etc/hostname'
+    assert_ok
+    assert_contains "$OUT" nameserver "/etc/resolv.conf"
+    [ -f "$TEST_DIR/etc/resolv.conf" ] || fail "no resolv.conf mount point in the volume"
+    assert_eq "$(ls -A "$TEST_DIR/etc" | sort | tr '\n' ' ')" "hostname hosts passwd resolv.conf " "the volume"
+}
+
 run_tests "$@"

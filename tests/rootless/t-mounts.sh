@@ -261,16 +261,62 @@ test_host_dev_bound_in_left_alone() {
     assert_eq "$after" "$before" "the bound-in /dev"
 }
 
-# A mount point missing there is an error, not a directory made on the host.
+# A mount point missing there is made (an empty directory, as runc makes it);
+# nothing else in the bound-in /dev changes.
 test_host_dev_bound_in_missing_mount_point() {
     local before
+    [ ! -e "$HOSTDEV/hugepages" ] || rmdir "$HOSTDEV/hugepages" || fail "$HOSTDEV/hugepages left from a run"
     before=$(hostdev_snapshot)
     cfg --arg d "$HOSTDEV" '.mounts |= map(if .destination == "/dev" then
             {destination: "/dev", type: "bind", source: $d, options: ["rbind"]} else . end)'
-    add_mount '{"destination": "/dev/hugepages", "type": "tmpfs", "source": "tmpfs"}'
-    probe_run
-    assert_fail_match 'dev/hugepages'
-    assert_eq "$(hostdev_snapshot)" "$before" "the bound-in /dev"
+    add_mount '{"destination": "/dev/hugepages", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_ok dump
+    assert_match "$(mount_line /dev/hugepages)" 'tmpfs' "/dev/hugepages"
+    local made
+    made=$(stat -c '%F %a' "$HOSTDEV/hugepages" 2>&1)
+    rmdir "$HOSTDEV/hugepages" 2>/dev/null
+    assert_eq "$made" "directory 755" "the mount point made"
+    # (the directory's own mtime moved with the mount point's mkdir and rmdir)
+    assert_eq "$(hostdev_snapshot | grep -v '^\. d ')" "$(grep -v '^\. d ' <<< "$before")" "the rest of the bound-in /dev"
+}
+
+# podman's secrets: an empty directory bound on /run/secrets, then each secret
+# file bound into it; a volume over /etc without resolv.conf, then the
+# container's resolv.conf bound onto /etc/resolv.conf. The mount points are
+# made in the bound directories (files for file binds), nothing else.
+test_mount_points_made_below_bind_targets() {
+    writable_rootfs
+    rm -rf "$TEST_DIR/rootfs/run/secrets"
+    mkdir -p "$TEST_DIR/secrets" "$TEST_DIR/etcvol"
+    printf s3cret > "$TEST_DIR/s1"
+    printf "nameserver 192.0.2.1" > "$TEST_DIR/resolv.conf"
+    printf vol > "$TEST_DIR/etcvol/marker"
+    add_mount "{\"destination\": \"/run/secrets\", \"type\": \"bind\", \"source\": \"$TEST_DIR/secrets\", \"options\": [\"rbind\"]}"
+    add_mount "{\"destination\": \"/run/secrets/s1\", \"type\": \"bind\", \"source\": \"$TEST_DIR/s1\", \"options\": [\"bind\", \"ro\"]}"
+    add_mount "{\"destination\": \"/etc\", \"type\": \"bind\", \"source\": \"$TEST_DIR/etcvol\", \"options\": [\"rbind\"]}"
+    add_mount "{\"destination\": \"/etc/resolv.conf\", \"type\": \"bind\", \"source\": \"$TEST_DIR/resolv.conf\", \"options\": [\"bind\"]}"
+    add_mount "{\"destination\": \"/etc/sub/dir\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\"]}"
+    probe_ok read /run/secrets/s1 read /etc/resolv.conf read /etc/marker dump
+    assert_line read:/run/secrets/s1 "ok:s3cret"
+    assert_line read:/etc/resolv.conf "ok:nameserver 192.0.2.1"
+    assert_line read:/etc/marker "ok:vol"
+    assert_match "$(mount_line /etc/sub/dir)" 'tmpfs' "/etc/sub/dir"
+    assert_eq "$(stat -c '%F %s' "$TEST_DIR/secrets/s1")" "regular empty file 0" "the secret's mount point"
+    assert_eq "$(stat -c '%F' "$TEST_DIR/etcvol/resolv.conf")" "regular empty file" "resolv.conf's mount point"
+    assert_eq "$(stat -c '%F' "$TEST_DIR/etcvol/sub/dir")" "directory" "a directory mount point"
+}
+
+# A symlink in the bound directory cannot lead the mount point's creation out
+# of the rootfs: it resolves inside it.
+test_mount_point_below_bind_symlink_stays_inside() {
+    writable_rootfs
+    mkdir -p "$TEST_DIR/vol" "$TEST_DIR/outside"
+    ln -s "$TEST_DIR/outside" "$TEST_DIR/vol/link"
+    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/vol\", \"options\": [\"rbind\"]}"
+    add_mount '{"destination": "/mnt/link/x", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+    probe_ok dump
+    assert_eq "$(ls -A "$TEST_DIR/outside")" "" "the directory the symlink names on the host"
+    [ -d "$TEST_DIR/rootfs/$TEST_DIR/outside/x" ] || fail "the mount point was not made inside the rootfs"
 }
 
 test_dev_symlinks() {
@@ -367,6 +413,65 @@ test_mount_propagation_option() {
     add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"rshared\"]}"
     probe_ok
     assert_match "$(mount_line /run)" ' prop=shared:[0-9]+' "/run propagation"
+}
+
+# The kernel locks a host mount's atime flags in a user namespace: a bind
+# asking for others keeps the source's (as runc and crun), gets the rest, and
+# --debug says what was kept.
+atime_of() { # the atime word of the mount holding $1, as the host sees it
+    local o
+    o=$(findmnt -n -o OPTIONS -T "$1")
+    case ,$o, in *,noatime,*) echo noatime ;; *,relatime,*) echo relatime ;; *) echo strictatime ;; esac
+}
+test_bind_locked_atime_kept() {
+    burrow_only "runc 1.1.5 refuses the bind (EPERM); newer runc and crun keep the source's flags"
+    mkdir -p "$TEST_DIR/data"
+    local src want
+    src=$(atime_of "$TEST_DIR/data")
+    want=strictatime
+    [ "$src" = strictatime ] && want=noatime
+    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"$want\", \"nodiratime\", \"ro\"]}"
+    probe_args dump write /mnt/x
+    rtc --debug run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line write:/mnt/x EROFS
+    local l
+    l=$(mount_line /mnt) || fail "/mnt is not a mount"
+    if [ "$src" = strictatime ]; then assert_not_contains "$l" noatime "/mnt keeps the source's strictatime"
+    else assert_contains "$l" ",$src" "/mnt keeps the source's $src"; fi
+    assert_not_contains "$l" nodiratime "/mnt keeps the source's diratime"
+    if [ "$RT_KIND" = burrow ]; then
+        assert_contains "$ERR" "$want not applied: kept $src" "the debug log"
+    fi
+}
+
+# SELinux labels on a host without SELinux: ignored with a --debug line (they
+# mean nothing there); where SELinux is on, burrow refuses them.
+test_selinux_labels_ignored_without_selinux() {
+    burrow_only "runc 1.1.5 refuses the label without SELinux; crun 1.8.1 fails writing keycreate"
+    [ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled on this host"
+    cfg '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"
+        | .process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"'
+    probe_args wait-file /nonexistent 30
+    rtc --debug run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    if [ "$RT_KIND" = burrow ]; then
+        assert_match "$ERR" 'linux.mountLabel .*container_file_t.* ignored: SELinux is not enabled' "debug log"
+        assert_match "$ERR" 'process.selinuxLabel .*container_t.* ignored: SELinux is not enabled' "debug log"
+    fi
+    rtc exec --process-label system_u:system_r:container_t:s0 "$CID" /probe echo hi
+    assert_ok
+    assert_contains "$OUT" hi "exec --process-label"
+    kill_and_delete "$CID"
+}
+
+# Rootless, the kernel idmaps no host filesystem (only one whose user
+# namespace the caller owns): refused in one line saying so, nothing left.
+test_idmap_rootless_refused_in_one_line() {
+    mkdir -p "$TEST_DIR/data"
+    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"bind\", \"idmap\"]}"
+    probe_run
+    assert_fail_with 'idmapped mounts need root'
 }
 
 test_symlink_destination_stays_inside() {
