@@ -126,7 +126,7 @@ int exec(const Globals &g, const ExecOptions &o) {
     spec::Config cfg = spec::load_config(rec.bundle);
     spec::Process proc = exec_process(cfg, o);
     // A keep-id container's processes run as the caller, as its init does.
-    if (o.process_file.empty() && o.user.empty() && userns_mode("", rec.annotations) == "keep-id")
+    if (o.process_file.empty() && o.user.empty() && is_keep_id(userns_mode("", rec.annotations)))
         keep_id_user(proc.user);
     if (proc.args.empty() || proc.args[0].empty()) throw Error("process.args: must not be empty");
     if (proc.terminal && o.detach && o.console_socket.empty())

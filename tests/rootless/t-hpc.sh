@@ -97,10 +97,10 @@ test_spec_keep_id() {
 test_keep_id_bad_value() {
     burrow_only "--userns"
     capture rt run --userns nosuch --bundle "$BUNDLE" "$CID"
-    assert_fail_with '--userns: "nosuch" is not keep-id'
+    assert_fail_with '--userns: "nosuch" is not keep-id or keep-id:single'
     cfg '.annotations["io.github.burrow.userns"] = "auto"'
     capture rt run --bundle "$BUNDLE" "$CID"
-    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id'
+    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id or keep-id:single'
 }
 
 # cdi_spec: a CDI spec in $TEST_DIR/cdi for kind burrow.test/null: device
@@ -256,6 +256,83 @@ test_batch_stop_timeout_bad() {
     burrow_only "run --stop-timeout"
     capture rt run --stop-timeout soon --bundle "$BUNDLE" "$CID"
     assert_fail_with '--stop-timeout: "soon" is not a number of seconds'
+}
+
+# No config.json to write: --rootfs and a command after -- build the config
+# from the rootless template in memory; -v, -e, --env-host, --cwd and -w edit it.
+test_run_without_config() {
+    burrow_only "run --rootfs ... -- CMD"
+    mkdir -p "$TEST_DIR/empty" "$TEST_DIR/data" && printf data > "$TEST_DIR/data/f" || fail "mkdir"
+    cd "$TEST_DIR/empty" || fail "cd"
+    SLURM_JOB_ID=77 PMI_RANK=3 capture rt run --rootfs "$ROOTFS" -v "$TEST_DIR/data:/mnt:ro" -e A=1 \
+        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" --env-host --cwd /tmp "$CID" -- /probe dump read /mnt/f write /mnt/g write /x
+    assert_ok
+    [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
+    assert_line cwd /tmp
+    assert_line uid 0
+    assert_line read:/mnt/f ok:data
+    assert_line write:/mnt/g EROFS
+    assert_line write:/x EROFS # read-only without -w, as ch-run
+    assert_contains "$OUT" "env.A=1" "-e"
+    assert_contains "$OUT" "env.SLURM_JOB_ID=77" "--env-host"
+    assert_contains "$OUT" "env.PMI_RANK=3" "--env-host"
+    # the same without --env-host: the job's variables stay outside
+    SLURM_JOB_ID=77 capture rt run --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /probe dump
+    assert_ok
+    assert_not_contains "$OUT" "SLURM_JOB_ID" "without --env-host"
+}
+
+# -w: the rootfs read-write; the same options edit a bundle's config.json.
+test_run_options_edit_bundle() {
+    burrow_only "run -w, -e, --cwd with --bundle"
+    writable_rootfs
+    cfg '.root.readonly = true'
+    rtc run -w -e B=2 --cwd /bin --bundle "$BUNDLE" "$CID" -- /probe dump write /w
+    assert_ok
+    assert_line cwd /bin
+    assert_line write:/w ok
+    assert_contains "$OUT" "env.B=2" "-e"
+}
+
+test_run_without_config_errors() {
+    burrow_only "run --rootfs ... -- CMD"
+    mkdir -p "$TEST_DIR/empty" && cd "$TEST_DIR/empty" || fail "mkdir"
+    rtc run --rootfs "$ROOTFS" "$CID"
+    assert_fail_with "--rootfs without --bundle needs a command"
+    rtc run "$CID" -- /bin/true
+    assert_fail_with "a command without --bundle needs --rootfs DIR or --image FILE"
+    rtc run --rootfs "$TEST_DIR/nowhere" "$CID" -- /bin/true
+    assert_fail_with "--rootfs: $TEST_DIR/nowhere"
+    rtc run --rootfs "$ROOTFS" -v "$TEST_DIR/nowhere:/x" "$CID" -- /bin/true
+    assert_fail_with "-v $TEST_DIR/nowhere:/x"
+    rtc run --rootfs "$ROOTFS" -v "$TEST_DIR:rel" "$CID" -- /bin/true
+    assert_fail_with "the destination must be an absolute path"
+    rtc run --rootfs "$ROOTFS" -e NOEQUALS "$CID" -- /bin/true
+    assert_fail_with '-e: "NOEQUALS": not VAR=VALUE'
+    rtc run --rootfs "$ROOTFS" --cwd rel "$CID" -- /bin/true
+    assert_fail_with '--cwd: "rel": must be an absolute path'
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the failures"
+}
+
+# keep-id:single: the own ids alone, written directly (no newuidmap), whatever the ranges.
+test_keep_id_single() {
+    burrow_only "--userns keep-id:single"
+    keep_id_dir
+    probe_args sleep 30
+    capture rt run -d --userns keep-id:single --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_not_contains "$ERR" "subordinate" "no note: the single map is asked for"
+    local pid
+    pid=$(ct_pid "$CID")
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/uid_map")" "$MY_UID $MY_UID 1" "uid_map"
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/gid_map")" "$MY_GID $MY_GID 1" "gid_map"
+    capture rt exec "$CID" /probe dump write /home/f
+    assert_line uid "$MY_UID"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/f")" "$MY_UID" "owner on the host"
+    capture rt state "$CID"
+    assert_eq "$(jq -r '.annotations["io.github.burrow.userns"]' <<< "$OUT")" keep-id:single "state annotation"
+    kill_and_delete "$CID"
 }
 
 run_tests "$@"
