@@ -262,7 +262,7 @@ _burrow() {
     run) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish --detach --keep
         --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device --stop-timeout
-        --rootfs --volume --env --env-host --cwd --writable' ;;
+        --rootfs --volume --env --env-host --cwd --writable --join' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -317,6 +317,7 @@ complete -c burrow -n '__burrow_command_is create run' -s e -l env -x -d 'Set VA
 complete -c burrow -n '__burrow_command_is create run' -l env-host -d 'Pass the caller\'s environment on'
 complete -c burrow -n '__burrow_command_is create run' -l cwd -x -d 'The working directory inside the container'
 complete -c burrow -n '__burrow_command_is create run' -s w -l writable -d 'The rootfs or image read-write'
+complete -c burrow -n '__burrow_command_is run' -l join -d 'Ranks with the same id share one container'
 complete -c burrow -n '__burrow_command_is create run' -l device -x -d 'Add a CDI device (vendor.com/class=name)'
 
 # exec, before the id

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/help.hpp"
 #include "cli/options.hpp"
+#include "lifecycle/join.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
 
@@ -56,6 +57,8 @@ const std::vector<Option> kRun = [] {
     auto o = kCreate;
     o.push_back({"detach", 'd', false, "return once the container runs, instead of waiting for it"});
     o.push_back({"keep", 0, false, "keep the stopped container (burrow delete removes it)"});
+    o.push_back({"join", 0, false, "the ranks that run with the same id share one container (user, mount, IPC, "
+                                   "pid namespaces, image mount): the first creates it, the last deletes it"});
     o.push_back({"stop-timeout", 0, true, "after passing on SIGTERM, SIGINT or SIGHUP, SIGKILL the container this "
                                           "many seconds later (batch systems)", "seconds"});
     return o;
@@ -176,6 +179,11 @@ int cmd_run(Context &c, const Args &a) {
         if (*end || v < 0 || v > 86400) throw Error("--stop-timeout: \"" + t + "\" is not a number of seconds");
         if (p.has("detach")) throw Error("--stop-timeout cannot be used with --detach");
         o.stop_timeout = static_cast<int>(v);
+    }
+    if (p.has("join")) {
+        if (p.has("detach") || p.has("keep") || !p.get("stop-timeout").empty() || !o.console_socket.empty())
+            throw Error("--join cannot be used with --detach, --keep, --stop-timeout or --console-socket");
+        return lifecycle::run_joined(c.globals, o);
     }
     auto mode = p.has("detach") ? lifecycle::RunMode::detached : lifecycle::RunMode::foreground;
     return lifecycle::create(c.globals, o, mode, p.has("keep"));

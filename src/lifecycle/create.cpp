@@ -265,6 +265,14 @@ spec::Config load_with_devices(CreateOptions &o) {
                         [&] { return spec::parse_config(o.config_text); });
 }
 
+void write_config_copy(const std::string &path, const std::string &text) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw_errno("create " + path);
+    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(fd);
+    if (!ok) throw_errno("write " + path);
+}
+
 // --userns: the config as if it said so itself.
 void apply_host_options(spec::Config &cfg, CreateOptions &o) {
     o.userns = userns_mode(o.userns, cfg.annotations);
@@ -445,6 +453,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         rec.cgroup = cgroup->record().to_json();
         save_cgroup(store, o.id, cgroup->record());
     }
+    // exec reads the config: keep what create built or edited, the bundle's may differ or not exist.
+    if (!o.config_text.empty()) write_config_copy(store.dir(o.id) + "/config.json", o.config_text);
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));

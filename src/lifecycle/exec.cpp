@@ -123,7 +123,10 @@ int exec(const Globals &g, const ExecOptions &o) {
     Fds owned;
     owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
 
-    spec::Config cfg = spec::load_config(rec.bundle);
+    // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
+    struct stat kept;
+    std::string dir = store.dir(o.id);
+    spec::Config cfg = spec::load_config(stat((dir + "/config.json").c_str(), &kept) == 0 ? dir : rec.bundle);
     spec::Process proc = exec_process(cfg, o);
     // A keep-id container's processes run as the caller, as its init does.
     if (o.process_file.empty() && o.user.empty() && is_keep_id(userns_mode("", rec.annotations)))

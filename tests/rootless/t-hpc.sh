@@ -335,4 +335,82 @@ test_keep_id_single() {
     kill_and_delete "$CID"
 }
 
+# run --join: the ranks that run with the same id share one container. 20
+# ranks at once, each gone in a moment: every one runs (no rank finds the
+# container half gone), all in the same namespaces, and the last one out
+# deletes it.
+test_join_twenty_ranks() {
+    burrow_only "run --join"
+    local i ns=""
+    for i in $(seq 1 20); do
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" -e "RANK=$i" "$CID" -- \
+            /bin/sh -c 'echo "$RANK $(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)"'
+    done
+    for i in $(seq 1 20); do
+        bg_wait "r$i"
+        assert_rc 0
+        [ "${OUT%% *}" = "$i" ] || fail "rank $i said: $OUT ($ERR)"
+        ns+="${OUT#* }"$'\n'
+    done
+    assert_eq "$(sort -u <<< "$ns" | grep -c .)" 1 "distinct namespace sets among the ranks"
+    assert_ne "$(awk '{print $1}' <<< "$ns" | head -1)" "$(readlink /proc/self/ns/ipc)" "the ranks' IPC namespace"
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_twenty_short_ranks() {
+    burrow_only "run --join"
+    local i
+    for i in $(seq 1 20); do
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/true
+    done
+    for i in $(seq 1 20); do
+        bg_wait "r$i"
+        assert_rc 0
+    done
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
+# Shared memory between ranks (System V, as MPI's shared-memory transports
+# use): one rank makes a segment, another reads it.
+test_join_shared_memory() {
+    burrow_only "run --join"
+    command -v gcc >/dev/null || skip "needs gcc"
+    writable_rootfs
+    cat > "$TEST_DIR/shm.c" <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int put = argc > 1 && strcmp(argv[1], "put") == 0, id = -1;
+    for (int i = 0; i < 500 && id < 0; i++) {
+        id = shmget(0x4242, 4096, put ? IPC_CREAT | 0600 : 0600);
+        if (id < 0 && (put || errno != ENOENT)) { perror("shmget"); return 1; }
+        if (id < 0) usleep(10000);
+    }
+    if (id < 0) { puts("no segment"); return 1; }
+    char *p = shmat(id, NULL, 0);
+    if (p == (void *)-1) { perror("shmat"); return 1; }
+    if (put) { strcpy(p, "hello from the other rank"); sleep(3); shmctl(id, IPC_RMID, NULL); }
+    else puts(p);
+    return 0;
+}
+C
+    gcc -static -O2 -o "$TEST_DIR/rootfs/shm" "$TEST_DIR/shm.c" || fail "gcc"
+    bg put rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
+    bg get rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
+    bg_wait get
+    assert_rc 0
+    assert_eq "$OUT" "hello from the other rank" "what the second rank read"
+    bg_wait put
+    assert_rc 0
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
 run_tests "$@"
