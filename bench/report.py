@@ -232,6 +232,7 @@ def main():
         hpc.setdefault((r.get("figure"), r.get("variant")), {}).setdefault(r.get("runtime"), []).append(r)
     hpc_rows = [(("run", "dir"), "/bin/true from the directory", 1e-3, "ms"),
                 (("run", "dir-single"), "  burrow --userns keep-id:single", 1e-3, "ms"),
+                (("run", "dir-nocg"), "  the same, no cgroup (--cgroup-manager disabled)", 1e-3, "ms"),
                 (("run", "sqfs"), "/bin/true from an lz4 squashfs", 1e-3, "ms"),
                 (("serial", "dir"), "{n} back to back, directory", 1e-6, "s"),
                 (("serial", "sqfs"), "{n} back to back, lz4 squashfs (job array)", 1e-6, "s"),
@@ -246,7 +247,7 @@ def main():
                 continue
             n = next(iter(by.values()))[0].get("count", "?")
             cells = [label.format(n=n), unit]
-            ch_base = by.get("ch-run") or (hpc.get(("run", "dir"), {}).get("ch-run") if key == ("run", "dir-single") else None)
+            ch_base = by.get("ch-run") or (hpc.get(("run", "dir"), {}).get("ch-run") if key in (("run", "dir-single"), ("run", "dir-nocg")) else None)
             meds = {}
             for metric in ("cpu_us", "wall_us"):
                 for rt, recs in (("ch-run", by.get("ch-run")), ("burrow", by.get("burrow"))):

@@ -242,6 +242,11 @@ void start_holder(const Paths &p, const OverlayLayers &l, const std::vector<user
 int take_lock(const std::string &path, int how) {
     for (;;) {
         int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0 && errno == ENOENT) { // a holder that ended removed the directory: make it again
+            std::string dir = path.substr(0, path.rfind('/'));
+            if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("mkdir " + dir);
+            continue;
+        }
         if (fd < 0) throw_errno("open " + path);
         while (flock(fd, how) < 0)
             if (errno != EINTR) {

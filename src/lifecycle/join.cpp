@@ -54,6 +54,11 @@ void lock_file(Fd &f, const std::string &path, short type) {
     for (;;) {
         f.reset();
         f.fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (f.fd < 0 && errno == ENOENT) { // the last rank of a group removed the directory: make it again
+            std::string dir = path.substr(0, path.rfind('/'));
+            if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("mkdir " + dir);
+            continue;
+        }
         if (f.fd < 0) throw_errno("open " + path);
         if (!set_lock(f.fd, type, true)) throw Error("lock " + path, errno);
         struct stat a, b;
