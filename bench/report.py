@@ -236,6 +236,8 @@ def main():
                 (("run", "sqfs"), "/bin/true from an lz4 squashfs", 1e-3, "ms"),
                 (("serial", "dir"), "{n} back to back, directory", 1e-6, "s"),
                 (("serial", "sqfs"), "{n} back to back, lz4 squashfs (job array)", 1e-6, "s"),
+                (("parallel", "dir"), "{n} at once, directory", 1e-6, "s"),
+                (("parallel", "sqfs"), "{n} at once, lz4 squashfs", 1e-6, "s"),
                 (("parallel", "ranks"), "{n} ranks at once, sleep 0.5", 1e-6, "s"),
                 (("parallel", "ranks-join"), "  ch-run --join-ct=20", 1e-6, "s")]
     if hpc:
