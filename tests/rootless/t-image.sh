@@ -240,6 +240,24 @@ test_image_shared_back_to_back() {
     assert_nothing_left
 }
 
+# No config.json: --image and a command after --; read-only unless -w (ch-run's -w),
+# whose writes go to the container's layer, never to the image.
+test_image_without_config() {
+    img_setup
+    local sum
+    sum=$(sha256sum < "$IMAGE")
+    mkdir "$TEST_DIR/empty" && cd "$TEST_DIR/empty" || fail "mkdir"
+    rtc run --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sh -c 'echo w > /w || echo read-only'
+    assert_ok
+    assert_contains "$OUT" read-only "without -w"
+    rtc run -w --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sh -c 'echo w > /w && busybox cat /w'
+    assert_ok
+    assert_eq "$OUT" w "with -w"
+    assert_eq "$(sha256sum < "$IMAGE")" "$sum" "the image's checksum"
+    [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
+    assert_nothing_left
+}
+
 # Bad input: one line, non-zero, nothing made.
 test_image_bad_input() {
     img_setup
