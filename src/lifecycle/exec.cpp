@@ -83,9 +83,15 @@ void plan_joins(process::Plan &p, pid_t pid) {
         {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
     };
     for (auto &[name, flag] : kinds) {
-        std::string theirs = ns_link(pid, name);
-        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
         std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+        std::string theirs = ns_link(pid, name);
+        // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
+        // container whose process became another id and is not dumpable until
+        // it execs, as keep-id's) must not leave us in our own namespace.
+        if (theirs.empty() && errno != ENOENT)
+            throw Error("read " + path + (errno == EACCES ? " (a created container whose process changed ids: "
+                                                            "start it first)" : ""), errno);
+        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
         int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw Error("open " + path, errno);
         p.joins.push_back({fd, flag, path});

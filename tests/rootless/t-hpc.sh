@@ -103,6 +103,22 @@ test_keep_id_bad_value() {
     assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id or keep-id:single'
 }
 
+# exec into a created (not started) keep-id container: its process became a
+# subordinate id on the way and is not dumpable until it execs, so its
+# namespaces cannot be read. exec says so, and never runs in its own
+# namespaces instead (it used to skip the unreadable ones).
+test_exec_created_keep_id_refused() {
+    burrow_only "--userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    probe_args sleep 30
+    rtc create --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec "$CID" /probe dump
+    assert_fail_with "ns/user (a created container whose process changed ids: start it first): Permission denied"
+    rtc delete --force "$CID"
+    assert_ok
+}
+
 # cdi_spec: a CDI spec in $TEST_DIR/cdi for kind burrow.test/null: device
 # dev0 is /dev/null under another name, with env, a mount and hooks.
 cdi_spec() {
