@@ -223,6 +223,73 @@ def main():
             lines.append("  ".join((c.ljust(w) if i < 2 else c.rjust(w)) for i, (c, w) in
                                    enumerate(zip(cells, widths))).rstrip())
 
+    # HPC rows against Charliecloud's ch-run (mode "hpc"): burrow/ch-run per row.
+    hpc_lines = []
+    hpc = {}
+    for r in records:
+        if r.get("mode") != "hpc" or "error" in r:
+            continue
+        hpc.setdefault((r.get("figure"), r.get("variant")), {}).setdefault(r.get("runtime"), []).append(r)
+    hpc_rows = [(("run", "dir"), "/bin/true from the directory", 1e-3, "ms"),
+                (("run", "dir-single"), "  burrow --userns keep-id:single", 1e-3, "ms"),
+                (("run", "dir-nocg"), "  the same, no cgroup (--cgroup-manager disabled)", 1e-3, "ms"),
+                (("run", "sqfs"), "/bin/true from an lz4 squashfs", 1e-3, "ms"),
+                (("serial", "dir"), "{n} back to back, directory", 1e-6, "s"),
+                (("serial", "sqfs"), "{n} back to back, lz4 squashfs (job array)", 1e-6, "s"),
+                (("parallel", "dir"), "{n} at once, directory", 1e-6, "s"),
+                (("parallel", "sqfs"), "{n} at once, lz4 squashfs", 1e-6, "s"),
+                (("parallel", "ranks"), "{n} ranks at once, sleep 0.5", 1e-6, "s"),
+                (("parallel", "ranks-join"), "  ch-run --join-ct=20", 1e-6, "s")]
+    if hpc:
+        hdr = ["row", "unit", "ch-run CPU", "burrow CPU", "CPU ratio", "ch-run wall", "burrow wall", "wall ratio"]
+        out_rows = []
+        for key, label, scale, unit in hpc_rows:
+            by = hpc.get(key)
+            if not by:
+                continue
+            n = next(iter(by.values()))[0].get("count", "?")
+            cells = [label.format(n=n), unit]
+            ch_base = by.get("ch-run") or (hpc.get(("run", "dir"), {}).get("ch-run") if key in (("run", "dir-single"), ("run", "dir-nocg")) else None)
+            meds = {}
+            for metric in ("cpu_us", "wall_us"):
+                for rt, recs in (("ch-run", by.get("ch-run")), ("burrow", by.get("burrow"))):
+                    vals = [x[metric] for x in recs or [] if metric in x]
+                    meds[(rt, metric)] = stats(vals)["median"] * scale if vals else None
+                if meds[("ch-run", metric)] is None and ch_base:
+                    vals = [x[metric] for x in ch_base if metric in x]
+                    meds[("ch-run", metric)] = stats(vals)["median"] * scale if vals else None
+                c, b = meds[("ch-run", metric)], meds[("burrow", metric)]
+                cells += [fmt(c) if c is not None else "-", fmt(b) if b is not None else "-",
+                          f"{b / c:.2f}x" if b is not None and c else "-"]
+                table.append({"mode": "hpc", "figure": f"{key[0]}+{key[1]}", "metric": metric, "unit": unit,
+                              "label": label, "ch-run": c, "burrow": b,
+                              "burrow/ch-run": (b / c if b is not None and c else None)})
+            cells = cells[:2] + [cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]]
+            out_rows.append(cells)
+        widths = [max(len(str(c)) for c in col) for col in zip(hdr, *out_rows)]
+        hpc_lines.append("")
+        hpc_lines.append("== hpc: against Charliecloud's ch-run (rootless, medians) ==")
+        hpc_lines.append("  ".join(h.ljust(w) for h, w in zip(hdr, widths)).rstrip())
+        hpc_lines.append("  ".join("-" * w for w in widths))
+        for cells in out_rows:
+            hpc_lines.append("  ".join((c.ljust(w) if i < 2 else c.rjust(w)) for i, (c, w) in
+                                       enumerate(zip(cells, widths))).rstrip())
+        for (fig, variant), by in sorted(hpc.items()):
+            for rt, recs in by.items():
+                if any(x.get("failed") for x in recs):
+                    errors.setdefault("hpc", {}).setdefault(rt, {}).setdefault(f"{fig}+{variant}", []).append(
+                        next(x.get("first_error", "") for x in recs if x.get("failed")))
+    for r in records:
+        if r.get("mode") == "hpc" and "error" in r:
+            errors.setdefault("hpc", {}).setdefault(r.get("runtime"), {}).setdefault(
+                f"{r.get('figure')}+{r.get('variant', '')}", []).append(r["error"])
+    if hpc_lines:
+        lines += hpc_lines
+        if "hpc" not in modes:
+            modes.append("hpc")
+        if "ch-run" not in wanted:
+            wanted.append("ch-run")
+
     notes = []
     for mode in modes:
         for rt in wanted:
@@ -236,7 +303,7 @@ def main():
 
     print(f"burrow benchmark {meta.get('timestamp', '')}: {meta.get('cpus', '?')} CPUs, kernel {meta.get('kernel', '?')}")
     print(f"  burrow: {meta.get('burrow') or 'n/a'} ({meta.get('burrow_binary', '')}, commit {meta.get('burrow_commit', '?')})")
-    print(f"  crun:   {meta.get('crun') or 'n/a'};  runc: {meta.get('runc') or 'n/a'}")
+    print(f"  crun:   {meta.get('crun') or 'n/a'};  runc: {meta.get('runc') or 'n/a'};  ch-run: {meta.get('ch-run') or 'n/a'}")
     print(f"  samples: {meta.get('samples', '?')}; cells are median (min-max)")
     print(f"  load average before {meta.get('loadavg_before', '?')}, after {meta.get('loadavg_after', '?')}")
     print("\n".join(lines))

@@ -61,6 +61,10 @@ __burrow_option_kind() {
     create:-p | create:-publish | run:-p | run:-publish) kind=value ;; # [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
     create:-userns | run:-userns) kind=userns ;;
     create:-device | run:-device) kind=cdi ;;
+    create:-rootfs | run:-rootfs) kind='dir' ;;
+    create:-v | create:-volume | run:-v | run:-volume) kind='file' ;; # SRC:DST[:ro]: the source from here
+    # Inside the container: nothing to offer, but skipped.
+    create:-e | create:-env | run:-e | run:-env | create:-cwd | run:-cwd) kind=value ;;
     exec:-p | exec:-process) kind='file' ;;
     exec:-c | exec:-cap) kind=cap ;;
     # Values inside the container (a directory, a variable, ids, a profile):
@@ -101,7 +105,7 @@ __burrow_complete_value() {
     overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
     network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
         slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
-    userns) mapfile -t list < <(compgen -W 'keep-id' -- "$cur") ;;
+    userns) mapfile -t list < <(compgen -W 'keep-id keep-id:single' -- "$cur") ;;
     cdi)
         # vendor.com/class=name of the JSON CDI specs (jq, where installed)
         local d IFS=:
@@ -253,10 +257,12 @@ _burrow() {
     spec) opts='--rootless --keep-id --bundle' ;;
     create) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish
-        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device
+        --rootfs --volume --env --env-host --cwd --writable' ;;
     run) opts='--bundle --console-socket --pid-file --no-pivot
         --no-new-keyring --preserve-fds --network --publish --detach --keep
-        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device --stop-timeout' ;;
+        --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device --stop-timeout
+        --rootfs --volume --env --env-host --cwd --writable --join' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
         --preserve-fds' ;;

@@ -82,6 +82,13 @@ function __burrow_parse -a what
                     set expect userns
                 case 'create:--device' 'create:-device' 'run:--device' 'run:-device'
                     set expect value
+                case 'create:--rootfs' 'create:-rootfs' 'run:--rootfs' 'run:-rootfs'
+                    set expect dir
+                case 'create:-v' 'create:--volume' 'create:-volume' 'run:-v' 'run:--volume' 'run:-volume'
+                    set expect file
+                case 'create:-e' 'create:--env' 'create:-env' 'run:-e' 'run:--env' 'run:-env' \
+                    'create:--cwd' 'create:-cwd' 'run:--cwd' 'run:-cwd'
+                    set expect value
                 case 'list:-f' 'list:--format' 'list:-format' \
                     'ps:-f' 'ps:--format' 'ps:-format'
                     set expect format
@@ -224,7 +231,7 @@ complete -c burrow -n '__burrow_expects dir' -x -a '(__fish_complete_directories
 complete -c burrow -n '__burrow_expects file' -r -F
 complete -c burrow -n '__burrow_expects log-format' -x -a 'text json'
 complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
-complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id'
+complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id keep-id:single'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
 complete -c burrow -n '__burrow_expects overlay-driver' -x -a 'kernel fuse'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
@@ -303,7 +310,14 @@ complete -c burrow -n '__burrow_command_is create run' -s p -l publish -x -d 'Fo
 complete -c burrow -n '__burrow_command_is run' -s d -l detach -d 'Return once the program has started'
 complete -c burrow -n '__burrow_command_is run' -l keep -d 'Keep the stopped container instead of deleting it'
 complete -c burrow -n '__burrow_command_is run' -l stop-timeout -x -d 'SIGKILL this many seconds after passing on SIGTERM'
-complete -c burrow -n '__burrow_command_is create run' -l userns -x -a keep-id -d 'User namespace mode'
+complete -c burrow -n '__burrow_command_is create run' -l userns -x -a 'keep-id keep-id:single' -d 'User namespace mode'
+complete -c burrow -n '__burrow_command_is create run' -l rootfs -x -a '(__fish_complete_directories)' -d 'This directory as the rootfs (no config.json)'
+complete -c burrow -n '__burrow_command_is create run' -s v -l volume -r -F -d 'Bind SRC at DST: SRC:DST[:ro]'
+complete -c burrow -n '__burrow_command_is create run' -s e -l env -x -d 'Set VAR=VALUE in the environment'
+complete -c burrow -n '__burrow_command_is create run' -l env-host -d 'Pass the caller\'s environment on'
+complete -c burrow -n '__burrow_command_is create run' -l cwd -x -d 'The working directory inside the container'
+complete -c burrow -n '__burrow_command_is create run' -s w -l writable -d 'The rootfs or image read-write'
+complete -c burrow -n '__burrow_command_is run' -l join -d 'Ranks with the same id share one container'
 complete -c burrow -n '__burrow_command_is create run' -l device -x -d 'Add a CDI device (vendor.com/class=name)'
 
 # exec, before the id

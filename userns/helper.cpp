@@ -114,7 +114,7 @@ std::string find_helper(const char *name) {
     return executable(fallback) ? fallback : std::string();
 }
 
-void run_helper(const char *name, const std::vector<std::string> &argv) {
+RunningHelper start_helper(const char *name, const std::vector<std::string> &argv) {
     std::string path = find_helper(name);
     if (path.empty()) not_found(name);
 
@@ -126,25 +126,41 @@ void run_helper(const char *name, const std::vector<std::string> &argv) {
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0)
         throw std::system_error(errno, std::generic_category(), std::string("pipe for ") + name);
-    pid_t pid = -1;
-    int err = spawn(path.c_str(), cargv.data(), pipefd[1], &pid);
+    RunningHelper r;
+    r.name = name;
+    r.argv = argv;
+    int err = spawn(path.c_str(), cargv.data(), pipefd[1], &r.pid);
     ::close(pipefd[1]);
     if (err) {
         ::close(pipefd[0]);
         if (err == ENOENT) not_found(name);
         throw std::system_error(err, std::generic_category(), "run " + path);
     }
-    std::string out = one_line(drain(pipefd[0]));
-    ::close(pipefd[0]);
+    r.out = pipefd[0];
+    return r;
+}
+
+RunningHelper::~RunningHelper() {
+    if (out >= 0) ::close(out);
+    if (pid > 0)
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+}
+
+void finish_helper(RunningHelper &r) {
+    std::string out = one_line(drain(r.out));
+    ::close(r.out);
+    r.out = -1;
 
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw std::system_error(errno, std::generic_category(), std::string("wait for ") + name);
+    while (::waitpid(r.pid, &status, 0) < 0) {
+        if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "wait for " + r.name);
     }
+    r.pid = -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
 
     std::string msg;
-    for (auto &a : argv) {
+    for (auto &a : r.argv) {
         if (!msg.empty()) msg += ' ';
         msg += a;
     }
@@ -158,6 +174,11 @@ void run_helper(const char *name, const std::vector<std::string> &argv) {
     else
         msg += "failed";
     throw std::runtime_error(msg);
+}
+
+void run_helper(const char *name, const std::vector<std::string> &argv) {
+    auto r = start_helper(name, argv);
+    finish_helper(r);
 }
 
 } // namespace burrow::userns

@@ -65,27 +65,45 @@ struct MapKind {
     bool gid;
 };
 
-void write_map(const MapKind &k, int pid, const std::vector<IdMap> &maps, uint32_t own_id, bool deny_setgroups) {
+// Writes the map directly, or starts the helper that writes it (returned, to be finished).
+RunningHelper begin_map(const MapKind &k, int pid, const std::vector<IdMap> &maps, uint32_t own_id,
+                        bool deny_setgroups) {
     if (maps.empty())
         throw std::runtime_error(std::string("no mappings to write to /proc/") + std::to_string(pid) + "/" + k.file);
     bool root = privileged(k.cap);
     bool direct = root || writable_directly(maps, own_id);
     // The kernel takes an unprivileged gid map only after setgroups is denied.
     if (k.gid && (deny_setgroups || (direct && !root))) write_proc(pid, "setgroups", "deny", true);
-    if (direct)
-        write_proc(pid, k.file, format_map(maps));
-    else
-        run_helper(k.helper, helper_argv(k.helper, pid, maps));
+    if (!direct) return start_helper(k.helper, helper_argv(k.helper, pid, maps));
+    write_proc(pid, k.file, format_map(maps));
+    return {};
 }
+
+void write_map(const MapKind &k, int pid, const std::vector<IdMap> &maps, uint32_t own_id, bool deny_setgroups) {
+    auto h = begin_map(k, pid, maps, own_id, deny_setgroups);
+    if (h.pid > 0) finish_helper(h);
+}
+
+const MapKind kUid{"uid_map", "newuidmap", CAP_SETUID, false};
+const MapKind kGid{"gid_map", "newgidmap", CAP_SETGID, true};
 
 } // namespace
 
+void write_id_maps(int pid, const std::vector<IdMap> &uid_maps, uint32_t own_uid, const std::vector<IdMap> &gid_maps,
+                   uint32_t own_gid, bool deny_setgroups) {
+    // Each helper costs about 1 ms (a setuid exec); both run at once.
+    auto u = begin_map(kUid, pid, uid_maps, own_uid, false);
+    auto g = begin_map(kGid, pid, gid_maps, own_gid, deny_setgroups);
+    if (u.pid > 0) finish_helper(u);
+    if (g.pid > 0) finish_helper(g);
+}
+
 void write_uid_map(int pid, const std::vector<IdMap> &maps, uint32_t own_uid) {
-    write_map({"uid_map", "newuidmap", CAP_SETUID, false}, pid, maps, own_uid, false);
+    write_map(kUid, pid, maps, own_uid, false);
 }
 
 void write_gid_map(int pid, const std::vector<IdMap> &maps, uint32_t own_gid, bool deny_setgroups) {
-    write_map({"gid_map", "newgidmap", CAP_SETGID, true}, pid, maps, own_gid, deny_setgroups);
+    write_map(kGid, pid, maps, own_gid, deny_setgroups);
 }
 
 } // namespace burrow::userns

@@ -29,5 +29,8 @@ namespace burrow::userns {
 
 void write_uid_map(int pid, const std::vector<IdMap> &maps, uint32_t own_uid);
 void write_gid_map(int pid, const std::vector<IdMap> &maps, uint32_t own_gid, bool deny_setgroups);
+// Both at once: where both need a helper, newuidmap and newgidmap run side by side.
+void write_id_maps(int pid, const std::vector<IdMap> &uid_maps, uint32_t own_uid, const std::vector<IdMap> &gid_maps,
+                   uint32_t own_gid, bool deny_setgroups);
 
 } // namespace burrow::userns

@@ -9,6 +9,7 @@
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/image.hpp"
+#include "lifecycle/image_share.hpp"
 #include "lifecycle/overlay.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
@@ -247,19 +248,39 @@ void remove_stale(const Globals &g, const state::Store &store, const std::string
     }
 }
 
-// config.json, with the edits of the CDI devices --device names.
+// config.json (or the template, for run --rootfs/--image -- CMD), with the
+// command line's edits and those of the CDI devices --device names.
 spec::Config load_with_devices(CreateOptions &o) {
-    if (o.devices.empty()) return spec::load_config(o.bundle);
-    auto j = with_context("config.json", [&] { return nlohmann::json::parse(read_file(o.bundle + "/config.json")); });
-    cdi::inject(j, o.devices, cdi::spec_dirs());
-    o.config_text = j.dump();
-    return with_context("config.json (with the CDI devices' edits)", [&] { return spec::parse_config(o.config_text); });
+    if (o.devices.empty() && !o.edits.any()) return spec::load_config(o.bundle);
+    const char *what = o.edits.from_template ? "the config (burrow's rootless template)" : "config.json";
+    auto j = with_context(what, [&] {
+        return nlohmann::ordered_json::parse(o.edits.from_template ? template_config(userns::rootless())
+                                                                   : read_file(o.bundle + "/config.json"));
+    });
+    apply_config_edits(j, o.edits);
+    if (!o.devices.empty()) {
+        nlohmann::json plain = j;
+        cdi::inject(plain, o.devices, cdi::spec_dirs());
+        o.config_text = plain.dump();
+    } else {
+        o.config_text = j.dump();
+    }
+    return with_context(std::string(what) + (o.devices.empty() ? "" : " (with the CDI devices' edits)"),
+                        [&] { return spec::parse_config(o.config_text); });
+}
+
+void write_config_copy(const std::string &path, const std::string &text) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw_errno("create " + path);
+    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(fd);
+    if (!ok) throw_errno("write " + path);
 }
 
 // --userns: the config as if it said so itself.
 void apply_host_options(spec::Config &cfg, CreateOptions &o) {
     o.userns = userns_mode(o.userns, cfg.annotations);
-    if (o.userns == "keep-id") apply_keep_id(cfg);
+    if (is_keep_id(o.userns)) apply_keep_id(cfg, o.userns == kKeepIdSingle);
 }
 
 } // namespace
@@ -309,6 +330,14 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     plan.state_lock_fd = lock.fd();
     Overlay ov; // undone before the state directory goes
     ov.layers = std::move(layers);
+    // --image: one mount per user and node, in a holder's namespaces
+    // (lifecycle/image_share.hpp), which the container joins.
+    SharedImage shared;
+    if (ov.layers && !ov.layers->image.empty() && plan.new_userns && userns::rootless() && image_sharing_enabled()) {
+        share_image(g.root, *ov.layers, l.uid_map, l.gid_map, l.deny_setgroups, shared);
+        join_shared_image(plan, shared);
+        ov.layers->lower.back() = shared.mount_dir;
+    }
     if (ov.layers) {
         ov.driver = rootfs::OverlayDriver::kernel; // unless the child asks for FUSE
         bool in_userns = plan.new_userns || userns::rootless() ||
@@ -368,9 +397,13 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             cgroup->apply(resources);
         });
     };
+    // The child's user namespace for the FUSE servers, opened now: once the
+    // child becomes a subordinate id (keep-id's root) it is not ours to open.
+    Fd child_userns;
+    if (shared.holder) child_userns.fd = fcntl(shared.userns, F_DUPFD_CLOEXEC, 0);
     sh.write_maps = [&](pid_t pid) {
-        userns::write_uid_map(pid, l.uid_map, uid);
-        userns::write_gid_map(pid, l.gid_map, gid, l.deny_setgroups);
+        if (ov.layers) child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+        userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups);
     };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
     sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
@@ -381,14 +414,14 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
                        "): fuse-overlayfs instead");
         ov.driver = rootfs::OverlayDriver::fuse;
-        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, pid, fuse_fd);
+        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd);
     };
     sh.serve_image = [&](pid_t pid, int fuse_fd) {
         Fd owned;
         owned.fd = fuse_fd;
         if (!ov.layers || ov.layers->image.empty())
             throw Error("the container process asked for squashfuse without --image", EPROTO);
-        ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd);
+        ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd, child_userns.fd);
     };
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
@@ -403,6 +436,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     e.child_sock.fd = -1; // spawn closes it
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
+    shared.release_lock(); // the container is in the holder's namespaces: it may end when they are unused
     close_launch_fds(l);
     cgroup_fd.reset();
     e.fifo.reset();
@@ -415,6 +449,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (ov.layers) {
         record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
         record_image(*ov.layers, ov.image_pid, rec.annotations);
+        if (shared.holder) rec.annotations["io.github.burrow.image.holder"] = std::to_string(shared.holder);
         log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                    " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }
@@ -422,6 +457,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         rec.cgroup = cgroup->record().to_json();
         save_cgroup(store, o.id, cgroup->record());
     }
+    // exec reads the config: keep what create built or edited, the bundle's may differ or not exist.
+    if (!o.config_text.empty()) write_config_copy(store.dir(o.id) + "/config.json", o.config_text);
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));

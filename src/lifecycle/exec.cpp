@@ -88,9 +88,15 @@ void plan_joins(process::Plan &p, pid_t pid) {
         {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
     };
     for (auto &[name, flag] : kinds) {
-        std::string theirs = ns_link(pid, name);
-        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
         std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+        std::string theirs = ns_link(pid, name);
+        // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
+        // container whose process became another id and is not dumpable until
+        // it execs, as keep-id's) must not leave us in our own namespace.
+        if (theirs.empty() && errno != ENOENT)
+            throw Error("read " + path + (errno == EACCES ? " (a created container whose process changed ids: "
+                                                            "start it first)" : ""), errno);
+        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
         int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw Error("open " + path, errno);
         p.joins.push_back({fd, flag, path});
@@ -128,10 +134,13 @@ int exec(const Globals &g, const ExecOptions &o) {
     Fds owned;
     owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
 
-    spec::Config cfg = spec::load_config(rec.bundle);
+    // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
+    struct stat kept;
+    std::string dir = store.dir(o.id);
+    spec::Config cfg = spec::load_config(stat((dir + "/config.json").c_str(), &kept) == 0 ? dir : rec.bundle);
     spec::Process proc = exec_process(cfg, o);
     // A keep-id container's processes run as the caller, as its init does.
-    if (o.process_file.empty() && o.user.empty() && userns_mode("", rec.annotations) == "keep-id")
+    if (o.process_file.empty() && o.user.empty() && is_keep_id(userns_mode("", rec.annotations)))
         keep_id_user(proc.user);
     if (proc.args.empty() || proc.args[0].empty()) throw Error("process.args: must not be empty");
     if (proc.terminal && o.detach && o.console_socket.empty())

@@ -32,13 +32,13 @@ void plan_image(const std::string &image, const std::string &from, const std::st
 
 void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
     for (auto &d : {l.state_dir + "/overlay", m.image_dir, image_rootfs(l.state_dir)})
-        if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) throw_errno("mkdir " + d);
+        if (!d.empty() && mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) throw_errno("mkdir " + d);
 }
 
-pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd) {
+pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd) {
     // The kernel's squashfs needs a loop device, which a user namespace cannot have.
     log::debug("image: squashfuse serves " + l.image + " (not the kernel's squashfs: it needs a loop device)");
-    return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, child, fuse_fd);
+    return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, child, fuse_fd, userns_fd);
 }
 
 void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &a) {
@@ -53,6 +53,7 @@ void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, 
 void forget_image_keys(std::map<std::string, std::string> &a) {
     a.erase("io.github.burrow.image.driver");
     a.erase("io.github.burrow.image.fuse-pid");
+    a.erase("io.github.burrow.image.holder");
 }
 
 } // namespace burrow::lifecycle

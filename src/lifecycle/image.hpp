@@ -27,7 +27,7 @@ void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);
 std::string image_rootfs(const std::string &state_dir);
 
 // Handshake step 4a: squashfuse on the child's /dev/fuse fd; its daemon's pid.
-pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd);
+pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd = -1);
 
 void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &annotations);
 void forget_image_keys(std::map<std::string, std::string> &annotations);

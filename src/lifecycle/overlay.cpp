@@ -180,21 +180,23 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
                     " bytes of options)");
 }
 
-pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd) {
+pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd) {
     OverlayLayers seen = l;
     // The image's mount is in the child's mount namespace only: reached
     // through its root (fuse-overlayfs opens its layers once, at start).
     if (!l.image.empty()) seen.lower.back() = "/proc/" + std::to_string(child) + "/root" + l.lower.back();
-    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data_of(seen), "/dev/fd/3"}, child, fuse_fd);
+    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data_of(seen), "/dev/fd/3"}, child, fuse_fd,
+                             userns_fd);
 }
 
-pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd) {
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
+                        int userns_fd) {
     const std::string name = args[0];
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     std::string ns = "/proc/" + std::to_string(child) + "/ns/user";
-    int userns = open(ns.c_str(), O_RDONLY | O_CLOEXEC);
+    int userns = userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 0) : open(ns.c_str(), O_RDONLY | O_CLOEXEC);
     if (userns < 0) throw_errno("open " + ns);
     struct stat a {}, b {};
     bool same = fstat(userns, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino;

@@ -1,6 +1,7 @@
 // config.json → launch plan: everything resolved, opened, compiled and
 // checked in the parent, so the child only makes syscalls.
 #pragma once
+#include "lifecycle/config_edits.hpp"
 #include "lifecycle/overlay.hpp"
 #include "netless/options.hpp"
 #include "process/plan.hpp"
@@ -30,6 +31,7 @@ struct CreateOptions {
     std::string userns;               // --userns: "" or "keep-id" (lifecycle/keep_id.hpp)
     std::vector<std::string> devices; // --device vendor/class=name: CDI devices (src/cdi/)
     std::string config_text;          // config.json with the devices' edits (set by create)
+    ConfigEdits edits;                // --rootfs, -v, -e, --env-host, --cwd, -w, CMD (lifecycle/config_edits.hpp)
     int stop_timeout = 0;             // run --stop-timeout: SIGKILL this long after SIGTERM
 };
 

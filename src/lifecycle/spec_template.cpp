@@ -1,6 +1,7 @@
 // `burrow spec`: a starting config.json, as runc's (same mounts, masked and
 // read-only paths), with the rootless variant runc makes for --rootless.
 #include "error.hpp"
+#include "lifecycle/config_edits.hpp"
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 
@@ -96,6 +97,8 @@ std::string make(bool rootless, bool keep_id) {
 }
 
 } // namespace
+
+std::string template_config(bool rootless) { return make(rootless, false); }
 
 void write_spec(const std::string &bundle, bool rootless, bool keep_id) {
     std::string path = bundle + "/config.json";

@@ -31,6 +31,30 @@ test_keep_id_without_ranges() {
     [ -z "$(ls -A "$WORK/state-nobody" 2>/dev/null)" ] || fail "state left behind"
 }
 
+# --image with keep-id for a user without ranges: the map is the caller's
+# own id alone (no root inside), so the FUSE mount belongs to that id.
+test_image_keep_id_without_ranges() {
+    command -v mksquashfs >/dev/null && command -v squashfuse >/dev/null || { echo "needs squashfs-tools and squashfuse"; exit 77; }
+    grep -qE '^(nobody|65534):' /etc/subuid /etc/subgid 2>/dev/null && fail "nobody has ranges here: cannot test"
+    mksquashfs "$ROOTFS" "$WORK/img.sqfs" -all-root -noappend -quiet -no-progress -processors 1 >/dev/null || fail "mksquashfs"
+    chmod 0711 "$WORK" && chmod 0644 "$WORK/img.sqfs" && chown nobody "$WORK/bundle" && mkdir -m 0700 "$WORK/state-nobody" && chown nobody "$WORK/state-nobody"
+    cfg '.process.args = ["/bin/sh", "-c", "busybox cat /etc/hostname >/dev/null && echo read-ok; id -u"]
+        | .root.readonly = false
+        | del(.linux.uidMappings, .linux.gidMappings) | del(.linux.resources)
+        | .linux.namespaces |= (map(select(.type != "network" and .type != "cgroup")) + [{type: "user"}])
+        | .mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "none", source: "/sys", options: ["rbind", "ro"]} else . end)
+        | .mounts |= map(if .destination == "/dev/pts" then .options -= ["gid=5"] else . end)'
+    local out
+    out=$(cd "$WORK" && as_rangeless BURROW_IMAGE_IDLE=0 "$RUNTIME" --root "$WORK/state-nobody" run --userns keep-id --image "$WORK/img.sqfs" \
+        --bundle "$BUNDLE" "$CID" </dev/null 2>"$WORK/err") || fail "run failed: $(cat "$WORK/err")"
+    [ "$out" = "$(printf 'read-ok\n65534')" ] || fail "container output: $out"
+    # the image's holder ends as soon as it is unused (BURROW_IMAGE_IDLE=0), squashfuse with it
+    local i
+    for i in $(seq 50); do pgrep -u nobody -x 'burrow-image|squashfuse' >/dev/null || break; sleep 0.1; done
+    ! pgrep -u nobody -x 'burrow-image|squashfuse' >/dev/null || fail "the image's holder or squashfuse left behind"
+    [ -z "$(ls -A "$WORK/state-nobody" 2>/dev/null)" ] || fail "state left behind: $(ls -A "$WORK/state-nobody")"
+}
+
 # Subordinate ids served by an nsswitch service (as SSSD serves them): a
 # stand-in libsubid module, and /etc/nsswitch.conf replaced in a mount
 # namespace of this test's own, where burrow runs as nobody.

@@ -97,10 +97,26 @@ test_spec_keep_id() {
 test_keep_id_bad_value() {
     burrow_only "--userns"
     capture rt run --userns nosuch --bundle "$BUNDLE" "$CID"
-    assert_fail_with '--userns: "nosuch" is not keep-id'
+    assert_fail_with '--userns: "nosuch" is not keep-id or keep-id:single'
     cfg '.annotations["io.github.burrow.userns"] = "auto"'
     capture rt run --bundle "$BUNDLE" "$CID"
-    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id'
+    assert_fail_with 'annotations: io.github.burrow.userns: "auto" is not keep-id or keep-id:single'
+}
+
+# exec into a created (not started) keep-id container: its process became a
+# subordinate id on the way and is not dumpable until it execs, so its
+# namespaces cannot be read. exec says so, and never runs in its own
+# namespaces instead (it used to skip the unreadable ones).
+test_exec_created_keep_id_refused() {
+    burrow_only "--userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    probe_args sleep 30
+    rtc create --userns keep-id --bundle "$BUNDLE" "$CID"
+    assert_ok
+    rtc exec "$CID" /probe dump
+    assert_fail_with "ns/user (a created container whose process changed ids: start it first): Permission denied"
+    rtc delete --force "$CID"
+    assert_ok
 }
 
 # cdi_spec: a CDI spec in $TEST_DIR/cdi for kind burrow.test/null: device
@@ -256,6 +272,166 @@ test_batch_stop_timeout_bad() {
     burrow_only "run --stop-timeout"
     capture rt run --stop-timeout soon --bundle "$BUNDLE" "$CID"
     assert_fail_with '--stop-timeout: "soon" is not a number of seconds'
+}
+
+# No config.json to write: --rootfs and a command after -- build the config
+# from the rootless template in memory; -v, -e, --env-host, --cwd and -w edit it.
+test_run_without_config() {
+    burrow_only "run --rootfs ... -- CMD"
+    mkdir -p "$TEST_DIR/empty" "$TEST_DIR/data" && printf data > "$TEST_DIR/data/f" || fail "mkdir"
+    cd "$TEST_DIR/empty" || fail "cd"
+    SLURM_JOB_ID=77 PMI_RANK=3 capture rt run --rootfs "$ROOTFS" -v "$TEST_DIR/data:/mnt:ro" -e A=1 \
+        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" --env-host --cwd /tmp "$CID" -- /probe dump read /mnt/f write /mnt/g write /x
+    assert_ok
+    [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
+    assert_line cwd /tmp
+    assert_line uid 0
+    assert_line read:/mnt/f ok:data
+    assert_line write:/mnt/g EROFS
+    assert_line write:/x EROFS # read-only without -w, as ch-run
+    assert_contains "$OUT" "env.A=1" "-e"
+    assert_contains "$OUT" "env.SLURM_JOB_ID=77" "--env-host"
+    assert_contains "$OUT" "env.PMI_RANK=3" "--env-host"
+    # the same without --env-host: the job's variables stay outside
+    SLURM_JOB_ID=77 capture rt run --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /probe dump
+    assert_ok
+    assert_not_contains "$OUT" "SLURM_JOB_ID" "without --env-host"
+}
+
+# -w: the rootfs read-write; the same options edit a bundle's config.json.
+test_run_options_edit_bundle() {
+    burrow_only "run -w, -e, --cwd with --bundle"
+    writable_rootfs
+    cfg '.root.readonly = true'
+    rtc run -w -e B=2 --cwd /bin --bundle "$BUNDLE" "$CID" -- /probe dump write /w
+    assert_ok
+    assert_line cwd /bin
+    assert_line write:/w ok
+    assert_contains "$OUT" "env.B=2" "-e"
+}
+
+test_run_without_config_errors() {
+    burrow_only "run --rootfs ... -- CMD"
+    mkdir -p "$TEST_DIR/empty" && cd "$TEST_DIR/empty" || fail "mkdir"
+    rtc run --rootfs "$ROOTFS" "$CID"
+    assert_fail_with "--rootfs without --bundle needs a command"
+    rtc run "$CID" -- /bin/true
+    assert_fail_with "a command without --bundle needs --rootfs DIR or --image FILE"
+    rtc run --rootfs "$TEST_DIR/nowhere" "$CID" -- /bin/true
+    assert_fail_with "--rootfs: $TEST_DIR/nowhere"
+    rtc run --rootfs "$ROOTFS" -v "$TEST_DIR/nowhere:/x" "$CID" -- /bin/true
+    assert_fail_with "-v $TEST_DIR/nowhere:/x"
+    rtc run --rootfs "$ROOTFS" -v "$TEST_DIR:rel" "$CID" -- /bin/true
+    assert_fail_with "the destination must be an absolute path"
+    rtc run --rootfs "$ROOTFS" -e NOEQUALS "$CID" -- /bin/true
+    assert_fail_with '-e: "NOEQUALS": not VAR=VALUE'
+    rtc run --rootfs "$ROOTFS" --cwd rel "$CID" -- /bin/true
+    assert_fail_with '--cwd: "rel": must be an absolute path'
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the failures"
+}
+
+# keep-id:single: the own ids alone, written directly (no newuidmap), whatever the ranges.
+test_keep_id_single() {
+    burrow_only "--userns keep-id:single"
+    keep_id_dir
+    probe_args sleep 30
+    capture rt run -d --userns keep-id:single --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_not_contains "$ERR" "subordinate" "no note: the single map is asked for"
+    local pid
+    pid=$(ct_pid "$CID")
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/uid_map")" "$MY_UID $MY_UID 1" "uid_map"
+    assert_eq "$(awk '{print $1, $2, $3}' "/proc/$pid/gid_map")" "$MY_GID $MY_GID 1" "gid_map"
+    capture rt exec "$CID" /probe dump write /home/f
+    assert_line uid "$MY_UID"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/f")" "$MY_UID" "owner on the host"
+    capture rt state "$CID"
+    assert_eq "$(jq -r '.annotations["io.github.burrow.userns"]' <<< "$OUT")" keep-id:single "state annotation"
+    kill_and_delete "$CID"
+}
+
+# run --join: the ranks that run with the same id share one container. 20
+# ranks at once, each gone in a moment: every one runs (no rank finds the
+# container half gone), all in the same namespaces, and the last one out
+# deletes it.
+test_join_twenty_ranks() {
+    burrow_only "run --join"
+    local i ns=""
+    mkdir "$TEST_DIR/sync" || fail "mkdir"
+    # Each rank waits until all 20 run (so they overlap: a rank that came after
+    # the last one left would rightly get a container of its own).
+    for i in $(seq 1 20); do
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -v "$TEST_DIR/sync:/mnt" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" \
+            -e "RANK=$i" "$CID" -- /bin/sh -c 'touch /mnt/$RANK; n=0
+                while [ "$(ls /mnt | wc -l)" -lt 20 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
+                echo "$RANK $(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)"'
+    done
+    for i in $(seq 1 20); do
+        bg_wait "r$i"
+        assert_rc 0
+        [ "${OUT%% *}" = "$i" ] || fail "rank $i said: $OUT ($ERR)"
+        ns+="${OUT#* }"$'\n'
+    done
+    assert_eq "$(sort -u <<< "$ns" | grep -c .)" 1 "distinct namespace sets among the ranks"
+    assert_ne "$(awk '{print $1}' <<< "$ns" | head -1)" "$(readlink /proc/self/ns/ipc)" "the ranks' IPC namespace"
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_twenty_short_ranks() {
+    burrow_only "run --join"
+    local i
+    for i in $(seq 1 20); do
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/true
+    done
+    for i in $(seq 1 20); do
+        bg_wait "r$i"
+        assert_rc 0
+    done
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
+# Shared memory between ranks (System V, as MPI's shared-memory transports
+# use): one rank makes a segment, another reads it.
+test_join_shared_memory() {
+    burrow_only "run --join"
+    command -v gcc >/dev/null || skip "needs gcc"
+    writable_rootfs
+    cat > "$TEST_DIR/shm.c" <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int put = argc > 1 && strcmp(argv[1], "put") == 0, id = -1;
+    for (int i = 0; i < 500 && id < 0; i++) {
+        id = shmget(0x4242, 4096, put ? IPC_CREAT | 0600 : 0600);
+        if (id < 0 && (put || errno != ENOENT)) { perror("shmget"); return 1; }
+        if (id < 0) usleep(10000);
+    }
+    if (id < 0) { puts("no segment"); return 1; }
+    char *p = shmat(id, NULL, 0);
+    if (p == (void *)-1) { perror("shmat"); return 1; }
+    if (put) { strcpy(p, "hello from the other rank"); sleep(3); shmctl(id, IPC_RMID, NULL); }
+    else puts(p);
+    return 0;
+}
+C
+    gcc -static -O2 -o "$TEST_DIR/rootfs/shm" "$TEST_DIR/shm.c" || fail "gcc"
+    bg put rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
+    bg get rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
+    bg_wait get
+    assert_rc 0
+    assert_eq "$OUT" "hello from the other rank" "what the second rank read"
+    bg_wait put
+    assert_rc 0
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
 }
 
 run_tests "$@"

@@ -6,6 +6,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 IMAGE=""
+# The image's holder (shared mount) ends as soon as no container uses it.
+export BURROW_IMAGE_IDLE=0
 
 # img_setup: the shared rootfs packed into $TEST_DIR/root.sqfs (owned by the
 # container's root, as a real image is), and root.path pointing nowhere: unused.
@@ -21,7 +23,17 @@ img_setup() {
 
 sh_args() { set_args /bin/sh -c "$1"; }
 
+# holder_left: an image holder (burrow-image) of this test still runs.
+holder_left() {
+    local p
+    for p in $(pgrep -u "$MY_UID" -x burrow-image); do
+        tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "BURROW_TEST_TAG=$BURROW_TEST_TAG" && return 0
+    done
+    return 1
+}
+
 assert_nothing_left() {
+    wait_for 5 eval '! holder_left' || fail "the image's holder (burrow-image) still runs"
     wait_for 5 eval '! fuse_server_left squashfuse fuse-overlayfs' || fail "a squashfuse or fuse-overlayfs of this test still runs"
     ! grep -q -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo || fail "a mount is left: $(grep -e "$TEST_DIR" -e "$STATE_ROOT" /proc/self/mountinfo)"
     [ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
@@ -120,8 +132,10 @@ test_image_ten_concurrent() {
 }
 
 # exec joins the container's mount namespace: the same image and overlay.
-# Killed, the container takes squashfuse with it before delete.
+# Killed, the container takes squashfuse with it before delete (a
+# squashfuse of its own: BURROW_IMAGE_SHARE=0).
 test_image_exec_and_kill() {
+    export BURROW_IMAGE_SHARE=0
     img_setup
     sh_args 'echo from-init > /init-file; exec sleep 600'
     rtc run -d --image "$IMAGE" --bundle "$BUNDLE" "$CID"
@@ -139,6 +153,108 @@ test_image_exec_and_kill() {
     wait_status "$CID" stopped
     rtc delete "$CID"
     assert_ok
+    assert_nothing_left
+}
+
+# keep-id: the container's root is a subordinate id, so the child is neither
+# the caller nor dumpable when squashfuse starts; the FUSE servers join the
+# user namespace opened while it still was (or the holder's, shared). The
+# caller's files stay the caller's.
+img_keep_id() {
+    img_setup
+    mkdir -m 0700 "$TEST_DIR/shared" || fail "mkdir"
+    add_mount "$(jq -nc --arg s "$TEST_DIR/shared" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+    sh_args 'busybox cat /etc/hostname >/dev/null && echo read-ok; echo w > /w && echo write-ok; id -u; echo f > /home/f'
+    rtc run --userns keep-id --image "$IMAGE" --overlay-driver "$1" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'read-ok\nwrite-ok\n%s' "$MY_UID")" "container output"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/f")" "$MY_UID" "owner on the host"
+    assert_nothing_left
+}
+test_image_keep_id() { img_keep_id kernel; }
+# Not yet: keep-id with --overlay-driver fuse (fuse-overlayfs, as the
+# container's root, a subordinate id, cannot use the image's mount).
+
+# A config that maps the caller's own id alone, no root inside: the FUSE
+# mount belongs to that id (user_id=0 would be EINVAL). The image's files are
+# root's, unmapped here: the overlay cannot copy them up, so the job writes
+# to what is bound in (as with ch-run, whose image is read-only).
+test_image_single_id_map() {
+    img_setup
+    mkdir -m 0700 "$TEST_DIR/shared" || fail "mkdir"
+    add_mount "$(jq -nc --arg s "$TEST_DIR/shared" '{destination: "/home", type: "none", source: $s, options: ["rbind", "rw"]}')"
+    cfg --argjson u "$MY_UID" --argjson g "$MY_GID" '.linux.uidMappings = [{containerID: $u, hostID: $u, size: 1}]
+        | .linux.gidMappings = [{containerID: $g, hostID: $g, size: 1}] | .process.user = {uid: $u, gid: $g}'
+    sh_args 'busybox cat /etc/hostname >/dev/null && echo read-ok; echo w > /home/w && echo write-ok; id -u'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'read-ok\nwrite-ok\n%s' "$MY_UID")" "container output"
+    assert_eq "$(stat -c %u "$TEST_DIR/shared/w")" "$MY_UID" "owner on the host"
+    assert_nothing_left
+}
+
+# One mount per user, node and image: containers of one image at once share
+# one holder and one squashfuse; each still has its own overlay.
+test_image_shared_mount() {
+    img_setup
+    local i holders=""
+    for i in 1 2 3 4 5; do
+        new_bundle "$TEST_DIR/b$i"
+        cfg '.root.readonly = false'
+        sh_args "echo $i > /mine; exec sleep 30"
+        rtc run -d --image "$IMAGE" --bundle "$TEST_DIR/b$i" "$CID-$i"
+        assert_ok
+        holders+="$(img_annotation "$CID-$i" io.github.burrow.image.holder) "
+    done
+    local first=${holders%% *}
+    [ -n "$first" ] || fail "no holder recorded"
+    assert_eq "$holders" "$(printf "$first %.0s" 1 2 3 4 5)" "every container's holder"
+    [ "$(cat "/proc/$first/comm")" = burrow-image ] || fail "the holder $first is not burrow-image"
+    local n=0 p
+    for p in $(pgrep -u "$MY_UID" -x squashfuse); do
+        tr '\0' ' ' < "/proc/$p/cmdline" | grep -qF "$IMAGE" && n=$((n + 1))
+    done
+    assert_eq "$n" 1 "squashfuse processes serving the image"
+    for i in 1 2 3 4 5; do
+        rtc exec "$CID-$i" /bin/cat /mine
+        assert_eq "$OUT" "$i" "container $i sees its own layer"
+    done
+    for i in 1 2 3 4 5; do kill_and_delete "$CID-$i"; done
+    wait_for 5 proc_gone "$first" || fail "the holder outlived its containers"
+    assert_nothing_left
+}
+
+# Back to back within the idle time: the second run finds the first's holder.
+test_image_shared_back_to_back() {
+    img_setup
+    export BURROW_IMAGE_IDLE=3
+    sh_args 'busybox cat /etc/hostname >/dev/null && echo ok'
+    rtc --debug run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$ERR" "for every container of it (shared" "the first run starts the holder"
+    rtc --debug run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" ok "container output"
+    assert_contains "$ERR" "already mounted by holder" "the second run joins it"
+    wait_for 10 eval '! holder_left' || fail "the holder did not end after its idle time"
+    assert_nothing_left
+}
+
+# No config.json: --image and a command after --; read-only unless -w (ch-run's -w),
+# whose writes go to the container's layer, never to the image.
+test_image_without_config() {
+    img_setup
+    local sum
+    sum=$(sha256sum < "$IMAGE")
+    mkdir "$TEST_DIR/empty" && cd "$TEST_DIR/empty" || fail "mkdir"
+    rtc run --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sh -c 'echo w > /w || echo read-only'
+    assert_ok
+    assert_contains "$OUT" read-only "without -w"
+    rtc run -w --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sh -c 'echo w > /w && busybox cat /w'
+    assert_ok
+    assert_eq "$OUT" w "with -w"
+    assert_eq "$(sha256sum < "$IMAGE")" "$sum" "the image's checksum"
+    [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
     assert_nothing_left
 }
 
