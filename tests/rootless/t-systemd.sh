@@ -227,7 +227,7 @@ test_notify_service_active_and_stops() {
     [ -z "$(find /sys/fs/cgroup -name "burrow-$CID" -type d 2>/dev/null)" ] || fail "the container's cgroup is left"
 }
 
-# The unit of the README: ExecStopPost deletes what a SIGKILLed run left, so
+# The unit of docs/services.md: ExecStopPost deletes what a SIGKILLed run left, so
 # even the last stop of a container that ignores SIGTERM leaves nothing.
 test_service_unit_of_readme_leaves_nothing() {
     need_manager
