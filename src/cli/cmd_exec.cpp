@@ -37,10 +37,10 @@ const std::vector<Option> kExec = {
     {"console-socket", 0, true, "an AF_UNIX socket to receive the terminal's master fd (with --tty and --detach)"},
     {"preserve-fds", 0, true, "pass this many more fds after stdio (default: 0)"},
     {"apparmor", 0, true, "the AppArmor profile of the process"},
+    {"cgroup", 0, true, "run in this existing sub-cgroup of the container's: SUBPATH, or CONTROLLER[,CONTROLLER]:SUBPATH (repeatable)"},
     // runc's, for its callers: refused (no SELinux) or ignored here.
     {"process-label", 0, true, "refused: burrow has no SELinux labels"},
     {"ignore-paused", 0, false, "accepted for runc's callers, and ignored"},
-    {"cgroup", 0, true, "accepted for runc's callers, and ignored"},
 };
 
 } // namespace
@@ -74,6 +74,7 @@ int cmd_exec(Context &c, const Args &a) {
     o.apparmor = p.get("apparmor");
     o.pid_file = absolute(p.get("pid-file"));
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
+    o.cgroups = lines(p.get("cgroup"));
     if (!p.get("process-label").empty()) throw Error("--process-label: SELinux labels are not supported by burrow");
     // As runc: once the options are read, a failure to run the process is exit 255
     // (podman tells 126 and 127 apart by the message, which says why).

@@ -35,6 +35,9 @@ struct MountStep {
     int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
     bool source_is_file = false;   // ... and whether it is not a directory
     bool must_exist = false;       // in a directory a bind mount provides: the mount point is not made
+    bool own_cgroups = false;      // a cgroup mount bound from the host: only the container's own
+                                   // cgroups once they are known (rootfs/cgroup_mount.hpp)
+    bool remount = false;          // fs: MS_REMOUNT of the mount at target with flags and data
 };
 
 struct DeviceNode {
