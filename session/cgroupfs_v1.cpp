@@ -314,6 +314,9 @@ private:
     }
     void set(const std::string &controller, const std::string &file, const std::string &value) {
         auto it = dir_.find(controller);
+        if (it == dir_.end() && !path_exists(v1_hierarchy(rec_.root, controller)))
+            throw std::runtime_error("this host has no " + controller + " controller (no " +
+                                     v1_hierarchy(rec_.root, controller) + ")");
         if (it == dir_.end())
             throw std::runtime_error("there is no " + controller + " cgroup this user may write (" + controller +
                                      " under " + rec_.root + " is not delegated)");
