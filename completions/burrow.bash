@@ -259,7 +259,7 @@ _burrow() {
         --overlay --overlay-lower --overlay-upper --overlay-driver --image --userns --device --stop-timeout' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
-        --preserve-fds' ;;
+        --preserve-fds --cgroup' ;;
     list) opts='--format --quiet' ;;
     ps) opts='--format' ;;
     kill) opts='--all' ;;

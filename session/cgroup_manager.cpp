@@ -103,8 +103,7 @@ std::string sub_path(const std::string &p) {
         if (part == "..") throw std::invalid_argument("--cgroup: \"" + p + "\" leaves the container's cgroup");
         if (part != ".") out += (out.empty() ? "" : "/") + part;
     }
-    if (out.empty()) throw std::invalid_argument("--cgroup: \"" + p + "\" names no sub-cgroup");
-    return out;
+    return out; // "": the container's cgroup itself (runc's --cgroup "")
 }
 
 std::string no_cgroup_message(const std::string &what, const std::string &why) {

@@ -146,8 +146,8 @@ std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
 // the none manager's reason (its record's path).
 std::string no_cgroup_message(const std::string &what, const std::string &why = "");
 
-// "a/b" below the container's cgroup: leading slashes dropped; throws
-// std::invalid_argument for "..", an empty path.
+// "a/b" below the container's cgroup: leading slashes dropped ("" for the
+// container's cgroup itself); throws std::invalid_argument for "..".
 std::string sub_path(const std::string &p);
 
 // After join(getpid()) and a fork: moves the caller back to the cgroups it

@@ -93,7 +93,7 @@ public:
             for (auto &[c, d] : dir_)
                 if (d == h.second && subs.count(c)) sub = &subs.at(c);
             if (!sub && subs.count("")) sub = &subs.at("");
-            if (!sub) continue;
+            if (!sub || sub_path(*sub).empty()) continue;
             std::string d = join_path(h.second, sub_path(*sub));
             struct stat st;
             if (stat(d.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))

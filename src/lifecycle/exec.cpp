@@ -76,15 +76,18 @@ spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
     return p;
 }
 
-// --cgroup's values, as runc's: SUBPATH for every hierarchy, or
-// CONTROLLER[,CONTROLLER]:SUBPATH for those (repeatable; a controller named
-// wins over SUBPATH alone).
+// --cgroup's values, as runc's: SUBPATH for every hierarchy (given once), or
+// CONTROLLER[,CONTROLLER]:SUBPATH for those (repeatable).
 std::map<std::string, std::string> exec_cgroups(const std::vector<std::string> &values) {
     std::map<std::string, std::string> out;
     for (auto &v : values) {
         auto colon = v.find(':');
         std::string path = colon == std::string::npos ? v : v.substr(colon + 1);
+        if (path.find(':') != std::string::npos) throw Error("--cgroup: \"" + v + "\" is not [CONTROLLER:]SUBPATH");
         if (colon == std::string::npos) {
+            // As runc: a path for every hierarchy only alone.
+            if (values.size() != 1)
+                throw Error("--cgroup: \"" + v + "\": give CONTROLLER:SUBPATH when --cgroup is given more than once");
             out[""] = path;
             continue;
         }

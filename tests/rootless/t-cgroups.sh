@@ -447,6 +447,10 @@ test_exec_cgroup_joins_a_sub_cgroup() {
     assert_fail_with "leaves the container's cgroup"
     rtc exec --cgroup nosuch "$CID" true
     assert_fail_with "no sub-cgroup"
+    rtc exec --cgroup sub --cgroup pids:sub "$CID" true
+    assert_fail_with "give CONTROLLER:SUBPATH"
+    rtc exec --cgroup "" "$CID" true # runc's callers pass it: the container's own
+    assert_ok
     rtc delete --force "$CID"
     assert_ok
     assert_no_cgroup
