@@ -77,7 +77,8 @@ rootfs::CgroupView cgroup_view(const session::CgroupRecord &r) {
     rootfs::CgroupView v;
     auto own = session::own_cgroups();
     if (session::detect_cgroup_mode() == session::CgroupMode::unified) {
-        bool v2 = r.kind == session::ManagerKind::cgroupfs_v2 || (r.kind == session::ManagerKind::systemd && !r.path.empty());
+        v.unknown = r.kind == session::ManagerKind::systemd && r.path.empty(); // the scope's path comes later
+        bool v2 = r.kind == session::ManagerKind::cgroupfs_v2 || r.kind == session::ManagerKind::systemd;
         v.unified = v2 ? session::join_path(r.root, r.path) : session::join_path("/sys/fs/cgroup", own[""]);
         return v;
     }

@@ -7,7 +7,7 @@ namespace burrow::rootfs {
 void own_cgroup_mounts(MountPlan &p, const CgroupView &v) {
     std::vector<MountStep> out;
     for (auto &s : p.steps) {
-        if (!s.own_cgroups) {
+        if (!s.own_cgroups || v.unknown) {
             out.push_back(std::move(s));
             continue;
         }

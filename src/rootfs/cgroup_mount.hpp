@@ -18,6 +18,9 @@ struct CgroupView {
     std::vector<std::pair<std::string, std::string>> hierarchies;
     // cgroup v2 (the host's /sys/fs/cgroup is cgroup2): the container's cgroup.
     std::string unified;
+    // Not known before the container's cgroup is made (a systemd scope on
+    // cgroup v2): the step stays the host's whole hierarchy.
+    bool unknown = false;
 };
 
 // Replaces each own_cgroups step of the plan: v1, a tmpfs with one
