@@ -128,7 +128,7 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
         try {
             auto m = make_cgroupfs_v1("/sys/fs/cgroup", own, name);
             reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
-            for (auto &c : m->record().controllers) reason += " " + c;
+            for (auto &c : m->record().controllers) reason += " " + (c.empty() ? std::string("cgroup2") : c);
             reason += ")";
             return m;
         } catch (const std::invalid_argument &) {

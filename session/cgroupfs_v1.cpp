@@ -336,7 +336,9 @@ private:
 } // namespace
 
 std::string v1_hierarchy(const std::string &root, const std::string &controller) {
-    // A named hierarchy ("name=systemd") is mounted at its name ("systemd").
+    // A named hierarchy ("name=systemd") is mounted at its name ("systemd");
+    // a hybrid host's cgroup2 ("") at unified.
+    if (controller.empty()) return root + "/unified";
     return root + "/" + (controller.compare(0, 5, "name=") == 0 ? controller.substr(5) : controller);
 }
 
@@ -351,7 +353,9 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     // As runc: the container's cgroup in each hierarchy is below the caller's
     // own there (/proc/self/cgroup: memory at /a, pids at /), or cgroupsPath
     // from each hierarchy's root when absolute.
-    for (const char *c : kV1Controllers) {
+    std::vector<std::string> wanted(std::begin(kV1Controllers), std::end(kV1Controllers));
+    wanted.push_back(""); // a hybrid host's cgroup2 too, as runc (no controller of its own here)
+    for (auto &c : wanted) {
         auto it = own.find(c);
         std::string top = v1_hierarchy(root, c);
         if (it == own.end() || !path_exists(top)) continue;
@@ -365,7 +369,8 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
         else if (path != r.path) r.paths[c] = path;
         r.controllers.push_back(c);
     }
-    if (r.controllers.empty()) throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
+    if (r.controllers.empty() || r.controllers == std::vector<std::string>{""})
+        throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
     std::vector<std::pair<dev_t, ino_t>> seen;
     for (auto &c : r.controllers) {
         auto top = hierarchy_id(v1_hierarchy(root, c));

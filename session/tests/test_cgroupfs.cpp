@@ -201,22 +201,24 @@ TEST_CASE("v1 with each controller at its own path") {
     // at /, and a named hierarchy (name=systemd, mounted at systemd).
     TempDir t;
     std::map<std::string, std::string> own;
-    for (auto c : {"memory", "pids", "cpu", "freezer", "devices", "systemd"}) mkdir((t.path + "/" + c).c_str(), 0755);
+    for (auto c : {"memory", "pids", "cpu", "freezer", "devices", "systemd", "unified"})
+        mkdir((t.path + "/" + c).c_str(), 0755);
     mkdir((t.path + "/memory/process_api").c_str(), 0755);
     fake_cgroup(t.path + "/memory/process_api/X", {});
-    for (auto c : {"pids", "cpu", "freezer", "devices", "systemd"}) put(t.path + "/" + c + "/cgroup.procs", "1\n");
+    for (auto c : {"pids", "cpu", "freezer", "devices", "systemd", "unified"}) put(t.path + "/" + c + "/cgroup.procs", "1\n");
     own = {{"memory", "/process_api/X"}, {"pids", "/"}, {"cpu", "/"}, {"freezer", "/"}, {"devices", "/"},
            {"name=systemd", "/"}, {"", "/"}};
     auto m = make_cgroupfs_v1(t.path, own, "c1");
     auto &r = m->record();
-    REQUIRE(r.controllers == std::vector<std::string>{"memory", "pids", "cpu", "freezer", "devices", "name=systemd"});
+    // and a hybrid host's cgroup2 ("", at unified), as runc
+    REQUIRE(r.controllers == std::vector<std::string>{"memory", "pids", "cpu", "freezer", "devices", "name=systemd", ""});
     REQUIRE(r.path == "/process_api/X/c1");
     REQUIRE(r.path_of("memory") == "/process_api/X/c1");
     REQUIRE(r.path_of("pids") == "/c1");
     REQUIRE(r.path_of("name=systemd") == "/c1");
     REQUIRE(r.dirs == std::vector<std::string>{t.path + "/memory/process_api/X/c1", t.path + "/pids/c1",
                                                t.path + "/cpu/c1", t.path + "/freezer/c1", t.path + "/devices/c1",
-                                               t.path + "/systemd/c1"});
+                                               t.path + "/systemd/c1", t.path + "/unified/c1"});
     for (auto &d : r.dirs)
         fake_cgroup(d, {"pids.max", "freezer.state", "devices.allow", "devices.deny", "memory.limit_in_bytes"});
     m->enter(77);
