@@ -265,7 +265,7 @@ _burrow() {
         --rootfs --volume --env --env-host --cwd --writable --join' ;;
     exec) opts='--process --tty --cwd --env --user --additional-gids --cap
         --no-new-privs --apparmor --detach --console-socket --pid-file
-        --preserve-fds' ;;
+        --preserve-fds --cgroup' ;;
     list) opts='--format --quiet' ;;
     ps) opts='--format' ;;
     kill) opts='--all' ;;

@@ -334,6 +334,7 @@ complete -c burrow -n __burrow_exec_options -s d -l detach -d 'Return once the p
 complete -c burrow -n __burrow_exec_options -l console-socket -r -F -d 'Send the pseudoterminal master to this socket'
 complete -c burrow -n __burrow_exec_options -l pid-file -r -F -d 'Write the process id of the new process to a file'
 complete -c burrow -n __burrow_exec_options -l preserve-fds -x -d 'Pass this many more file descriptors'
+complete -c burrow -n __burrow_exec_options -l cgroup -x -d 'Run in this sub-cgroup of the container ([CONTROLLER:]SUBPATH)'
 
 # list
 complete -c burrow -n '__burrow_command_is list' -s f -l format -x -a 'table json' -d 'Output format'

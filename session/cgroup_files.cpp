@@ -107,10 +107,10 @@ std::map<std::string, std::string> own_cgroups() {
 
 std::string join_path(const std::string &a, const std::string &b) {
     std::string out = a;
-    while (out.size() > 1 && out.back() == '/') out.pop_back();
+    while (!out.empty() && out.back() == '/') out.pop_back(); // "/" + "c1": "/c1"
     for (auto &part : split(b, '/'))
         if (part != ".") out += "/" + part;
-    return out;
+    return out.empty() && !a.empty() ? "/" : out;
 }
 
 std::vector<std::string> nested_dirs(const std::string &under, const std::string &rel) {

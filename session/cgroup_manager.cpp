@@ -20,6 +20,7 @@ public:
     void join(pid_t) override {}
     void apply(const Resources &r) override {
         if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources", rec_.path));
+        check_devices_unenforced(r.devices, "this container has no cgroup");
     }
     std::vector<pid_t> pids() const override { return {}; }
     void freeze(bool) override { throw std::runtime_error(no_cgroup_message("pause and resume", rec_.path)); }
@@ -28,6 +29,9 @@ public:
     int oom_fd() override { return -1; }
     unsigned oom_events() override { return 0; }
     void destroy() override {}
+    void select_sub(const std::map<std::string, std::string> &) override {
+        throw std::runtime_error(no_cgroup_message("--cgroup", rec_.path));
+    }
 
 private:
     CgroupRecord rec_;
@@ -67,6 +71,7 @@ std::string CgroupRecord::to_json() const {
     if (!unit.empty()) j["unit"] = unit;
     if (!root.empty()) j["root"] = root;
     if (!controllers.empty()) j["controllers"] = controllers;
+    if (!paths.empty()) j["paths"] = paths;
     return j.dump();
 }
 
@@ -80,10 +85,25 @@ CgroupRecord CgroupRecord::from_json(const std::string &text) {
         r.unit = j.value("unit", "");
         r.root = j.value("root", "");
         r.controllers = j.value("controllers", std::vector<std::string>{});
+        r.paths = j.value("paths", std::map<std::string, std::string>{});
     } catch (const nlohmann::json::exception &e) {
         throw std::invalid_argument(std::string("the container's cgroup record is damaged: ") + e.what());
     }
     return r;
+}
+
+void CgroupManager::select_sub(const std::map<std::string, std::string> &) {
+    throw std::invalid_argument(std::string("--cgroup: the ") + kind_name(record().kind) +
+                                " cgroup manager does not place exec'd processes in sub-cgroups");
+}
+
+std::string sub_path(const std::string &p) {
+    std::string out;
+    for (auto &part : split(p, '/')) {
+        if (part == "..") throw std::invalid_argument("--cgroup: \"" + p + "\" leaves the container's cgroup");
+        if (part != ".") out += (out.empty() ? "" : "/") + part;
+    }
+    return out; // "": the container's cgroup itself (runc's --cgroup "")
 }
 
 std::string no_cgroup_message(const std::string &what, const std::string &why) {
@@ -108,7 +128,7 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
         try {
             auto m = make_cgroupfs_v1("/sys/fs/cgroup", own, name);
             reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
-            for (auto &c : m->record().controllers) reason += " " + c;
+            for (auto &c : m->record().controllers) reason += " " + (c.empty() ? std::string("cgroup2") : c);
             reason += ")";
             return m;
         } catch (const std::invalid_argument &) {
@@ -144,7 +164,7 @@ void return_self(const CgroupRecord &r, const std::map<std::string, std::string>
     };
     if (r.kind == ManagerKind::cgroupfs_v1) {
         for (auto &c : r.controllers)
-            if (own_before.count(c)) back(join_path(r.root + "/" + c, own_before.at(c)));
+            if (own_before.count(c)) back(join_path(v1_hierarchy(r.root, c), own_before.at(c)));
     } else if (own_before.count("")) {
         auto mode = detect_cgroup_mode();
         back(join_path(mode == CgroupMode::hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup", own_before.at("")));

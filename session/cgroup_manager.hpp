@@ -39,6 +39,14 @@ struct CgroupRecord {
     std::string root;              // cgroupfs: the hierarchy root ("/sys/fs/cgroup", ".../unified");
                                    // v1: each controller's hierarchy is root/CONTROLLER
     std::vector<std::string> controllers; // cgroupfs v1: the controllers joined
+    // cgroupfs v1: each controller's path in its hierarchy, where it is not
+    // `path` (a process sits at its own path in each: memory at /a, pids at /).
+    std::map<std::string, std::string> paths;
+    // The container's path in controller c's hierarchy (v1), else `path`.
+    const std::string &path_of(const std::string &c) const {
+        auto it = paths.find(c);
+        return it == paths.end() ? path : it->second;
+    }
     std::string to_json() const;
     static CgroupRecord from_json(const std::string &text); // throws std::invalid_argument
 };
@@ -92,6 +100,12 @@ public:
     virtual int clone_target() const { return -1; }
     // exec: moves pid into the existing cgroup(s), creating nothing.
     virtual void join(pid_t pid) = 0;
+    // exec --cgroup: join() and clone_target() then use an existing
+    // sub-cgroup of the container's: subs maps a controller (v1) or ""
+    // (every hierarchy) to a path below the container's cgroup. Throws
+    // std::invalid_argument for a path leaving it, a controller it has not,
+    // or a sub-cgroup that does not exist.
+    virtual void select_sub(const std::map<std::string, std::string> &subs);
     // create and update. Throws naming the resource when the host lacks the
     // controller or refuses the value.
     virtual void apply(const Resources &r) = 0;
@@ -131,6 +145,10 @@ std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r);
 // events --stats, resources in config.json): `what` is the request, `why`
 // the none manager's reason (its record's path).
 std::string no_cgroup_message(const std::string &what, const std::string &why = "");
+
+// "a/b" below the container's cgroup: leading slashes dropped ("" for the
+// container's cgroup itself); throws std::invalid_argument for "..".
+std::string sub_path(const std::string &p);
 
 // After join(getpid()) and a fork: moves the caller back to the cgroups it
 // was in (own_cgroups() from before), best effort.

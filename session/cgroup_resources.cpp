@@ -1,5 +1,6 @@
 #include "session/cgroup_resources.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -88,7 +89,34 @@ bool Resources::empty() const {
            (!pids_limit || *pids_limit == 0) && !blkio.weight && !blkio.leaf_weight && blkio.weight_device.empty() &&
            blkio.throttle_read_bps.empty() && blkio.throttle_write_bps.empty() &&
            blkio.throttle_read_iops.empty() && blkio.throttle_write_iops.empty() && hugepage_limits.empty() &&
-           unified.empty();
+           unified.empty() && !network.class_id && network.priorities.empty();
+}
+
+std::string DeviceRule::v1_line() const {
+    if (type == 'a') return "a";
+    auto num = [](int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); };
+    return std::string(1, type) + " " + num(major) + ":" + num(minor) + " " + access;
+}
+
+void check_devices_unenforced(const std::vector<DeviceRule> &rules, const std::string &why) {
+    bool allow_all = true; // a cgroup's devices start with every device allowed
+    for (size_t i = 0; i < rules.size(); i++) {
+        auto &d = rules[i];
+        if (d.all()) {
+            allow_all = d.allow;
+        } else if (!d.allow && allow_all) {
+            throw std::runtime_error("linux.resources.devices[" + std::to_string(i) + "]: denies \"" + d.v1_line() +
+                                     "\", and " + why +
+                                     " to enforce it (no device cgroup); only denying every device passes without one");
+        }
+    }
+}
+
+std::vector<DeviceRule> default_device_rules() {
+    return {{true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},  {true, 'c', 1, 3, "rwm"},
+            {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},  {true, 'c', 5, 0, "rwm"},
+            {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},  {true, 'c', 5, 2, "rwm"},
+            {true, 'c', 136, -1, "rwm"}};
 }
 
 Resources parse_resources(const std::string &text) {
@@ -165,6 +193,55 @@ Resources parse_resources(const std::string &text) {
             get((*h)[i], "limit", limit, fi);
             if (size.empty() || size.find('/') != std::string::npos) bad(fi + ".pageSize", "must be a size like 2MB");
             r.hugepage_limits[size] = limit.value_or(0);
+        }
+    }
+    if (auto d = member(j, "devices")) {
+        if (!d->is_array()) bad("devices", "must be an array");
+        for (size_t i = 0; i < d->size(); i++) {
+            std::string fi = "devices[" + std::to_string(i) + "]";
+            auto &e = (*d)[i];
+            if (!e.is_object()) bad(fi, "must be an object");
+            DeviceRule r1;
+            std::optional<bool> allow;
+            get(e, "allow", allow, fi);
+            if (!allow) bad(fi + ".allow", "is required");
+            r1.allow = *allow;
+            std::string type = "a", access = "rwm";
+            get_str(e, "type", type, fi);
+            if (type != "a" && type != "b" && type != "c") bad(fi + ".type", "\"" + type + "\" is not a, b or c");
+            r1.type = type[0];
+            std::optional<int64_t> ma, mi;
+            get(e, "major", ma, fi);
+            get(e, "minor", mi, fi);
+            for (auto *n : {&ma, &mi})
+                if (*n && **n < -1) bad(fi, "major and minor must be numbers (or -1 / null for any)");
+            r1.major = ma.value_or(-1);
+            r1.minor = mi.value_or(-1);
+            get_str(e, "access", access, fi);
+            if (access.empty()) access = "rwm";
+            for (char ch : access)
+                if (ch != 'r' && ch != 'w' && ch != 'm' || std::count(access.begin(), access.end(), ch) > 1)
+                    bad(fi + ".access", "\"" + access + "\" is not a set of r, w and m");
+            r1.access = access;
+            r.devices.push_back(r1);
+        }
+    }
+    if (auto n = object(j, "network", "network")) {
+        get(*n, "classID", r.network.class_id, "network");
+        if (auto p = member(*n, "priorities")) {
+            if (!p->is_array()) bad("network.priorities", "must be an array");
+            for (size_t i = 0; i < p->size(); i++) {
+                std::string fi = "network.priorities[" + std::to_string(i) + "]";
+                std::string name;
+                std::optional<uint32_t> prio;
+                if (!(*p)[i].is_object()) bad(fi, "must be an object");
+                get_str((*p)[i], "name", name, fi);
+                get((*p)[i], "priority", prio, fi);
+                if (name.empty() || name.size() > 15 || name.find_first_of("/ \t\n:") != std::string::npos)
+                    bad(fi + ".name", "\"" + name + "\" is not an interface name");
+                if (!prio) bad(fi + ".priority", "is required");
+                r.network.priorities.emplace_back(name, *prio);
+            }
         }
     }
     if (auto u = object(j, "unified", "unified")) {

@@ -22,6 +22,17 @@ struct DeviceRate {
     uint64_t rate = 0;
 };
 
+// linux.resources.devices[i]: a device cgroup rule.
+struct DeviceRule {
+    bool allow = false;
+    char type = 'a';               // 'a' (all), 'c', 'b'
+    int64_t major = -1, minor = -1; // -1: any
+    std::string access = "rwm";
+    // cgroup v1's devices.allow/deny line: "a", "c 10:229 rwm", "c *:* m".
+    std::string v1_line() const;
+    bool all() const { return type == 'a'; } // every device, every access (the kernel's "a")
+};
+
 struct Resources {
     struct {
         std::optional<int64_t> limit, reservation, swap, kernel, kernel_tcp; // bytes; -1: unlimited
@@ -42,12 +53,30 @@ struct Resources {
     } blkio;
     std::map<std::string, uint64_t> hugepage_limits; // page size ("2MB") -> bytes
     std::map<std::string, std::string> unified;       // cgroup v2 file -> value
+    std::vector<DeviceRule> devices;                  // in order; the last matching rule wins
+    struct {
+        std::optional<uint32_t> class_id;                         // net_cls.classid
+        std::vector<std::pair<std::string, uint32_t>> priorities; // net_prio.ifpriomap: interface, priority
+    } network;
 
     // Nothing a cgroup must enforce: no manager is needed. (devices rules do
     // not count: a rootless container has no device cgroup and gets its
-    // devices by bind mount.)
+    // devices by bind mount; check_devices_unenforced says which rules may
+    // pass without one.)
     bool empty() const;
 };
+
+// Without a device cgroup (rootless, cgroup v2, no cgroup) a rule list
+// passes only when it takes nothing away that the container could otherwise
+// open: allow rules, and denials of every device (the container's devices
+// are then those of linux.devices, bound in; runc and crun skip the device
+// cgroup rootless). A denial of one device under "allow all" would pass
+// silently: refused, naming the rule and `why`.
+void check_devices_unenforced(const std::vector<DeviceRule> &rules, const std::string &why);
+
+// runc's rules added to a config's (so that /dev/null and the pts still
+// work under a deny-all): mknod of any node, the default devices, the pts.
+std::vector<DeviceRule> default_device_rules();
 
 // linux.resources JSON (an object). Unknown members are ignored, as runc does.
 Resources parse_resources(const std::string &json);

@@ -80,6 +80,10 @@ public:
     }
 
     void apply(const Resources &r) override {
+        // systemd's scopes here are cgroup v2 ones: no net_cls/net_prio, no device cgroup.
+        if (r.network.class_id || !r.network.priorities.empty())
+            throw std::invalid_argument("network: the systemd manager's cgroup v2 has no net_cls or net_prio");
+        check_devices_unenforced(r.devices, "the systemd manager sets no device policy");
         auto props = resource_properties(r);
         if (!props.empty()) {
             std::vector<std::string> req = {"set", rec_.unit};

@@ -20,8 +20,13 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
 std::unique_ptr<CgroupManager> open_cgroupfs_v2(const CgroupRecord &r);
 std::unique_ptr<CgroupManager> open_cgroupfs_v1(const CgroupRecord &r);
 
-// The v1 controllers burrow joins.
-inline const char *const kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "cpuset", "freezer", "blkio", "hugetlb"};
+// The v1 controllers burrow joins where the host has them and the caller may
+// write (runc's list; name=systemd is joined as runc does, for systemd's view).
+inline const char *const kV1Controllers[] = {"memory",  "pids",    "cpu",        "cpuacct", "cpuset",
+                                             "freezer", "blkio",   "hugetlb",    "devices", "net_cls",
+                                             "net_prio", "perf_event", "rdma",   "misc",    "name=systemd"};
+// The directory of a controller's hierarchy: root/memory, root/systemd for name=systemd.
+std::string v1_hierarchy(const std::string &root, const std::string &controller);
 
 // The directories still to make from `under` down to `under`+rel (outermost first).
 std::vector<std::string> missing_dirs(const std::string &under, const std::string &rel);

@@ -32,10 +32,12 @@ public:
     explicit V1(CgroupRecord r) : rec_(std::move(r)) {
         std::vector<std::pair<dev_t, ino_t>> seen;
         for (auto &c : rec_.controllers) {
-            std::string d = join_path(rec_.root + "/" + c, rec_.path);
+            // Each hierarchy has the container at its own path (records from
+            // before per-controller paths have one path for all).
+            std::string d = join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c));
             dir_[c] = d;
             // One entry per hierarchy (cpu and cpuacct may share one).
-            auto top = hierarchy_id(rec_.root + "/" + c);
+            auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
             if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
             seen.push_back(top);
             hier_.emplace_back(c, d);
@@ -52,7 +54,7 @@ public:
                 throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
         if (dir_.count("cpuset")) {
             // A new cpuset is empty and takes no process until given cpus and mems.
-            std::string top = join_path(rec_.root + "/cpuset", "");
+            std::string top = v1_hierarchy(rec_.root, "cpuset");
             for (auto &d : rec_.dirs) {
                 if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
                 for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
@@ -71,7 +73,33 @@ public:
     }
 
     void join(pid_t pid) override {
-        for (auto &h : hierarchies()) write_cgroup(h.second, "cgroup.procs", std::to_string(pid));
+        for (auto &h : hierarchies())
+            write_cgroup(join_.count(h.second) ? join_[h.second] : h.second, "cgroup.procs", std::to_string(pid));
+    }
+
+    void select_sub(const std::map<std::string, std::string> &subs) override {
+        for (auto &[c, p] : subs)
+            if (!c.empty() && !dir_.count(c))
+                throw std::invalid_argument("--cgroup: the container has no " + c + " cgroup (it has: " +
+                                            [&] {
+                                                std::string l;
+                                                for (auto &x : rec_.controllers) l += (l.empty() ? "" : " ") + x;
+                                                return l;
+                                            }() + ")");
+        for (auto &h : hierarchies()) {
+            // A controller named wins over the path for all; cpu and cpuacct
+            // may name one hierarchy.
+            const std::string *sub = nullptr;
+            for (auto &[c, d] : dir_)
+                if (d == h.second && subs.count(c)) sub = &subs.at(c);
+            if (!sub && subs.count("")) sub = &subs.at("");
+            if (!sub || sub_path(*sub).empty()) continue;
+            std::string d = join_path(h.second, sub_path(*sub));
+            struct stat st;
+            if (stat(d.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+                throw std::invalid_argument("--cgroup: no sub-cgroup " + d);
+            join_[h.second] = d;
+        }
     }
 
     void apply(const Resources &r) override {
@@ -135,6 +163,18 @@ public:
         rate(b.throttle_write_iops, "blkio.throttle.write_iops_device");
         for (auto &[size, limit] : r.hugepage_limits)
             set("hugetlb", "hugetlb." + size + ".limit_in_bytes", std::to_string(limit));
+        if (r.network.class_id) set("net_cls", "net_cls.classid", std::to_string(*r.network.class_id));
+        for (auto &[name, prio] : r.network.priorities)
+            set("net_prio", "net_prio.ifpriomap", name + " " + std::to_string(prio));
+        if (!r.devices.empty()) {
+            if (!dir_.count("devices")) {
+                check_devices_unenforced(r.devices, "there is no devices cgroup this user may write");
+            } else {
+                // In order, each to devices.allow or devices.deny: the kernel's
+                // list then ends as the config's (a deny of "a" clears it).
+                for (auto &d : r.devices) set("devices", d.allow ? "devices.allow" : "devices.deny", d.v1_line());
+            }
+        }
     }
 
     std::vector<pid_t> pids() const override {
@@ -274,6 +314,9 @@ private:
     }
     void set(const std::string &controller, const std::string &file, const std::string &value) {
         auto it = dir_.find(controller);
+        if (it == dir_.end() && !path_exists(v1_hierarchy(rec_.root, controller)))
+            throw std::runtime_error("this host has no " + controller + " controller (no " +
+                                     v1_hierarchy(rec_.root, controller) + ")");
         if (it == dir_.end())
             throw std::runtime_error("there is no " + controller + " cgroup this user may write (" + controller +
                                      " under " + rec_.root + " is not delegated)");
@@ -285,11 +328,19 @@ private:
     CgroupRecord rec_;
     std::map<std::string, std::string> dir_; // controller -> the container's cgroup
     std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
+    std::map<std::string, std::string> join_; // exec --cgroup: a hierarchy's cgroup -> the sub-cgroup joined
     int oom_fd_ = -1;
     uint64_t oom_seen_ = 0;
 };
 
 } // namespace
+
+std::string v1_hierarchy(const std::string &root, const std::string &controller) {
+    // A named hierarchy ("name=systemd") is mounted at its name ("systemd");
+    // a hybrid host's cgroup2 ("") at unified.
+    if (controller.empty()) return root + "/unified";
+    return root + "/" + (controller.compare(0, 5, "name=") == 0 ? controller.substr(5) : controller);
+}
 
 std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
                                                 const std::string &cgroups_path) {
@@ -297,33 +348,35 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
     r.kind = ManagerKind::cgroupfs_v1;
     r.root = root;
     bool absolute = !cgroups_path.empty() && cgroups_path[0] == '/';
-    std::string rel;
-    std::vector<std::string> skipped;
-    for (const char *c : kV1Controllers) {
+    if (absolute && join_path("", cgroups_path).empty())
+        throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
+    // As runc: the container's cgroup in each hierarchy is below the caller's
+    // own there (/proc/self/cgroup: memory at /a, pids at /), or cgroupsPath
+    // from each hierarchy's root when absolute.
+    std::vector<std::string> wanted(std::begin(kV1Controllers), std::end(kV1Controllers));
+    wanted.push_back(""); // a hybrid host's cgroup2 too, as runc (no controller of its own here)
+    for (auto &c : wanted) {
         auto it = own.find(c);
-        if (it == own.end() || !path_exists(root + "/" + c)) continue;
+        std::string top = v1_hierarchy(root, c);
+        if (it == own.end() || !path_exists(top)) continue;
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
-        // Every controller's caller cgroup may differ; the container's path
-        // is one for all, so it is taken from the first writable one.
-        if (!rel.empty() && path != rel) {
-            skipped.push_back(c);
-            continue;
-        }
-        std::string probe = join_path(root + "/" + c, path);
-        while (!path_exists(probe) && probe.size() > root.size()) probe = probe.substr(0, probe.rfind('/'));
+        if (path.empty() || path == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
+        nested_dirs(top, path); // refuses ".."
+        std::string probe = join_path(top, path);
+        while (!path_exists(probe) && probe.size() > top.size()) probe = probe.substr(0, probe.rfind('/'));
         if (!writable_cgroup(probe)) continue;
-        rel = path;
+        if (r.controllers.empty()) r.path = path;
+        else if (path != r.path) r.paths[c] = path;
         r.controllers.push_back(c);
     }
-    if (r.controllers.empty()) throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
-    if (rel.empty() || rel == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
-    r.path = rel;
+    if (r.controllers.empty() || r.controllers == std::vector<std::string>{""})
+        throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
     std::vector<std::pair<dev_t, ino_t>> seen;
     for (auto &c : r.controllers) {
-        auto top = hierarchy_id(root + "/" + c);
+        auto top = hierarchy_id(v1_hierarchy(root, c));
         if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
         seen.push_back(top);
-        for (auto &d : missing_dirs(root + "/" + c, rel)) r.dirs.push_back(d);
+        for (auto &d : missing_dirs(v1_hierarchy(root, c), r.path_of(c))) r.dirs.push_back(d);
     }
     return std::make_unique<V1>(std::move(r));
 }

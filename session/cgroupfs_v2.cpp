@@ -74,6 +74,16 @@ public:
 
     void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }
 
+    void select_sub(const std::map<std::string, std::string> &subs) override {
+        for (auto &[c, p] : subs)
+            if (!c.empty()) throw std::invalid_argument("--cgroup: \"" + c + ":\" names a controller, and cgroup v2 has one hierarchy: give the path alone");
+        std::string d = join_path(dir_, sub_path(subs.at("")));
+        struct stat st;
+        if (stat(d.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+            throw std::invalid_argument("--cgroup: no sub-cgroup " + d);
+        dir_ = d; // only for join() and clone_target(): this manager is exec's
+    }
+
     void apply(const Resources &r) override {
         if (r.memory.limit) set("memory.max", bytes_or_max(*r.memory.limit), "memory");
         if (r.memory.swap) {
@@ -131,6 +141,9 @@ public:
         io_max(r.blkio.throttle_read_iops, "riops");
         io_max(r.blkio.throttle_write_iops, "wiops");
         for (auto &[size, limit] : r.hugepage_limits) set("hugetlb." + size + ".max", std::to_string(limit), "hugetlb");
+        if (r.network.class_id || !r.network.priorities.empty())
+            throw std::invalid_argument("network: cgroup v2 has no net_cls or net_prio controller");
+        check_devices_unenforced(r.devices, "burrow has no device program for cgroup v2");
         for (auto &[file, value] : r.unified) {
             if (!path_exists(dir_ + "/" + file))
                 throw std::invalid_argument("unified." + file + ": no such file in " + dir_);

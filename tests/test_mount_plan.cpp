@@ -1,4 +1,5 @@
 #include "error.hpp"
+#include "rootfs/cgroup_mount.hpp"
 #include "rootfs/mount_plan.hpp"
 #include "spec/parse.hpp"
 
@@ -210,4 +211,43 @@ TEST_CASE("idmapped binds carry their uid and gid maps: the mount's own, else th
                                                    maps),
                                             host),
                         "mounts[0]: idmapped mounts are bind mounts only here (as runc)");
+}
+
+TEST_CASE("/sys/fs/cgroup shows the container's own cgroups only") {
+    rootfs::HostFacts host; // in a user namespace, on a v1 or hybrid host
+    auto cfg = config(R"([{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+        "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}])");
+    auto p = rootfs::plan_mounts(cfg, host);
+    REQUIRE(p.steps.size() == 1);
+    REQUIRE(p.steps[0].own_cgroups);
+    rootfs::CgroupView v;
+    v.hierarchies = {{"memory", "/sys/fs/cgroup/memory/a/c1"}, {"pids", "/sys/fs/cgroup/pids/c1"}};
+    rootfs::own_cgroup_mounts(p, v);
+    // a tmpfs, one bind per hierarchy (not recursive: no sibling's mounts), then the tmpfs made read-only
+    REQUIRE(p.steps.size() == 4);
+    REQUIRE(p.steps[0].fstype == "tmpfs");
+    REQUIRE(p.steps[0].target == "sys/fs/cgroup");
+    REQUIRE(!(p.steps[0].flags & MS_RDONLY));
+    REQUIRE(p.steps[1].kind == rootfs::StepKind::bind);
+    REQUIRE(p.steps[1].source == "/sys/fs/cgroup/memory/a/c1");
+    REQUIRE(p.steps[1].target == "sys/fs/cgroup/memory");
+    REQUIRE(!p.steps[1].recursive);
+    REQUIRE((p.steps[1].attr_set & MOUNT_ATTR_RDONLY));
+    REQUIRE(p.steps[2].target == "sys/fs/cgroup/pids");
+    REQUIRE(p.steps[3].remount);
+    REQUIRE((p.steps[3].flags & MS_RDONLY));
+    // rw in the config: the binds and the tmpfs stay writable
+    auto rw = rootfs::plan_mounts(config(R"([{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+        "options": ["rw"]}])"), host);
+    rootfs::own_cgroup_mounts(rw, v);
+    REQUIRE(rw.steps.size() == 3);
+    REQUIRE(!(rw.steps[1].attr_set & MOUNT_ATTR_RDONLY));
+    // cgroup v2 without a cgroup namespace: the container's cgroup alone
+    auto u = rootfs::plan_mounts(cfg, host);
+    rootfs::CgroupView v2;
+    v2.unified = "/sys/fs/cgroup/user/c1";
+    rootfs::own_cgroup_mounts(u, v2);
+    REQUIRE(u.steps.size() == 1);
+    REQUIRE(u.steps[0].source == "/sys/fs/cgroup/user/c1");
+    REQUIRE(!u.steps[0].recursive);
 }

@@ -98,3 +98,39 @@ TEST_CASE("disabled: no cgroup, and a clear line for what needs one") {
     }
     REQUIRE_THROWS(m->freeze(true));
 }
+
+TEST_CASE("devices and network rules parse") {
+    auto r = parse_resources(R"({"devices":[{"allow":false,"access":"rwm"},
+        {"allow":true,"type":"c","major":10,"minor":229,"access":"rw"},{"allow":true,"type":"b","major":8}],
+        "network":{"classID":1048577,"priorities":[{"name":"eth0","priority":5}]}})");
+    REQUIRE(r.devices.size() == 3);
+    REQUIRE(r.devices[0].v1_line() == "a");
+    REQUIRE(r.devices[1].v1_line() == "c 10:229 rw");
+    REQUIRE(r.devices[2].v1_line() == "b 8:* rwm");
+    REQUIRE(*r.network.class_id == 1048577);
+    REQUIRE(r.network.priorities == std::vector<std::pair<std::string, uint32_t>>{{"eth0", 5}});
+    REQUIRE(!r.empty()); // network rules need a cgroup
+    REQUIRE_THROWS_WITH(parse_resources(R"({"devices":[{"access":"rwm"}]})"), "devices[0].allow: is required");
+    REQUIRE_THROWS_WITH(parse_resources(R"({"devices":[{"allow":true,"type":"x"}]})"),
+                        Catch::Contains("devices[0].type"));
+    REQUIRE_THROWS_WITH(parse_resources(R"({"devices":[{"allow":true,"access":"rwx"}]})"),
+                        Catch::Contains("devices[0].access"));
+    REQUIRE_THROWS_WITH(parse_resources(R"({"network":{"classID":-1}})"), Catch::Contains("network.classID"));
+    REQUIRE_THROWS_WITH(parse_resources(R"({"network":{"priorities":[{"name":"a/b","priority":1}]}})"),
+                        Catch::Contains("network.priorities[0].name"));
+}
+
+TEST_CASE("device rules that pass without a device cgroup") {
+    auto rules = [](const char *j) { return parse_resources(j).devices; };
+    // deny all, then allow: what a user namespace gives anyway
+    REQUIRE_NOTHROW(check_devices_unenforced(rules(R"({"devices":[{"allow":false,"access":"rwm"},
+        {"allow":true,"type":"c","major":1,"minor":3},{"allow":false,"type":"c","major":10,"minor":229}]})"), "x"));
+    REQUIRE_NOTHROW(check_devices_unenforced(rules(R"({"devices":[{"allow":true,"access":"rwm"}]})"), "x"));
+    // one device denied while the rest is allowed: cannot be enforced
+    REQUIRE_THROWS_WITH(
+        check_devices_unenforced(rules(R"({"devices":[{"allow":false,"type":"c","major":10,"minor":229}]})"),
+                                 "no cgroup"),
+        Catch::StartsWith("linux.resources.devices[0]: denies \"c 10:229 rwm\", and no cgroup"));
+    REQUIRE_THROWS(check_devices_unenforced(rules(R"({"devices":[{"allow":false,"access":"rwm"},
+        {"allow":true,"access":"rwm"},{"allow":false,"type":"b"}]})"), "x"));
+}

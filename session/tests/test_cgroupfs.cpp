@@ -154,6 +154,7 @@ TEST_CASE("v1 writes per-controller files") {
     put(t.path + "/cpuset/deleg/cpuset.cpus", "0-1\n");
     put(t.path + "/cpuset/deleg/cpuset.mems", "0\n");
     own["blkio"] = "/elsewhere"; // not writable there: left out
+    mkdir((t.path + "/blkio").c_str(), 0755);
     auto m = make_cgroupfs_v1(t.path, own, "");
     REQUIRE(m->record().path == "/deleg");
     m = make_cgroupfs_v1(t.path, own, "ct/c1");
@@ -193,6 +194,72 @@ TEST_CASE("v1 writes per-controller files") {
     struct stat st;
     REQUIRE(stat((t.path + "/memory/deleg/ct").c_str(), &st) < 0);
     REQUIRE(stat((t.path + "/memory/deleg").c_str(), &st) == 0);
+}
+
+TEST_CASE("v1 with each controller at its own path") {
+    // As on this machine: memory at /process_api/X, every other controller
+    // at /, and a named hierarchy (name=systemd, mounted at systemd).
+    TempDir t;
+    std::map<std::string, std::string> own;
+    for (auto c : {"memory", "pids", "cpu", "freezer", "devices", "systemd", "unified"})
+        mkdir((t.path + "/" + c).c_str(), 0755);
+    mkdir((t.path + "/memory/process_api").c_str(), 0755);
+    fake_cgroup(t.path + "/memory/process_api/X", {});
+    for (auto c : {"pids", "cpu", "freezer", "devices", "systemd", "unified"}) put(t.path + "/" + c + "/cgroup.procs", "1\n");
+    own = {{"memory", "/process_api/X"}, {"pids", "/"}, {"cpu", "/"}, {"freezer", "/"}, {"devices", "/"},
+           {"name=systemd", "/"}, {"", "/"}};
+    auto m = make_cgroupfs_v1(t.path, own, "c1");
+    auto &r = m->record();
+    // and a hybrid host's cgroup2 ("", at unified), as runc
+    REQUIRE(r.controllers == std::vector<std::string>{"memory", "pids", "cpu", "freezer", "devices", "name=systemd", ""});
+    REQUIRE(r.path == "/process_api/X/c1");
+    REQUIRE(r.path_of("memory") == "/process_api/X/c1");
+    REQUIRE(r.path_of("pids") == "/c1");
+    REQUIRE(r.path_of("name=systemd") == "/c1");
+    REQUIRE(r.dirs == std::vector<std::string>{t.path + "/memory/process_api/X/c1", t.path + "/pids/c1",
+                                               t.path + "/cpu/c1", t.path + "/freezer/c1", t.path + "/devices/c1",
+                                               t.path + "/systemd/c1", t.path + "/unified/c1"});
+    for (auto &d : r.dirs)
+        fake_cgroup(d, {"pids.max", "freezer.state", "devices.allow", "devices.deny", "memory.limit_in_bytes"});
+    m->enter(77);
+    for (auto &d : r.dirs) REQUIRE(get(d + "/cgroup.procs") == "77");
+    m->apply(parse_resources(R"({"pids":{"limit":5},"memory":{"limit":1048576},
+        "devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rw"}]})"));
+    REQUIRE(get(t.path + "/pids/c1/pids.max") == "5");
+    REQUIRE(get(t.path + "/memory/process_api/X/c1/memory.limit_in_bytes") == "1048576");
+    REQUIRE(get(t.path + "/devices/c1/devices.deny") == "a");
+    REQUIRE(get(t.path + "/devices/c1/devices.allow") == "c 1:3 rw");
+    REQUIRE_THROWS_WITH(m->apply(parse_resources(R"({"network":{"classID":1}})")),
+                        Catch::Contains("this host has no net_cls controller"));
+    put(t.path + "/freezer/c1/freezer.state", "THAWED\n");
+    // The record kept in the state finds every path again.
+    auto again = open_cgroupfs_v1(CgroupRecord::from_json(r.to_json()));
+    REQUIRE(again->record().path_of("pids") == "/c1");
+    REQUIRE(again->pids() == std::vector<pid_t>{77});
+    // exec --cgroup: a sub-cgroup of the container's, per hierarchy or for all.
+    fake_cgroup(t.path + "/pids/c1/sub", {});
+    fake_cgroup(t.path + "/memory/process_api/X/c1/sub", {});
+    REQUIRE_THROWS_WITH(again->select_sub({{"", "sub"}}), Catch::Contains("no sub-cgroup " + t.path + "/cpu/c1/sub"));
+    REQUIRE_THROWS_WITH(again->select_sub({{"pids", "../x"}}), Catch::Contains("leaves the container's cgroup"));
+    REQUIRE_THROWS_WITH(again->select_sub({{"blkio", "sub"}}), Catch::Contains("the container has no blkio cgroup"));
+    again->select_sub({{"pids", "sub"}, {"memory", "/sub/"}});
+    again->join(88);
+    REQUIRE(get(t.path + "/pids/c1/sub/cgroup.procs") == "88");
+    REQUIRE(get(t.path + "/memory/process_api/X/c1/sub/cgroup.procs") == "88");
+    REQUIRE(get(t.path + "/cpu/c1/cgroup.procs") == "88");
+    // An absolute cgroupsPath is taken from each hierarchy's root.
+    auto abs = make_cgroupfs_v1(t.path, own, "/a/c2");
+    REQUIRE(abs->record().path == "/a/c2");
+    REQUIRE(abs->record().paths.empty());
+    REQUIRE_THROWS_AS(make_cgroupfs_v1(t.path, own, "../c3"), std::invalid_argument);
+    system(("rm -f '" + t.path + "/pids/c1/sub'/* '" + t.path + "/memory/process_api/X/c1/sub'/*").c_str());
+    rmdir((t.path + "/pids/c1/sub").c_str());
+    rmdir((t.path + "/memory/process_api/X/c1/sub").c_str());
+    for (auto &d : r.dirs) system(("find '" + d + "' -maxdepth 1 -type f -delete").c_str());
+    again->destroy();
+    struct stat st;
+    for (auto &d : r.dirs) REQUIRE(stat(d.c_str(), &st) < 0);
+    REQUIRE(stat((t.path + "/memory/process_api/X").c_str(), &st) == 0);
 }
 
 TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {

@@ -40,8 +40,8 @@ const std::vector<Option> kExec = {
     {"apparmor", 0, true, "the AppArmor profile of the process"},
     // runc's, for its callers: ignored without SELinux, refused with it, or ignored here.
     {"process-label", 0, true, "ignored where SELinux is off, refused where it is on"},
+    {"cgroup", 0, true, "run in this existing sub-cgroup of the container's: SUBPATH, or CONTROLLER[,CONTROLLER]:SUBPATH (repeatable)"},
     {"ignore-paused", 0, false, "accepted for runc's callers, and ignored"},
-    {"cgroup", 0, true, "accepted for runc's callers, and ignored"},
 };
 
 } // namespace
@@ -76,6 +76,7 @@ int cmd_exec(Context &c, const Args &a) {
     o.pid_file = absolute(p.get("pid-file"));
     if (auto n = p.get("preserve-fds"); !n.empty()) o.preserve_fds = fd_count(n);
     security::check_selinux_label("--process-label", p.get("process-label"));
+    o.cgroups = lines(p.get("cgroup"));
     // As runc: once the options are read, a failure to run the process is exit 255
     // (podman tells 126 and 127 apart by the message, which says why).
     try {

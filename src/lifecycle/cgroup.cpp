@@ -3,6 +3,11 @@
 #include "lifecycle/lifecycle.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
+#include "session/cgroup_files.hpp"
+#include "session/cgroup_mode.hpp"
+#include "session/cgroupfs.hpp"
+
+#include <algorithm>
 
 #include <csignal>
 #include <fcntl.h>
@@ -13,11 +18,21 @@ namespace burrow::lifecycle {
 
 session::Resources config_resources(const spec::Config &c) {
     if (!c.linux_ || c.linux_->resources_json.empty()) return {};
+    session::Resources r;
     try {
-        return session::parse_resources(c.linux_->resources_json);
+        r = session::parse_resources(c.linux_->resources_json);
     } catch (const std::exception &e) {
         throw Error(std::string("config.json: linux.resources.") + e.what());
     }
+    if (!r.devices.empty()) {
+        // As runc: under the config's rules the default devices, the pts and
+        // mknod stay allowed, and so does every device linux.devices makes.
+        for (auto &d : session::default_device_rules()) r.devices.push_back(d);
+        for (auto &d : c.linux_->devices)
+            if (d.type == 'c' || d.type == 'b' || d.type == 'u')
+                r.devices.push_back({true, d.type == 'b' ? 'b' : 'c', d.major, d.minor, "rwm"});
+    }
+    return r;
 }
 
 std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const std::string &id, const spec::Config &c,
@@ -39,6 +54,11 @@ std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const st
     log::debug("cgroup manager: " + reason);
     if (m->record().kind == session::ManagerKind::none && !res.empty())
         throw Error("config.json: " + session::no_cgroup_message("linux.resources", m->record().path));
+    if (m->record().kind == session::ManagerKind::none) try {
+            session::check_devices_unenforced(res.devices, "this container has no cgroup");
+        } catch (const std::exception &e) {
+            throw Error(std::string("config.json: ") + e.what());
+        }
     return m;
 }
 
@@ -51,6 +71,31 @@ void save_cgroup(const state::Store &s, const std::string &id, const session::Cg
     // Written before the cgroup exists: a SIGKILL after this leaves a trail.
     close(fd);
     if (n != static_cast<ssize_t>(text.size())) throw Error("write " + path, n < 0 ? e : EIO);
+}
+
+rootfs::CgroupView cgroup_view(const session::CgroupRecord &r) {
+    rootfs::CgroupView v;
+    auto own = session::own_cgroups();
+    if (session::detect_cgroup_mode() == session::CgroupMode::unified) {
+        v.unknown = r.kind == session::ManagerKind::systemd && r.path.empty(); // the scope's path comes later
+        bool v2 = r.kind == session::ManagerKind::cgroupfs_v2 || r.kind == session::ManagerKind::systemd;
+        v.unified = v2 ? session::join_path(r.root, r.path) : session::join_path("/sys/fs/cgroup", own[""]);
+        return v;
+    }
+    bool v1 = r.kind == session::ManagerKind::cgroupfs_v1;
+    for (auto &[c, path] : own) {
+        if (c.empty()) continue; // a hybrid host's cgroup2: runc binds none either
+        std::string top = session::v1_hierarchy("/sys/fs/cgroup", c);
+        std::string name = top.substr(top.rfind('/') + 1);
+        struct stat st;
+        if (stat(top.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+        if (std::any_of(v.hierarchies.begin(), v.hierarchies.end(), [&](auto &h) { return h.first == name; })) continue;
+        if (v1 && std::find(r.controllers.begin(), r.controllers.end(), c) != r.controllers.end())
+            v.hierarchies.emplace_back(name, session::join_path(session::v1_hierarchy(r.root, c), r.path_of(c)));
+        else if (path != "/") // where the container's processes stay: the caller's own
+            v.hierarchies.emplace_back(name, session::join_path(top, path));
+    }
+    return v;
 }
 
 std::unique_ptr<session::CgroupManager> open_cgroup(const state::Record &r) {

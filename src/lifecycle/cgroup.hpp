@@ -3,6 +3,7 @@
 // SIGKILLed create can be cleaned up), reopened by later commands.
 #pragma once
 #include "error.hpp"
+#include "rootfs/cgroup_mount.hpp"
 #include "session/cgroup_manager.hpp"
 #include "spec/model.hpp"
 #include "state/store.hpp"
@@ -22,6 +23,12 @@ session::Resources config_resources(const spec::Config &c);
 std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const std::string &id, const spec::Config &c,
                                                       const session::Resources &res);
 void save_cgroup(const state::Store &s, const std::string &id, const session::CgroupRecord &r);
+
+// The host's directories of the container's own cgroups, for its
+// /sys/fs/cgroup (rootfs/cgroup_mount.hpp): per v1 hierarchy the cgroup
+// the manager will make, else the caller's own unless that is the root.
+// Called before anything joins the cgroup.
+rootfs::CgroupView cgroup_view(const session::CgroupRecord &r);
 
 // The manager of an existing container (none when it has no cgroup record).
 std::unique_ptr<session::CgroupManager> open_cgroup(const state::Record &r);

@@ -322,6 +322,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (overlay_opts.enabled) layers = plan_overlay(overlay_opts, plan.rootfs, store.dir(o.id), plan.mounts.overlay);
     session::Resources resources = config_resources(cfg);
     auto cgroup = choose_cgroup(g, o.id, cfg, resources);
+    rootfs::own_cgroup_mounts(plan.mounts, cgroup_view(cgroup->record()));
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);

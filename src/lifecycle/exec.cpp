@@ -81,6 +81,35 @@ spec::Process exec_process(const spec::Config &cfg, const ExecOptions &o) {
     return p;
 }
 
+// --cgroup's values, as runc's: SUBPATH for every hierarchy (given once), or
+// CONTROLLER[,CONTROLLER]:SUBPATH for those (repeatable).
+std::map<std::string, std::string> exec_cgroups(const std::vector<std::string> &values) {
+    std::map<std::string, std::string> out;
+    for (auto &v : values) {
+        auto colon = v.find(':');
+        std::string path = colon == std::string::npos ? v : v.substr(colon + 1);
+        if (path.find(':') != std::string::npos) throw Error("--cgroup: \"" + v + "\" is not [CONTROLLER:]SUBPATH");
+        if (colon == std::string::npos) {
+            // As runc: a path for every hierarchy only alone.
+            if (values.size() != 1)
+                throw Error("--cgroup: \"" + v + "\": give CONTROLLER:SUBPATH when --cgroup is given more than once");
+            out[""] = path;
+            continue;
+        }
+        std::string list = v.substr(0, colon);
+        size_t i = 0;
+        do {
+            size_t j = list.find(',', i);
+            if (j == std::string::npos) j = list.size();
+            std::string c = list.substr(i, j - i);
+            if (c.empty()) throw Error("--cgroup: \"" + v + "\": an empty controller name");
+            out[c] = path;
+            i = j + 1;
+        } while (i <= list.size());
+    }
+    return out;
+}
+
 // The container process's namespaces that are not ours, user first.
 void plan_joins(process::Plan &p, pid_t pid) {
     static const std::pair<const char *, int> kinds[] = {
@@ -182,6 +211,15 @@ int exec(const Globals &g, const ExecOptions &o) {
     // cloned into it (cgroup v2), else we step in for the fork (the child
     // then has the caller's ids still) and step back out.
     auto cgroup = open_cgroup(rec);
+    if (!o.cgroups.empty()) {
+        try {
+            cgroup->select_sub(exec_cgroups(o.cgroups));
+        } catch (const std::exception &e) {
+            close(sv[0]);
+            close(sv[1]);
+            throw Error(e.what());
+        }
+    }
     long child = -1;
     bool stepped_in = false;
     std::map<std::string, std::string> own_cgroups;

@@ -23,6 +23,7 @@ struct ExecOptions {
     bool tty = false, no_new_privs = false, detach = false;
     std::string cwd, user, console_socket, pid_file, apparmor;
     std::vector<std::string> env, additional_gids, caps;
+    std::vector<std::string> cgroups; // --cgroup [CONTROLLER[,CONTROLLER]:]SUBPATH
     int preserve_fds = 0;
 };
 

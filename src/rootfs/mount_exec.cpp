@@ -133,6 +133,10 @@ bool mount_fs(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     char buf[32];
     const char *src = s.source.empty() ? s.fstype.c_str() : s.source.c_str();
     const char *data = s.data.empty() ? nullptr : s.data.c_str();
+    if (s.remount) {
+        if (mount(nullptr, fd_path(buf, target), nullptr, MS_REMOUNT | s.flags, data) == 0) return true;
+        return fail(f, "remount", s.target.c_str(), errno);
+    }
     if (mount(src, fd_path(buf, target), s.fstype.c_str(), s.flags, data) == 0) return true;
     int e = errno;
     if (e == EINVAL && !s.data_fallback.empty() &&

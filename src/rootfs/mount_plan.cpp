@@ -259,11 +259,14 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
                     s.data.clear();
                     s.cgroup_fallback = true;
                 } else {
-                    // cgroup v1 or hybrid: the host's hierarchies, as they are delegated.
+                    // cgroup v1 or hybrid, or v2 without a cgroup namespace of our own:
+                    // the host's, narrowed to the container's own cgroups once they are
+                    // known (own_cgroup_mounts).
                     s.kind = StepKind::bind;
                     s.source = "/sys/fs/cgroup";
                     s.recursive = true;
                     s.attr_set = to_attr(o.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                    s.own_cgroups = true;
                 }
             } else if (m.type == "devpts" && host.in_userns && s.data.find("gid=") != std::string::npos) {
                 s.data_fallback = without_option(s.data, "gid=");

@@ -36,6 +36,9 @@ struct MountStep {
     bool source_is_file = false;   // ... and whether it is not a directory
     std::string idmap_uid, idmap_gid; // an idmapped bind: its uid_map and gid_map ("C H S\n" lines)
     bool idmap_recursive = false;     // ridmap: the submounts too (rootfs/idmap_source.hpp)
+    bool own_cgroups = false;      // a cgroup mount bound from the host: only the container's own
+                                   // cgroups once they are known (rootfs/cgroup_mount.hpp)
+    bool remount = false;          // fs: MS_REMOUNT of the mount at target with flags and data
 };
 
 struct DeviceNode {

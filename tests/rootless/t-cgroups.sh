@@ -350,4 +350,135 @@ test_bad_resources_leave_nothing_behind() {
     assert_no_cgroup
 }
 
+# v1 and hybrid hosts: a process sits at its own path in each hierarchy (this
+# machine: memory at /process_api/ID, the rest at /). Here the test moves a
+# shell into a memory sub-cgroup of its own: the container's memory cgroup is
+# below that, its pids and freezer ones below the user's, as runc makes them.
+test_each_controller_at_its_own_path() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "per-controller paths are cgroup v1's"
+    local own_mem own_pids sub pid
+    own_mem=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+    own_pids=$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)
+    sub=/sys/fs/cgroup/memory$own_mem/split-$CID
+    mkdir "$sub" || fail "mkdir $sub"
+    resources '{"pids":{"limit":3}}'
+    set_args sleep 100
+    (echo "$BASHPID" > "$sub/cgroup.procs" && exec "$RUNTIME" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$CID") \
+        > "$TEST_DIR/run.out" 2>&1 || fail "run: $(cat "$TEST_DIR/run.out")"
+    pid=$(ct_pid "$CID")
+    assert_contains "$(cat /proc/"$pid"/cgroup)" ":memory:$own_mem/split-$CID/$CID" "the init's memory cgroup"
+    assert_contains "$(cat /proc/"$pid"/cgroup)" ":pids:$own_pids/$CID" "the init's pids cgroup"
+    assert_eq "$(cat "/sys/fs/cgroup/pids$own_pids/$CID/pids.max")" 3 "pids.max"
+    rtc exec "$CID" sh -c 'sleep 5 & sleep 5 & echo forked both'
+    assert_not_contains "$OUT" "forked both" "the pids limit"
+    rtc pause "$CID"
+    assert_ok
+    assert_eq "$(cat "/sys/fs/cgroup/freezer$own_pids/$CID/freezer.state")" FROZEN "freezer.state"
+    rtc resume "$CID"
+    assert_ok
+    rtc delete --force "$CID"
+    assert_ok
+    [ ! -e "$sub/$CID" ] || fail "memory cgroup left"
+    rmdir "$sub"
+    assert_no_cgroup
+}
+
+# /sys/fs/cgroup in the container: its own cgroup in each hierarchy, bound
+# read-only on a tmpfs, and nothing of its siblings' (the whole hierarchies
+# were bound before: 11 mounts, and every other container visible).
+test_container_sees_only_its_own_cgroups() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "the v1 view (v2: a cgroup namespace)"
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID-b"
+    assert_ok
+    probe_args ls /sys/fs/cgroup ls /sys/fs/cgroup/pids ls /sys/fs/cgroup/memory write /sys/fs/cgroup/pids/pids.max
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_not_contains "$OUT" "$CID-b" "a sibling's cgroup"
+    assert_not_contains "$OUT" "$(id -un)" "the user's cgroup"
+    assert_contains "$OUT" "ls:/sys/fs/cgroup/pids=ok:cgroup.clone_children,cgroup.procs," "its own pids cgroup"
+    assert_contains "$OUT" "write:/sys/fs/cgroup/pids/pids.max=EROFS" "read-only"
+    local dirs n
+    dirs=$(grep -o 'ls:/sys/fs/cgroup=ok:[^ ]*' <<< "$OUT")
+    dirs=${dirs#*ok:}
+    # The topmost mount at /sys/fs/cgroup and those on it (a host /sys bound
+    # in rootless brings the host's, covered: locked, as in runc).
+    set_args awk 'NR == FNR { if ($5 == "/sys/fs/cgroup") top = $1; next } $1 == top || $2 == top { n++ }
+        END { print n }' /proc/self/mountinfo /proc/self/mountinfo
+    rtc run --bundle "$BUNDLE" "$CID"
+    n=$(echo "$dirs" | tr , '\n' | grep -c .)
+    assert_eq "$OUT" "$((n + 1))" "mounts at /sys/fs/cgroup (a tmpfs and one per hierarchy: $dirs)"
+    assert_le "$OUT" 10 "mounts at /sys/fs/cgroup"
+    rtc delete --force "$CID-b"
+    assert_ok
+    assert_no_cgroup
+}
+
+# exec --cgroup SUBPATH: the process joins a sub-cgroup of the container's
+# (runc's meaning); CONTROLLER:SUBPATH only that hierarchy's; ".." refused.
+test_exec_cgroup_joins_a_sub_cgroup() {
+    need_cgroup
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local d c
+    if [ "$CG_MODE" = v1 ]; then
+        for c in memory pids cpu cpuacct cpuset freezer blkio; do
+            d=$(cg_dir $c)
+            [ -d "$d" ] || continue
+            mkdir "$d/sub"
+            if [ $c = cpuset ]; then cat "$d/cpuset.cpus" > "$d/sub/cpuset.cpus"; cat "$d/cpuset.mems" > "$d/sub/cpuset.mems"; fi
+        done
+    else
+        mkdir "$(cg_dir)/sub"
+    fi
+    rtc exec --cgroup sub "$CID" cat /proc/self/cgroup
+    assert_ok
+    assert_match "$OUT" "pids:/.*/$CID/sub|0::/.*/$CID/sub" "the exec'd process's cgroup"
+    if [ "$CG_MODE" = v1 ]; then
+        rtc exec --cgroup pids:sub "$CID" cat /proc/self/cgroup
+        assert_ok
+        assert_match "$OUT" "pids:/.*/$CID/sub" "pids"
+        assert_match "$OUT" "memory:/.*/$CID"$'\n' "memory: the container's own"
+    fi
+    rtc exec --cgroup ../.. "$CID" true
+    assert_fail_with "leaves the container's cgroup"
+    rtc exec --cgroup nosuch "$CID" true
+    assert_fail_with "no sub-cgroup"
+    rtc exec --cgroup sub --cgroup pids:sub "$CID" true
+    assert_fail_with "give CONTROLLER:SUBPATH"
+    rtc exec --cgroup "" "$CID" true # runc's callers pass it: the container's own
+    assert_ok
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+# linux.resources.network needs net_cls/net_prio (none on this host, none on
+# cgroup v2), devices rules a device cgroup rootless containers do not get:
+# one line each, nothing left behind; a deny-all passes (runc's default).
+test_network_and_devices_resources_never_pass_silently() {
+    need_cgroup
+    resources '{"network":{"classID":1048577}}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_fail_match "net_cls"
+    resources '{"network":{"priorities":[{"name":"a b","priority":1}]}}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_fail_match "network.priorities\[0\].name"
+    resources '{"devices":[{"allow":false,"type":"c","major":10,"minor":229,"access":"rwm"}]}'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_fail_match "devices\[0\]: denies \"c 10:229 rwm\""
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state left"
+    resources '{"devices":[{"allow":false,"access":"rwm"}]}'
+    set_args true
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    resources '{"network":{"classID":1}}'
+    rtc --cgroup-manager disabled run --bundle "$BUNDLE" "$CID"
+    assert_fail_with "linux.resources needs a cgroup"
+    assert_no_cgroup
+}
+
 run_tests "$@"

@@ -90,7 +90,7 @@ bcomp() {
 }
 
 # Flags that the completions do not offer on purpose: runc's, accepted for its callers.
-not_offered() { grep -vxE -- '--process-label|--ignore-paused|--cgroup|--criu|--log-level'; }
+not_offered() { grep -vxE -- '--process-label|--ignore-paused|--criu|--log-level'; }
 long_only() { grep -E '^--' | not_offered; }
 
 test_docs_bash_completion() {
