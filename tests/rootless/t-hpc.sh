@@ -280,14 +280,14 @@ test_run_without_config() {
     burrow_only "run --rootfs ... -- CMD"
     mkdir -p "$TEST_DIR/empty" "$TEST_DIR/data" && printf data > "$TEST_DIR/data/f" || fail "mkdir"
     cd "$TEST_DIR/empty" || fail "cd"
-    SLURM_JOB_ID=77 PMI_RANK=3 capture rt run --rootfs "$ROOTFS" -v "$TEST_DIR/data:/mnt:ro" -e A=1 \
-        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" --env-host --cwd /tmp "$CID" -- /probe dump read /mnt/f write /mnt/g write /x
+    SLURM_JOB_ID=77 PMI_RANK=3 capture rt run --rootfs "$ROOTFS" -v "$TEST_DIR/data:/root:ro" -e A=1 \
+        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" --env-host --cwd /tmp "$CID" -- /probe dump read /root/f write /root/g write /x
     assert_ok
     [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
     assert_line cwd /tmp
     assert_line uid 0
-    assert_line read:/mnt/f ok:data
-    assert_line write:/mnt/g EROFS
+    assert_line read:/root/f ok:data
+    assert_line write:/root/g EROFS
     assert_line write:/x EROFS # read-only without -w, as ch-run
     assert_contains "$OUT" "env.A=1" "-e"
     assert_contains "$OUT" "env.SLURM_JOB_ID=77" "--env-host"
