@@ -1,6 +1,6 @@
 // check-host against fake hosts: /proc/sys, /etc/subuid, /etc/subgid, PATH
 // and the live probes replaced, so the cases this machine cannot show are tested.
-#include "lifecycle/check_host.hpp"
+#include "checkhost/check_host.hpp"
 
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-using namespace burrow::lifecycle;
+using namespace burrow::checkhost;
 
 namespace {
 

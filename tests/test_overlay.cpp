@@ -1,5 +1,5 @@
 #include "error.hpp"
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-using namespace burrow::lifecycle;
+using namespace burrow::layers;
 
 TEST_CASE("overlay options: the command line over the annotations") {
     OverlayOptions cli;

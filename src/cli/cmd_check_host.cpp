@@ -1,4 +1,5 @@
 // check-host: is this host ready for rootless containers, and if not, why.
+#include "checkhost/check_host.hpp"
 #include "cli/commands.hpp"
 #include "cli/help.hpp"
 #include "cli/options.hpp"
@@ -28,7 +29,7 @@ int cmd_check_host(Context &c, const Args &a) {
     auto p = parse(a, kCheckHost);
     if (!p.args.empty()) throw Error("too many arguments; usage: burrow check-host [--format text|json]");
     std::string out;
-    int status = lifecycle::check_host_report(c.globals, p.get("format", "text"), out);
+    int status = checkhost::check_host_report(c.globals.root, c.globals.cgroup_manager, p.get("format", "text"), out);
     fputs(out.c_str(), stdout);
     return status;
 }

@@ -23,7 +23,7 @@ const std::vector<Option> kCreate = {
     // Accepted for callers written for runc; burrow needs neither.
     {"no-subreaper", 0, false, nullptr, "value", true},
     {"notify-socket", 0, true, nullptr, "value", true},
-    // --overlay (lifecycle/overlay.hpp)
+    // --overlay (layers/overlay.hpp)
     {"overlay", 0, false, "leave the rootfs unchanged: write to an upper layer of the container's own"},
     {"overlay-lower", 0, true, "a further read-only layer below the rootfs, or a colon list, top first (repeatable)",
      "dir"},
@@ -65,8 +65,8 @@ const std::vector<Option> kRun = [] {
 }();
 
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
-lifecycle::OverlayOptions overlay_options(const Parsed &p) {
-    lifecycle::OverlayOptions o;
+layers::OverlayOptions overlay_options(const Parsed &p) {
+    layers::OverlayOptions o;
     o.enabled = p.has("overlay");
     std::string lower = p.get("overlay-lower");
     for (size_t i = 0; i <= lower.size() && !lower.empty();) {

@@ -4,7 +4,7 @@
 #include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/lifecycle.hpp"
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 #include "lifecycle/members.hpp"
 #include "session/notify_relay.hpp"
 #include "log.hpp"
@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 namespace burrow::lifecycle {
+
+using namespace layers; // the overlay's and the image's parent side (src/layers/)
 
 std::string hooks_state(const state::Record &r, const char *status) {
     nlohmann::ordered_json j;

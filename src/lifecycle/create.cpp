@@ -8,9 +8,9 @@
 #include "lifecycle/hooks_state.hpp"
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
-#include "lifecycle/image.hpp"
-#include "lifecycle/image_share.hpp"
-#include "lifecycle/overlay.hpp"
+#include "layers/image.hpp"
+#include "layers/image_share.hpp"
+#include "layers/overlay.hpp"
 #include "lifecycle/pid_file.hpp"
 #include "lifecycle/state_guard.hpp"
 #include "lifecycle/supervise.hpp"
@@ -36,6 +36,8 @@
 #include <unistd.h>
 
 namespace burrow::lifecycle {
+
+using namespace layers; // the overlay's and the image's parent side (src/layers/)
 namespace {
 
 std::string kept_hooks(const spec::Config &c, const std::string &bundle, const std::string &config_text) {
@@ -293,7 +295,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = load_with_devices(o);
     o.overlay = overlay_options(o.overlay, cfg.annotations);
-    if (!o.overlay.image.empty()) { // root.path is not used (lifecycle/image.hpp)
+    if (!o.overlay.image.empty()) { // root.path is not used (layers/image.hpp)
         if (o.overlay.image[0] != '/') o.overlay.image = o.bundle + "/" + o.overlay.image;
         if (cfg.root.path.empty()) cfg.root.path = ".";
     }
@@ -332,7 +334,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Overlay ov; // undone before the state directory goes
     ov.layers = std::move(layers);
     // --image: one mount per user and node, in a holder's namespaces
-    // (lifecycle/image_share.hpp), which the container joins.
+    // (layers/image_share.hpp), which the container joins.
     SharedImage shared;
     if (ov.layers && !ov.layers->image.empty() && plan.new_userns && userns::rootless() && image_sharing_enabled()) {
         share_image(g.root, *ov.layers, l.uid_map, l.gid_map, l.deny_setgroups, shared);

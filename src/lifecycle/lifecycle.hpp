@@ -59,8 +59,5 @@ long parse_duration_ms(const std::string &s);
 // runc's sizes ("100M", "1g", "512k", "-1"); throws Error.
 int64_t parse_size(const std::string &s);
 std::string features();
-// check-host: the report in `format` (text, json) into out; returns the exit
-// status (0: a rootless container can run here).
-int check_host_report(const Globals &g, const std::string &format, std::string &out);
 
 } // namespace burrow::lifecycle

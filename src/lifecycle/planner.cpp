@@ -32,6 +32,8 @@
 #endif
 
 namespace burrow::lifecycle {
+
+using namespace layers; // the overlay's and the image's parent side (src/layers/)
 namespace {
 
 int clone_flag(spec::NsType t) {
@@ -382,7 +384,7 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
     auto &p = l.plan;
     auto &proc = *c.process;
 
-    if (o.overlay.image.empty()) p.rootfs = resolve_rootfs(c, o.bundle); // else create sets it (lifecycle/image.hpp)
+    if (o.overlay.image.empty()) p.rootfs = resolve_rootfs(c, o.bundle); // else create sets it (layers/image.hpp)
     bool new_userns, in_userns, new_net, new_cgroupns;
     l.network = std::move(net);
     try {

@@ -2,7 +2,7 @@
 // checked in the parent, so the child only makes syscalls.
 #pragma once
 #include "lifecycle/config_edits.hpp"
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 #include "netless/options.hpp"
 #include "process/plan.hpp"
 #include "spec/model.hpp"
@@ -22,7 +22,7 @@ struct CreateOptions {
     bool no_new_keyring = false;
     int preserve_fds = 0;
     std::string notify_dir; // NOTIFY_SOCKET relay: bound to /run/notify in the container
-    OverlayOptions overlay; // --overlay, --overlay-lower, --overlay-upper, --overlay-driver
+    layers::OverlayOptions overlay; // --overlay, --overlay-lower, --overlay-upper, --overlay-driver
     // Networking (netless/): --network MODE and --publish SPEC...; empty: the
     // annotations io.github.burrow.network / .publish, else the spec as given.
     std::string network;

@@ -1,4 +1,4 @@
-#include "lifecycle/image_share.hpp"
+#include "layers/image_share.hpp"
 #include "console/pass_fd.hpp"
 #include "error.hpp"
 #include "log.hpp"
@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 namespace {
 
 // FNV-1a: the key only tells images and maps apart, it guards nothing.
@@ -338,4 +338,4 @@ void share_image(const std::string &state_root, const OverlayLayers &l, const st
     out.mount_dir = p.mnt;
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

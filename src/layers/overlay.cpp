@@ -1,5 +1,5 @@
-#include "lifecycle/overlay.hpp"
-#include "lifecycle/image.hpp"
+#include "layers/overlay.hpp"
+#include "layers/image.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 namespace {
 
 std::vector<std::string> split_colons(const std::string &s) {
@@ -318,4 +318,4 @@ void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_
             std::to_string(fuse_pid) + ":" + std::to_string(state::process_start_time(fuse_pid));
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

@@ -1,13 +1,12 @@
 // check-host's output: aligned text for people, a JSON array for tools
 // (stable: each element is {name, status, detail, fix}).
 #include "error.hpp"
-#include "lifecycle/check_host.hpp"
-#include "lifecycle/lifecycle.hpp"
+#include "checkhost/check_host.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace burrow::lifecycle {
+namespace burrow::checkhost {
 
 std::string format_checks(const std::vector<Check> &checks, const std::string &format) {
     if (format == "json") {
@@ -33,11 +32,12 @@ std::string format_checks(const std::vector<Check> &checks, const std::string &f
     return out;
 }
 
-int check_host_report(const Globals &g, const std::string &format, std::string &out) {
+int check_host_report(const std::string &root, const std::string &cgroup_manager, const std::string &format,
+                      std::string &out) {
     if (format != "text" && format != "json") throw Error("--format: \"" + format + "\" is not text or json");
-    auto checks = check_host(real_host(g.root, g.cgroup_manager));
+    auto checks = check_host(real_host(root, cgroup_manager));
     out = format_checks(checks, format);
     return check_exit_status(checks);
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::checkhost

@@ -2,7 +2,7 @@
 // overlay mount, a syscall) the way a container start would, in a forked
 // child where namespaces are involved, and leaves nothing behind.
 #include "error.hpp"
-#include "lifecycle/check_host.hpp"
+#include "checkhost/check_host.hpp"
 #include "session/cgroup_manager.hpp"
 #include "session/cgroup_files.hpp"
 #include "session/cgroup_mode.hpp"
@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::checkhost {
 namespace {
 
 // The maps a lone user may write for itself, prepared before fork.
@@ -229,4 +229,4 @@ HostEnv real_host(const std::string &state_root, const std::string &cgroup_manag
     return h;
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::checkhost

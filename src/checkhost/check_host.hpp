@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace burrow::lifecycle {
+namespace burrow::checkhost {
 
 enum class CheckStatus { ok, warn, missing };
 const char *status_name(CheckStatus s) noexcept; // "OK", "WARN", "MISSING"
@@ -70,4 +70,10 @@ int check_exit_status(const std::vector<Check> &checks);
 // "json": an array of {name, status, detail, fix}. Throws Error for another format.
 std::string format_checks(const std::vector<Check> &checks, const std::string &format);
 
-} // namespace burrow::lifecycle
+// The whole command: the report in `format` (text, json) into out, for the
+// state root and cgroup manager asked for; returns the exit status (0: a
+// rootless container can run here).
+int check_host_report(const std::string &root, const std::string &cgroup_manager, const std::string &format,
+                      std::string &out);
+
+} // namespace burrow::checkhost

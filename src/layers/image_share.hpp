@@ -16,7 +16,7 @@
 // it has joined; the holder ends only with it taken exclusively.
 // BURROW_IMAGE_SHARE=0 gives each container its own squashfuse, as before.
 #pragma once
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 #include "process/plan.hpp"
 #include "userns/idmap.hpp"
 
@@ -24,7 +24,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 
 struct SharedImage {
     pid_t holder = 0;
@@ -49,4 +49,4 @@ void share_image(const std::string &state_root, const OverlayLayers &l, const st
 // mount the image itself.
 void join_shared_image(process::Plan &plan, const SharedImage &s);
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

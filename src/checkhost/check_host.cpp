@@ -2,7 +2,7 @@
 // user namespace, its id maps, the cgroup, devices and helpers, kernel
 // features, where the state goes. Host files come from HostEnv, live probes
 // from HostEnv::probe (host_probes.cpp).
-#include "lifecycle/check_host.hpp"
+#include "checkhost/check_host.hpp"
 #include "userns/subid.hpp"
 
 #include <algorithm>
@@ -14,7 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::checkhost {
 namespace {
 
 using S = CheckStatus;
@@ -391,4 +391,4 @@ int check_exit_status(const std::vector<Check> &checks) {
     return 0;
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::checkhost

@@ -10,14 +10,14 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 
 struct OverlayOptions {
     bool enabled = false;
     std::vector<std::string> lower; // layers below the bundle's rootfs, top first
     std::string upper;              // kept after delete; empty: in the state directory
     std::string driver;             // "" (kernel, else fuse), "kernel", "fuse"
-    std::string image;              // --image FILE.sqfs: the lowest layer, root.path unused (lifecycle/image.hpp)
+    std::string image;              // --image FILE.sqfs: the lowest layer, root.path unused (layers/image.hpp)
     std::string image_from = "--image"; // or its annotation, for errors
 };
 
@@ -79,4 +79,4 @@ void remove_overlay(const std::string &state_dir, const std::map<std::string, st
 // The tree at path, gone (the fallback above). Exposed for remove_overlay's callers.
 void remove_tree_as_owner(const std::string &path);
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

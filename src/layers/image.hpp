@@ -4,13 +4,13 @@
 // not used (it need not exist). squashfuse serves the image from the
 // container's user namespace, as fuse-overlayfs does the overlay.
 #pragma once
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 
 #include <map>
 #include <string>
 #include <sys/types.h>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 
 // For a client that only writes config.json: the image file (relative: to the bundle).
 inline constexpr const char *kImageAnnotation = "io.github.burrow.image";
@@ -32,4 +32,4 @@ pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd, int use
 void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &annotations);
 void forget_image_keys(std::map<std::string, std::string> &annotations);
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

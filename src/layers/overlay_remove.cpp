@@ -4,7 +4,7 @@
 // directly: those are removed from a user namespace mapping all the user's
 // ids (newuidmap/newgidmap), where the user is root over them.
 #include "error.hpp"
-#include "lifecycle/overlay.hpp"
+#include "layers/overlay.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
 #include "state/store.hpp"
@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 namespace {
 
 // Bottom up, without following links; a directory we may chmod gets u+rwx
@@ -166,4 +166,4 @@ void remove_overlay(const std::string &state_dir, const std::map<std::string, st
     if (lstat((state_dir + "/overlay").c_str(), &st) == 0) remove_tree_as_owner(state_dir + "/overlay");
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers

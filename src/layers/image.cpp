@@ -1,4 +1,4 @@
-#include "lifecycle/image.hpp"
+#include "layers/image.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace burrow::lifecycle {
+namespace burrow::layers {
 
 std::string image_rootfs(const std::string &state_dir) { return state_dir + "/overlay/root"; }
 
@@ -56,4 +56,4 @@ void forget_image_keys(std::map<std::string, std::string> &a) {
     a.erase("io.github.burrow.image.holder");
 }
 
-} // namespace burrow::lifecycle
+} // namespace burrow::layers
