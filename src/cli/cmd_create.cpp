@@ -49,6 +49,13 @@ const std::vector<Option> kRun = [] {
     return o;
 }();
 
+} // namespace
+
+// For `burrow unit`, which passes run's options on (cmd_unit.cpp).
+const std::vector<Option> &run_options() { return kRun; }
+
+namespace {
+
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
 lifecycle::OverlayOptions overlay_options(const Parsed &p) {
     lifecycle::OverlayOptions o;
