@@ -42,11 +42,10 @@ need_deb() {
     mkdir -p "$src"
     src_tar | tar -C "$src" -x || fail "copying the source"
     local t0=$SECONDS
-    (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b -Pnocheck) \
+    (cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" dpkg-buildpackage -us -uc -b -Pnocheck) \
         > "$PKG_WORK/build.log" 2>&1 || { tail -30 "$PKG_WORK/build.log"; fail "dpkg-buildpackage failed"; }
     note "dpkg-buildpackage took $((SECONDS - t0))s"
-    # the debug symbols and the build tree are not needed any more
-    rm -rf "$PKG_WORK/src" "$PKG_WORK"/burrow-dbgsym_*
+    rm -rf "$PKG_WORK/src" # the build tree is not needed any more
     [ -f "$DEB" ] || fail "no $DEB after the build"
     echo "$hash" > "$PKG_WORK/deb.source"
 }
