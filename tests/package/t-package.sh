@@ -29,10 +29,12 @@ src_tar() {
 }
 
 # need_deb: $DEB built from the current source, by dpkg-buildpackage in a copy
-# under $PKG_WORK (never in the checkout); reused while the source is unchanged.
+# under $PKG_WORK (never in the checkout); reused while the source is unchanged
+# (tests/ aside: the nocheck build does not use it).
 need_deb() {
     local hash
-    hash=$(src_tar | sha256sum | cut -d' ' -f1)
+    hash=$( (cd "$REPO" && src_files | grep -zv '^tests/' | tar --null -T - --ignore-failed-read --sort=name \
+        --mtime=@0 --owner=0 --group=0 --numeric-owner -c 2>/dev/null) | sha256sum | cut -d' ' -f1)
     if [ -f "$DEB" ] && [ "$(cat "$PKG_WORK/deb.source" 2>/dev/null)" = "$hash" ]; then
         note "reusing $DEB (same source)"
         return 0
@@ -45,8 +47,9 @@ need_deb() {
     (cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" dpkg-buildpackage -us -uc -b -Pnocheck) \
         > "$PKG_WORK/build.log" 2>&1 || { tail -30 "$PKG_WORK/build.log"; fail "dpkg-buildpackage failed"; }
     note "dpkg-buildpackage took $((SECONDS - t0))s"
+    # dpkg-buildpackage writes next to the source directory
+    mv "$PKG_WORK/src/${DEB##*/}" "$DEB" || fail "no ${DEB##*/} after the build"
     rm -rf "$PKG_WORK/src" # the build tree is not needed any more
-    [ -f "$DEB" ] || fail "no $DEB after the build"
     echo "$hash" > "$PKG_WORK/deb.source"
 }
 
