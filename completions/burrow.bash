@@ -50,7 +50,8 @@ __burrow_option_kind() {
         return
     fi
     case $1:$opt in
-    spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle) kind='dir' ;;
+    spec:-b | spec:-bundle | create:-b | create:-bundle | run:-b | run:-bundle | unit:-b | unit:-bundle) kind='dir' ;;
+    unit:-restart) kind=restart ;;
     create:-console-socket | run:-console-socket | exec:-console-socket) kind='file' ;;
     create:-pid-file | run:-pid-file | exec:-pid-file) kind='file' ;;
     create:-preserve-fds | run:-preserve-fds | exec:-preserve-fds | run:-stop-timeout) kind=number ;;
@@ -103,6 +104,7 @@ __burrow_complete_value() {
     log-format) mapfile -t list < <(compgen -W 'text json' -- "$cur") ;;
     rootless) mapfile -t list < <(compgen -W 'true false auto' -- "$cur") ;;
     overlay-driver) mapfile -t list < <(compgen -W 'kernel fuse' -- "$cur") ;;
+    restart) mapfile -t list < <(compgen -W 'on-failure always no' -- "$cur") ;;
     network) mapfile -t list < <(compgen -W 'none loopback slirp4netns pasta
         slirp4netns:allow_host_loopback=true pasta:allow_host_loopback=true' -- "$cur") ;;
     userns) mapfile -t list < <(compgen -W 'keep-id keep-id:single' -- "$cur") ;;
@@ -247,7 +249,7 @@ _burrow() {
         else
             mapfile -t COMPREPLY < <(compgen -W 'spec create start run exec
                 state list ps kill delete features pause resume update events
-                check-host' -- "$cur")
+                check-host unit' -- "$cur")
         fi
         return 0
     fi
@@ -271,6 +273,7 @@ _burrow() {
     kill) opts='--all' ;;
     delete) opts='--force' ;;
     check-host) opts='--format' ;;
+    unit) opts='--bundle --restart --notify --exec --systemd-cgroup --install --enable' ;;
     update) opts='--resources --memory --memory-swap --memory-reservation
         --kernel-memory --kernel-memory-tcp --cpu-quota --cpu-period --cpu-shares
         --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --pids-limit

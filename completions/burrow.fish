@@ -57,8 +57,11 @@ function __burrow_parse -a what
             switch "$cmd:$t"
                 case 'spec:-b' 'spec:--bundle' 'spec:-bundle' \
                     'create:-b' 'create:--bundle' 'create:-bundle' \
-                    'run:-b' 'run:--bundle' 'run:-bundle'
+                    'run:-b' 'run:--bundle' 'run:-bundle' \
+                    'unit:-b' 'unit:--bundle' 'unit:-bundle'
                     set expect dir
+                case 'unit:--restart' 'unit:-restart'
+                    set expect restart
                 case 'create:--console-socket' 'create:-console-socket' \
                     'run:--console-socket' 'run:-console-socket' \
                     'create:--pid-file' 'create:-pid-file' \
@@ -234,6 +237,7 @@ complete -c burrow -n '__burrow_expects rootless' -x -a 'true false auto'
 complete -c burrow -n '__burrow_expects userns' -x -a 'keep-id keep-id:single'
 complete -c burrow -n '__burrow_expects format' -x -a 'table json'
 complete -c burrow -n '__burrow_expects overlay-driver' -x -a 'kernel fuse'
+complete -c burrow -n '__burrow_expects restart' -x -a 'on-failure always no'
 complete -c burrow -n '__burrow_expects signal' -x -a '(__burrow_signals)'
 complete -c burrow -n '__burrow_expects cap' -x -a '(__burrow_caps)'
 
@@ -265,6 +269,7 @@ complete -c burrow -n __burrow_no_command -a pause -d 'Freeze every process of a
 complete -c burrow -n __burrow_no_command -a resume -d 'Thaw a paused container'
 complete -c burrow -n __burrow_no_command -a update -d 'Change the resource limits of a container'
 complete -c burrow -n __burrow_no_command -a events -d 'Print resource usage and OOM events as JSON'
+complete -c burrow -n __burrow_no_command -a unit -d 'Print or install a user service that runs a container'
 
 # update, events
 complete -c burrow -n '__burrow_command_is update' -s r -l resources -r -F -d 'Read linux.resources JSON from a file (- for stdin)'
@@ -349,6 +354,15 @@ complete -c burrow -n __burrow_wants_signal -a '(__burrow_signals)' -d Signal
 
 # check-host
 complete -c burrow -n '__burrow_command_is check-host' -s f -l format -x -a 'text json' -d 'Output format'
+
+# unit
+complete -c burrow -n '__burrow_command_is unit' -s b -l bundle -x -a '(__fish_complete_directories)' -d 'Bundle directory (default: the current one)'
+complete -c burrow -n '__burrow_command_is unit' -l restart -x -a 'on-failure always no' -d "The service's Restart= policy"
+complete -c burrow -n '__burrow_command_is unit' -l notify -d 'Type=notify: active once the program says READY=1'
+complete -c burrow -n '__burrow_command_is unit' -l exec -d 'Type=exec: active once burrow runs'
+complete -c burrow -n '__burrow_command_is unit' -l systemd-cgroup -d "The container's cgroup below the service's"
+complete -c burrow -n '__burrow_command_is unit' -l install -d 'Write ~/.config/systemd/user/ID.service, reload the user manager'
+complete -c burrow -n '__burrow_command_is unit' -l enable -d 'Install, and enable the service'
 
 # delete
 complete -c burrow -n '__burrow_command_is delete' -s f -l force -d 'Kill a running container first'

@@ -26,6 +26,20 @@ socklen_t address(const std::string &path, struct sockaddr_un &a) {
     return static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
 }
 
+void send_to(const std::string &host_socket, const std::string &msg) {
+    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (out < 0) fail("socket");
+    struct sockaddr_un a;
+    socklen_t alen = address(host_socket, a);
+    ssize_t sent = sendto(out, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&a), alen);
+    int e = errno;
+    close(out);
+    if (sent < 0) {
+        errno = e;
+        fail("notify " + host_socket);
+    }
+}
+
 long now_ms() {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -67,19 +81,11 @@ bool relay_one(int fd, pid_t pid, const std::string &host_socket) {
     std::string msg(buf, static_cast<size_t>(len));
     bool ready = ("\n" + msg + "\n").find("\nREADY=1\n") != std::string::npos;
     if (ready) msg += "\nMAINPID=" + std::to_string(pid);
-    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (out < 0) fail("socket");
-    struct sockaddr_un a;
-    socklen_t alen = address(host_socket, a);
-    ssize_t sent = sendto(out, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&a), alen);
-    int e = errno;
-    close(out);
-    if (sent < 0) {
-        errno = e;
-        fail("notify " + host_socket);
-    }
+    send_to(host_socket, msg);
     return ready;
 }
+
+void reclaim_main_pid(const std::string &host_socket) { send_to(host_socket, "MAINPID=" + std::to_string(getpid())); }
 
 bool relay_ready(int fd, int pidfd, pid_t pid, const std::string &host_socket, int timeout_ms) {
     long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;

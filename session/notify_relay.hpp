@@ -28,6 +28,13 @@ int bind_notify_socket(const std::string &dir);
 // MAINPID=pid added to a READY=1). Returns true when it was READY=1.
 bool relay_one(int fd, pid_t pid, const std::string &host_socket);
 
+// After the container's process, whose pid went on as MAINPID, ended by
+// itself: MAINPID=<burrow's own pid>, so that the manager sees burrow run's
+// exit status (the container's) and its Restart= applies. A manager that did
+// not fork the container cannot read its status: systemd 252 takes a main
+// process it did not fork that is gone for a clean exit.
+void reclaim_main_pid(const std::string &host_socket);
+
 // Relays until READY=1 has gone on (true), the process behind pidfd exits
 // or timeout_ms (-1: none) passes (false).
 bool relay_ready(int fd, int pidfd, pid_t pid, const std::string &host_socket, int timeout_ms);

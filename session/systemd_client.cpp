@@ -16,6 +16,9 @@ extern char **environ;
 #ifndef BURROW_LIBEXECDIR
 #define BURROW_LIBEXECDIR "/usr/local/libexec/burrow"
 #endif
+#ifndef BURROW_LIBEXEC_FROM_BIN
+#define BURROW_LIBEXEC_FROM_BIN "../libexec/burrow"
+#endif
 
 namespace burrow::session {
 
@@ -26,6 +29,9 @@ std::string systemd_helper_path() {
         std::string dir(self, static_cast<size_t>(n));
         dir = dir.substr(0, dir.rfind('/'));
         if (access((dir + "/burrow-systemd").c_str(), X_OK) == 0) return dir + "/burrow-systemd";
+        // an installed tree moved elsewhere, or staged with meson install --destdir
+        std::string rel = dir + "/" BURROW_LIBEXEC_FROM_BIN "/burrow-systemd";
+        if (access(rel.c_str(), X_OK) == 0) return rel;
     }
     std::string lib = std::string(BURROW_LIBEXECDIR) + "/burrow-systemd";
     return access(lib.c_str(), X_OK) == 0 ? lib : "";

@@ -10,7 +10,7 @@ using namespace burrow::cli;
 TEST_CASE("every command's listed options have help") {
     for (auto *h : {&help_spec, &help_create, &help_run, &help_start, &help_exec, &help_state, &help_list, &help_ps,
                     &help_kill, &help_delete, &help_features, &help_check_host, &help_pause, &help_resume, &help_update,
-                    &help_events}) {
+                    &help_events, &help_unit}) {
         INFO(h->name);
         CHECK(*h->summary);
         for (auto &o : *h->options) {

@@ -117,7 +117,12 @@ const std::string &service() {
     return s;
 }
 
-// burrow-subid next to this executable, else in the installed libexec directory.
+#ifndef BURROW_LIBEXEC_FROM_BIN
+#define BURROW_LIBEXEC_FROM_BIN "../libexec/burrow"
+#endif
+
+// burrow-subid next to this executable (or at bin/../libexec/burrow: an
+// installed tree moved or staged), else in the installed libexec directory.
 std::string helper_path() {
     char self[4096];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -125,6 +130,8 @@ std::string helper_path() {
         std::string dir(self, static_cast<size_t>(n));
         dir.resize(dir.rfind('/') + 1);
         if (::access((dir + "burrow-subid").c_str(), X_OK) == 0) return dir + "burrow-subid";
+        std::string rel = dir + BURROW_LIBEXEC_FROM_BIN "/burrow-subid";
+        if (::access(rel.c_str(), X_OK) == 0) return rel;
     }
     return BURROW_LIBEXECDIR "/burrow-subid";
 }

@@ -11,14 +11,15 @@ namespace burrow::cdi {
 namespace {
 
 // burrow-cdi-yaml next to this executable (or one level up: the unit tests
-// in build/tests), else in the installed libexec directory; "" when none.
+// in build/tests, or at bin/../libexec/burrow: an installed tree moved or
+// staged), else in the installed libexec directory; "" when none.
 std::string helper_path() {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
         std::string dir(self, static_cast<size_t>(n));
         dir.resize(dir.rfind('/') + 1);
-        for (const char *rel : {"burrow-cdi-yaml", "../burrow-cdi-yaml"})
+        for (const char *rel : {"burrow-cdi-yaml", "../burrow-cdi-yaml", BURROW_LIBEXEC_FROM_BIN "/burrow-cdi-yaml"})
             if (access((dir + rel).c_str(), X_OK) == 0) return dir + rel;
     }
     std::string installed = BURROW_LIBEXECDIR "/burrow-cdi-yaml";

@@ -64,6 +64,13 @@ const std::vector<Option> kRun = [] {
     return o;
 }();
 
+} // namespace
+
+// For `burrow unit`, which passes run's options on (cmd_unit.cpp).
+const std::vector<Option> &run_options() { return kRun; }
+
+namespace {
+
 // --overlay-lower is repeatable, each a directory or a colon list (top first).
 layers::OverlayOptions overlay_options(const Parsed &p) {
     layers::OverlayOptions o;

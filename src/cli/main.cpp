@@ -37,6 +37,7 @@ const char kUsage[] =
     "  update    change a container's resource limits\n"
     "  events    print a container's stats and OOM events as JSON\n"
     "  check-host  check that this host can run rootless containers\n"
+    "  unit      print or install a user service that runs a container\n"
     "\n"
     "Global options:\n"
     "  --root DIR          state directory (default $XDG_RUNTIME_DIR/burrow, else $TMPDIR/burrow-UID,\n"
@@ -77,6 +78,7 @@ const Command kCommands[] = {
     {"resume", cli::cmd_resume, &cli::help_resume},
     {"update", cli::cmd_update, &cli::help_update},
     {"events", cli::cmd_events, &cli::help_events},
+    {"unit", cli::cmd_unit, &cli::help_unit},
 };
 
 std::string default_root() {
@@ -161,6 +163,8 @@ int main(int argc, char **argv) {
     cli::Context ctx;
     ctx.globals.root = root.empty() ? default_root() : root;
     ctx.globals.cgroup_manager = cgroup_manager;
+    ctx.root_given = !root.empty();
+    ctx.argv0 = argv[0];
     for (auto &c : kCommands) {
         if (cmd != c.name) continue;
         for (auto &a : args) {

@@ -90,6 +90,8 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
         copy_terminal_size(master);
     }
     bool in_open = master >= 0, out_open = master >= 0, relaying = relay.fd >= 0;
+    // The container's pid went on as MAINPID; we were asked to stop it.
+    bool handed_over = false, stopping = false;
     int st = 0;
     // Without a pidfd, a SIGCHLD that came before the mask above is lost: look once.
     bool gone = pfd < 0 && waitpid(pid, &st, WNOHANG) == pid;
@@ -102,7 +104,10 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
         }
         if (fds[4].revents & POLLIN) {
             try {
-                if (session::relay_one(relay.fd, pid, relay.host)) relaying = false;
+                if (session::relay_one(relay.fd, pid, relay.host)) {
+                    relaying = false;
+                    handed_over = true;
+                }
             } catch (const std::exception &e) {
                 log::warn(std::string("NOTIFY_SOCKET: ") + e.what());
                 relaying = false;
@@ -115,6 +120,8 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
             if (read(sfd, &si, sizeof si) == sizeof si) {
                 if (stop.fired(si)) si.ssi_signo = SIGKILL; // the grace period is over: passed on as SIGKILL
                 else stop.passed_on(static_cast<int>(si.ssi_signo));
+                for (unsigned s : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGKILL})
+                    if (si.ssi_signo == s) stopping = true;
                 if (si.ssi_signo == SIGCHLD) {
                     if (pfd < 0 && waitpid(pid, &st, WNOHANG) == pid) exited = true;
                 } else if (si.ssi_signo == SIGWINCH && master >= 0) {
@@ -140,6 +147,16 @@ int supervise(pid_t pid, int master, const Relay &relay, int stop_timeout) {
     }
     if (pfd >= 0) close(pfd);
     close(sfd);
+    // The container ended by itself (killed, crashed, exited): the service
+    // manager's main pid becomes ours again, so that it reads our exit status
+    // (the container's) and applies its Restart= (session/notify_relay.hpp).
+    if (handed_over && !stopping) {
+        try {
+            session::reclaim_main_pid(relay.host);
+        } catch (const std::exception &e) {
+            log::warn(std::string("NOTIFY_SOCKET: ") + e.what());
+        }
+    }
     // Signals stay blocked: what follows (poststop hooks, removing the state
     // and the cgroup) must not be cut short by a service manager's SIGTERM
     // to the whole cgroup; burrow exits right after. Children reset the mask.
