@@ -355,6 +355,13 @@ void child_main(const Plan &p, int sock) noexcept {
     if (p.state_lock_fd >= 0) close(p.state_lock_fd);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "burrow-init"); // what ps shows while it waits for start
+    // Joining a pid namespace that has processes (a pod's), we are seen by
+    // them until we execute the stub: non-dumpable, they cannot open our
+    // /proc/PID/exe (burrow's binary) or fds (CVE-2019-5736, CVE-2016-9962).
+    // Not earlier in general: the parent writes a new user namespace's maps
+    // and helpers open our /proc/PID/ns as the caller, which needs us dumpable.
+    for (auto &j : p.joins)
+        if (j.nstype == CLONE_NEWPID) prctl(PR_SET_DUMPABLE, 0);
 
     // 1. The user namespace: join it, or have the parent map the one clone made.
     for (auto &j : p.joins)

@@ -68,4 +68,28 @@ test_run_in_a_shared_pid_namespace() {
     kill_and_delete "$CID"
 }
 
+test_run_in_a_shared_pid_namespace_while_a_hook_runs() {
+    # The same, with a createContainer hook that keeps the joining child
+    # (still burrow) waiting in the shared pid namespace: the attacker has all
+    # the time it needs to find it there.
+    burrow_only "the runtime is copied to a user-owned directory"
+    _evil_setup
+    set_args /home/user/attack 8 /home/user
+    capture "$MYBURROW" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_for 10 test -e "$EVIL/ready" || fail "the attacker did not start"
+    local pid
+    pid=$(ct_pid "$CID")
+    cfg --arg p "$pid" '.linux.namespaces |= map(if .type == "user" or .type == "pid" then .path = "/proc/\($p)/ns/\(.type)" else . end)
+                        | del(.linux.uidMappings, .linux.gidMappings) | .process.args = ["/bin/true"]
+                        | .hooks.createContainer = [{"path": "/bin/sleep", "args": ["sleep", "1"]}]'
+    capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID-2"
+    sleep 1
+    touch "$EVIL/stop"
+    wait_for 15 test -e "$EVIL/result" || fail "the attacker gave no result"
+    _unchanged
+    rt delete --force "$CID-2" >/dev/null 2>&1
+    kill_and_delete "$CID"
+}
+
 run_tests "$@"
