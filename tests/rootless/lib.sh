@@ -84,6 +84,9 @@ UNENTITLED_ID=$((SUBUID_START + SUBUID_COUNT + 100000))
 # Tag on every process the harness starts (and in every container's env and
 # hook env), so the leak check can tell our processes from foreign ones.
 export BURROW_TEST_TAG=${BURROW_TEST_TAG:-bt$$-$(date +%s)}
+# An image's shared mount (burrow-image) ends with its last container, not 30
+# s later, so that the leak check after each test sees nothing of it.
+export BURROW_IMAGE_IDLE=${BURROW_IMAGE_IDLE:-0}
 
 # ---------------------------------------------------------------- reporting
 

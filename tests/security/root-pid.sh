@@ -37,7 +37,9 @@ test_kill_recycled_pid() {
     recycled
     out=$(rt kill "$CID" TERM 2>&1) && fail "kill exited 0: $out"
     echo "kill: $out"
-    out=$(rt kill -a "$CID" KILL 2>&1) && fail "kill -a exited 0: $out"
+    # kill --all of a stopped container exits 0, as runc's (containerd relies on it): what
+    # matters is that it signals nobody
+    rt kill -a "$CID" KILL >/dev/null 2>&1
     sleep 0.2
     alive || fail "the process that got the container's pid was signalled"
     [ "$(rt state "$CID" | jq -r .status)" = stopped ] || fail "state is not stopped"
