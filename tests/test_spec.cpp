@@ -114,3 +114,12 @@ TEST_CASE("hooks kept in the state parse back") {
     REQUIRE(h.poststop[0].args[1] == "1");
     REQUIRE(spec::parse_hooks_json("").poststop.empty());
 }
+
+// Found by fuzz/fuzz_process: malformed hooks JSON escaped as nlohmann's
+// parse_error (not an Error), which nothing above main expects.
+TEST_CASE("fuzz: malformed hooks JSON is an Error") {
+    REQUIRE_THROWS_AS(spec::parse_hooks_json(R"({"prestart":[{"path":"/bin/true","args":["true"],"timeout":1}],)"
+                                             R"("poststop":[{"path":"/x,"env":["A=1"]}]})"),
+                      Error);
+    REQUIRE_THROWS_AS(spec::parse_hooks_json("{"), Error);
+}

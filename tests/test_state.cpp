@@ -82,3 +82,60 @@ TEST_CASE("state JSON has runc's fields in runc's order") {
     REQUIRE(now.back() == 'Z');
     REQUIRE(now[10] == 'T');
 }
+
+TEST_CASE("a corrupt state.json is reported as corrupt, never as absent") {
+    TempRoot t;
+    state::Store s(t.path + "/root");
+    { auto lock = s.claim("c1"); }
+    auto write = [&](const std::string &text) { state::write_small(s.dir("c1") + "/state.json", text); };
+    REQUIRE_THROWS_AS(s.read("c1"), state::NoSuchContainer); // made, not yet written
+    REQUIRE_FALSE(s.exists("c1"));
+    for (const char *bad : {"", "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"pi", "\x01\x02garbage", "[]", "null",
+                            R"({"ociVersion":"1","id":"c1","pid":-1,"pidStart":0,"bundle":"","rootfs":"","created":""})",
+                            R"({"ociVersion":"1","id":"c1","pid":99999999999,"pidStart":0,"bundle":"","rootfs":"","created":""})",
+                            R"({"ociVersion":"1","id":"c1","pid":"1","pidStart":0,"bundle":"","rootfs":"","created":""})"}) {
+        write(bad);
+        REQUIRE(s.exists("c1"));
+        REQUIRE_THROWS_AS(s.read("c1"), state::CorruptState);
+        REQUIRE(s.ids() == std::vector<std::string>{"c1"}); // listed, with its problem
+    }
+    REQUIRE_THROWS_AS(s.read("c2"), state::NoSuchContainer);
+}
+
+TEST_CASE("init.pid names the container's process whatever state.json holds") {
+    TempRoot t;
+    state::Store s(t.path + "/root");
+    { auto lock = s.claim("c1"); }
+    REQUIRE(s.remains("c1").pid == 0); // nothing recorded: nothing to kill
+    state::Record r;
+    r.id = "c1";
+    r.pid = getpid();
+    r.pid_start = state::process_start_time(getpid());
+    r.own_pidns = true;
+    s.write_init(r);
+    state::write_small(s.dir("c1") + "/state.json", "{trunc");
+    auto back = s.remains("c1");
+    REQUIRE(back.pid == r.pid);
+    REQUIRE(back.pid_start == r.pid_start);
+    REQUIRE(back.own_pidns);
+    state::write_small(s.dir("c1") + "/init.pid", "-5 1 0\n"); // never a process group
+    REQUIRE(s.remains("c1").pid == 0);
+    state::write_small(s.dir("c1") + "/init.pid", "garbage");
+    REQUIRE(s.remains("c1").pid == 0);
+    // write_small leaves no temporary file behind
+    struct stat st;
+    REQUIRE(stat((s.dir("c1") + "/.init.pid.tmp").c_str(), &st) < 0);
+}
+
+TEST_CASE("a failed state write leaves the old file and no temporary file") {
+    TempRoot t;
+    std::string path = t.path + "/f";
+    state::write_small(path, "old");
+    REQUIRE_THROWS_AS(state::write_small(t.path + "/no-such-dir/f", "new"), Error);
+    // /dev/full: every write fails with ENOSPC, as on a full disk
+    REQUIRE(symlink("/dev/full", (t.path + "/.g.tmp").c_str()) == 0);
+    REQUIRE_THROWS_WITH(state::write_small(t.path + "/g", "new"), Catch::Contains("No space left on device"));
+    struct stat st;
+    REQUIRE(lstat((t.path + "/.g.tmp").c_str(), &st) < 0);
+    REQUIRE(lstat((t.path + "/g").c_str(), &st) < 0);
+}

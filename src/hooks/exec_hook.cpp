@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ctime>
@@ -13,21 +14,93 @@
 
 namespace burrow::hooks {
 
-HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexcept {
+namespace {
+
+// The start time (field 22 of /proc/PID/stat), 0 if there is no such process.
+unsigned long long start_time(pid_t pid) noexcept {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); // the name may hold spaces and parens
+    if (!p) return 0;
+    unsigned long long v = 0;
+    int field = 2;
+    for (; *p && field < 22; p++)
+        if (*p == ' ') field++;
+    if (sscanf(p, "%llu", &v) != 1) return 0;
+    return v;
+}
+
+// "PGID START\n" at path, atomically (temp + rename).
+bool write_group_record(const char *path, pid_t pgid) noexcept {
+    char tmp[4096], text[64];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= static_cast<int>(sizeof tmp)) return false;
+    int len = snprintf(text, sizeof text, "%d %llu\n", pgid, start_time(pgid));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    bool ok = write(fd, text, static_cast<size_t>(len)) == len;
+    close(fd);
+    if (ok && rename(tmp, path) == 0) return true;
+    unlink(tmp);
+    return false;
+}
+
+} // namespace
+
+void end_recorded_group(const char *path) noexcept {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    char buf[64] = {};
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    int pgid = 0;
+    unsigned long long start = 0;
+    if (n > 0 && sscanf(buf, "%d %llu", &pgid, &start) == 2 && pgid > 1) {
+        // A live leader that is another process: the pid was reused, and its
+        // group is not ours. A gone leader's number stays its group's while
+        // the group has members (the kernel frees a pid used as a pgid last).
+        unsigned long long now = start_time(pgid);
+        if (now == 0 || now == start) kill(-pgid, SIGKILL);
+    }
+    unlink(path);
+}
+
+HookResult run_hook(const process::Hook &h, const char *state, size_t len, const char *group_record) noexcept {
     HookResult r;
-    int in[2];
+    int in[2], go[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) < 0) {
         r.err = errno;
         return r;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (group_record && pipe2(go, O_CLOEXEC) < 0) {
         r.err = errno;
         close(in[0]);
         close(in[1]);
         return r;
     }
+    pid_t runner = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        r.err = errno;
+        close(in[0]);
+        close(in[1]);
+        if (go[0] >= 0) close(go[0]), close(go[1]);
+        return r;
+    }
     if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != runner) _exit(127); // the runner died before the line above
+        if (go[0] >= 0) { // the group is recorded before the hook runs
+            char c;
+            close(go[1]);
+            if (read(go[0], &c, 1) != 1) _exit(127);
+        }
         dup2(in[0], 0);
         sigset_t none;
         sigemptyset(&none);
@@ -36,7 +109,16 @@ HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexc
         execve(h.path.c_str(), h.argv.data(), h.envp.data());
         _exit(127);
     }
+    setpgid(pid, pid); // as the child does: whichever runs first
     close(in[0]);
+    if (go[0] >= 0) {
+        close(go[0]);
+        write_group_record(group_record, pid);
+        char c = 0;
+        ssize_t gw = write(go[1], &c, 1);
+        (void)gw;
+        close(go[1]);
+    }
     // The state is small (well under a pipe's 64 KiB); a hook that never reads
     // must not block us.
     fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -70,10 +152,11 @@ HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexc
                 nanosleep(&ts, nullptr);
             }
         }
-        if (r.err == ETIMEDOUT) kill(pid, SIGKILL);
+        if (r.err == ETIMEDOUT) kill(-pid, SIGKILL); // the hook and what it started
     }
     while (!reaped && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
+    if (group_record) unlink(group_record);
     if (r.err == 0) {
         r.status = st;
         if (WIFEXITED(st) && WEXITSTATUS(st) == 127) r.err = 0; // reported as a status

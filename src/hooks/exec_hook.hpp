@@ -14,7 +14,17 @@ struct HookResult {
     bool ok() const noexcept { return err == 0 && status == 0; }
 };
 
-HookResult run_hook(const process::Hook &h, const char *state, size_t len) noexcept;
+// Each hook leads a process group of its own and dies with its runner
+// (PR_SET_PDEATHSIG): a runner killed mid-hook (a SIGKILLed create) leaves no
+// hook running on. group_record (or null): a file that names the group
+// ("PGID START") while the hook runs, so `delete --force` ends what the hook
+// started too (end_recorded_group); written before the hook is released to
+// exec, removed when it ends.
+HookResult run_hook(const process::Hook &h, const char *state, size_t len, const char *group_record = nullptr) noexcept;
+
+// SIGKILLs the process group a group_record names, if its leader is gone or
+// is still the same process; removes the record.
+void end_recorded_group(const char *group_record) noexcept;
 
 // "hook /usr/bin/x exited with status 2" / "... timed out after 5s" into buf.
 void describe(const process::Hook &h, const HookResult &r, char *buf, size_t size) noexcept;

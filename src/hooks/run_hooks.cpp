@@ -24,9 +24,10 @@ std::vector<process::Hook> prepare(const std::vector<spec::Hook> &hooks) {
     return out;
 }
 
-void run_all(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage) {
+void run_all(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage,
+             const std::string &group_record) {
     for (auto &h : hooks) {
-        auto r = run_hook(h, state.data(), state.size());
+        auto r = run_hook(h, state.data(), state.size(), group_record.empty() ? nullptr : group_record.c_str());
         if (!r.ok()) {
             char buf[512];
             describe(h, r, buf, sizeof buf);
@@ -35,9 +36,10 @@ void run_all(const std::vector<process::Hook> &hooks, const std::string &state, 
     }
 }
 
-void run_all_warn(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage) {
+void run_all_warn(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage,
+                  const std::string &group_record) {
     for (auto &h : hooks) {
-        auto r = run_hook(h, state.data(), state.size());
+        auto r = run_hook(h, state.data(), state.size(), group_record.empty() ? nullptr : group_record.c_str());
         if (!r.ok()) {
             char buf[512];
             describe(h, r, buf, sizeof buf);

@@ -13,9 +13,12 @@ std::vector<process::Hook> prepare(const std::vector<spec::Hook> &hooks);
 
 // Runs each in order with the state on stdin. Throws Error("<stage>: hook X
 // exited with status N") on the first failure.
-void run_all(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage);
+// group_record: see run_hook (empty: none).
+void run_all(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage,
+             const std::string &group_record = "");
 
 // As run_all, but a failure is only logged and the rest still run (poststart, poststop).
-void run_all_warn(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage);
+void run_all_warn(const std::vector<process::Hook> &hooks, const std::string &state, const char *stage,
+                  const std::string &group_record = "");
 
 } // namespace burrow::hooks

@@ -1,5 +1,6 @@
 // start, kill and delete: commands on an existing container.
 #include "error.hpp"
+#include "hooks/exec_hook.hpp"
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/cgroup.hpp"
 #include "lifecycle/hooks_state.hpp"
@@ -16,6 +17,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -155,7 +157,8 @@ void start(const Globals &g, const std::string &id) {
     unlink(fifo.c_str());
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststart.empty())
-        hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(r, "running"), "poststart");
+        hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(r, "running"), "poststart",
+                            store.dir(id) + "/hooks.pgid");
     if (notify >= 0) {
         // As runc: start returns once the program said READY=1 (or exited).
         int pidfd = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
@@ -185,29 +188,47 @@ void kill(const Globals &g, const std::string &id, int sig, bool all) {
 void remove(const Globals &g, const std::string &id, bool force) {
     state::validate_id(id);
     state::Store store(g.root);
-    if (force && !store.exists(id)) {
-        // runc: --force on a missing container is not an error; tidy a half-made
-        // dir, and the cgroup a create killed midway had made.
-        try {
-            auto lock = store.lock(id);
-            try {
-                auto cgroup = open_cgroup(store, id);
-                destroy_cgroup(*cgroup);
-            } catch (...) {
-            }
-            remove_overlay(store.dir(id), {});
-            store.remove(id);
-        } catch (...) {
-        }
-        return;
+    std::optional<state::Lock> lock;
+    try {
+        lock.emplace(store.lock(id));
+    } catch (const state::NoSuchContainer &) {
+        if (force) return; // runc: --force on a missing container is not an error
+        throw;
     }
-    auto lock = store.lock(id);
-    auto r = store.read(id);
+    // A permission error (or any other) on the way is never "no such container".
+    state::Record r;
+    bool partial = false; // no readable state.json: what the files beside it name
+    try {
+        r = store.read(id);
+    } catch (const state::NoSuchContainer &) {
+        // A create killed midway: its directory, maybe its process, cgroup, hooks.
+        if (!force) throw;
+        partial = true;
+    } catch (const state::CorruptState &e) {
+        if (!force) throw Error(std::string(e.what()) + " (delete --force removes it)");
+        log::warn(std::string("delete ") + id + ": " + e.what() + ": removing what its other records name");
+        partial = true;
+    }
+    if (partial) {
+        r = store.remains(id);
+        if (!r.cgroup.empty()) log::debug("delete " + id + ": cgroup " + r.cgroup);
+    }
+    std::string dir = store.dir(id);
+    // A hook a killed create, run or delete left running (and what it started).
+    if (force) hooks::end_recorded_group((dir + "/hooks.pgid").c_str());
     auto st = state::status_of(store, r);
     if ((st == state::Status::running || st == state::Status::paused) && !force)
         throw Error("cannot delete container \"" + id + "\" that is not stopped: " + state::status_name(st) +
                     " (use --force)");
-    auto cgroup = open_cgroup(r);
+    std::unique_ptr<session::CgroupManager> cgroup;
+    try {
+        cgroup = open_cgroup(r);
+    } catch (const std::exception &e) {
+        if (!partial) throw;
+        log::warn(std::string("delete ") + id + ": " + e.what());
+        r.cgroup.clear(); // its processes are found without it
+        cgroup = open_cgroup(r);
+    }
     if (st != state::Status::stopped) {
         Process p(r);
         if (p.alive()) {
@@ -221,9 +242,9 @@ void remove(const Globals &g, const std::string &id, bool force) {
     destroy_cgroup(*cgroup);
     auto hooks = spec::parse_hooks_json(r.hooks_json);
     if (!hooks.poststop.empty())
-        hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop");
-    remove_overlay(store.dir(id), r.annotations);
-    netless::stop_helper(store.dir(id)); // slirp4netns or pasta, and its socket
+        hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop", dir + "/hooks.pgid");
+    remove_overlay(dir, r.annotations);
+    netless::stop_helper(dir); // slirp4netns or pasta, and its socket
     store.remove(id);
 }
 

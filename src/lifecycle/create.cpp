@@ -147,14 +147,15 @@ void annotate_network(state::Record &rec, const netless::Network &n) {
 
 // Step 4 of the handshake: prestart and createRuntime hooks, and the state
 // JSONs for the child (createContainer, startContainer, the seccomp agent).
-std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid) {
+std::vector<std::string> runtime_hooks(const Launch &l, const spec::Config &cfg, state::Record &rec, pid_t pid,
+                                       const std::string &group_record) {
     rec.pid = pid;
     // As crun, and as the runtime-spec's lifecycle has it (the environment
     // is made: step 2 is over), every hook of create reads "created"; runc
     // 1.1 passes "creating" to prestart, createRuntime and createContainer.
     std::string st = hooks_state(rec, "created");
-    hooks::run_all(l.prestart, st, "prestart");
-    hooks::run_all(l.create_runtime, st, "createRuntime");
+    hooks::run_all(l.prestart, st, "prestart", group_record);
+    hooks::run_all(l.create_runtime, st, "createRuntime", group_record);
     std::vector<std::string> states = {st, st, ""};
     if (l.plan.seccomp_listener >= 0)
         states[2] = agent_state(rec.oci_version, hooks_state(rec, "creating"), pid,
@@ -210,12 +211,13 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     guard.commit();
     cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
-    hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart");
+    std::string group_record = store.dir(rec.id) + "/hooks.pgid";
+    hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart", group_record);
     int code = supervise(pid, master, relay, stop_timeout);
     netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
-    hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop");
+    hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop", group_record);
     if (!keep) {
         // What the program left running in its cgroup goes with it, then its overlay.
         destroy_cgroup(cgroup);
@@ -408,7 +410,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         if (ov.layers) child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
         userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups);
     };
-    sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid); };
+    sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid, store.dir(o.id) + "/hooks.pgid"); };
     sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
         Fd owned;
         owned.fd = fuse_fd;
@@ -462,6 +464,9 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     }
     // exec reads the config: keep what create built or edited, the bundle's may differ or not exist.
     if (!o.config_text.empty()) write_config_copy(store.dir(o.id) + "/config.json", o.config_text);
+    // The child no longer dies with us: what delete --force finds it by,
+    // whatever becomes of state.json.
+    store.write_init(rec);
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));

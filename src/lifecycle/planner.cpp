@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <algorithm>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -327,6 +328,24 @@ std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
 
 } // namespace
 
+// What execve would refuse with E2BIG, said before anything is made: one
+// string over the kernel's MAX_ARG_STRLEN (32 pages), or all of them over
+// ARG_MAX (a quarter of the stack limit; unknown when the config sets its own).
+void check_exec_size(const process::Plan &p, bool own_stack_limit) {
+    size_t total = 0;
+    for (auto *v : {&p.args, &p.env})
+        for (auto &s : *v) {
+            if (s.size() >= 32 * 4096)
+                throw Error(std::string(v == &p.args ? "process.args" : "process.env") + ": a string of " +
+                            std::to_string(s.size()) + " bytes: longer than execve takes (131072)");
+            total += s.size() + 1 + sizeof(char *);
+        }
+    long max = sysconf(_SC_ARG_MAX);
+    if (!own_stack_limit && max > 0 && total > static_cast<size_t>(max))
+        throw Error("process.args and process.env: " + std::to_string(total) + " bytes: more than execve takes (" +
+                    std::to_string(max) + ", ARG_MAX)");
+}
+
 void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgroups, int preserve_fds) {
     for (auto &r : proc.rlimits) p.rlimits.push_back({r.resource, {r.soft, r.hard}, r.type});
     if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);
@@ -375,6 +394,8 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
     }
     p.preserve_fds = preserve_fds;
 
+    check_exec_size(p, std::any_of(proc.rlimits.begin(), proc.rlimits.end(),
+                                   [](const spec::Rlimit &r) { return r.type == "RLIMIT_STACK"; }));
     p.argv = process::c_array(p.args);
     p.envp = process::c_array(p.env);
 }

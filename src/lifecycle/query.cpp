@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include "userns/passwd.hpp"
+#include <cstdio>
 #include <sys/stat.h>
 
 namespace burrow::lifecycle {
@@ -15,6 +16,14 @@ std::string owner_of(const state::Store &s, const std::string &id) {
     if (stat(s.dir(id).c_str(), &st) < 0) return "";
     auto name = userns::user_name(st.st_uid);
     return name.empty() ? "#" + std::to_string(st.st_uid) : name;
+}
+
+// The directory's change time: when create made it (for a container whose
+// state.json cannot say).
+std::string created_of(const state::Store &s, const std::string &id) {
+    struct stat st;
+    if (stat(s.dir(id).c_str(), &st) < 0) return "0001-01-01T00:00:00Z";
+    return state::rfc3339(st.st_mtim);
 }
 
 // Columns as Go's tabwriter with minwidth 12 and padding 3 (what runc prints).
@@ -47,13 +56,34 @@ std::string list(const Globals &g, const std::string &format, bool quiet) {
     state::Store store(g.root);
     std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    std::string ids;
+    std::string ids, problems;
     for (auto &id : store.ids()) {
         state::Record r;
         try {
             r = store.read(id);
-        } catch (const Error &) {
-            continue; // deleted meanwhile, or still being created
+        } catch (const state::NoSuchContainer &) {
+            continue; // deleted meanwhile
+        } catch (const Error &e) {
+            // Corrupt or unreadable: listed with its problem, never left out
+            // (delete --force removes it). The JSON keeps the fields runc's
+            // parsers require (created a valid time); status says "unknown".
+            std::string owner = owner_of(store, id);
+            ids += id + "\n";
+            std::string created = created_of(store, id);
+            rows.push_back({id, "0", "unknown", "", created, owner});
+            nlohmann::ordered_json j;
+            j["ociVersion"] = "";
+            j["id"] = id;
+            j["pid"] = 0;
+            j["status"] = "unknown";
+            j["bundle"] = "";
+            j["rootfs"] = "";
+            j["created"] = created;
+            j["owner"] = owner;
+            j["annotations"] = {{"io.github.burrow.error", e.what()}};
+            arr.push_back(j);
+            problems += "burrow: list: " + id + ": " + e.what() + "\n";
+            continue;
         }
         auto st = state::status_of(store, r);
         std::string owner = owner_of(store, id);
@@ -62,6 +92,7 @@ std::string list(const Globals &g, const std::string &format, bool quiet) {
                         r.created, owner});
         arr.push_back(nlohmann::ordered_json::parse(state::state_json(r, st, owner, -1)));
     }
+    if (!problems.empty()) fputs(problems.c_str(), stderr);
     if (quiet) return ids;
     // runc marshals an empty Go slice: "null", which its users parse.
     if (format == "json") return (arr.empty() ? std::string("null") : arr.dump()) + "\n";

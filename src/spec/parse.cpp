@@ -375,7 +375,7 @@ Config parse_config(const std::string &text) {
 Hooks parse_hooks_json(const std::string &text) {
     Hooks h;
     if (text.empty()) return h;
-    parse_hooks(json::parse(text), h);
+    parse_hooks(parse_json(text), h); // a bad text is an Error, as config.json's
     return h;
 }
 

@@ -100,7 +100,7 @@ Lock Store::lock(const std::string &id) const {
     check_owner(d, true);
     int fd = open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ENOENT) throw Error("container \"" + id + "\" does not exist");
+        if (errno == ENOENT || errno == ENOTDIR) throw NoSuchContainer("container \"" + id + "\" does not exist");
         throw_errno("open " + d);
     }
     while (flock(fd, LOCK_EX) < 0)
@@ -110,9 +110,13 @@ Lock Store::lock(const std::string &id) const {
 
 bool Store::exists(const std::string &id) const {
     struct stat st;
-    if (stat((dir(id) + "/state.json").c_str(), &st) == 0) return true;
-    if (errno == EACCES) check_owner(dir(id), true); // another user's: say so, never "does not exist"
-    return false;
+    std::string path = dir(id) + "/state.json";
+    if (stat(path.c_str(), &st) == 0) return true;
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return false;
+    if (err == EACCES) check_owner(dir(id), true); // another user's: say so
+    errno = err;
+    throw_errno("open " + path); // EACCES is never "no such container"
 }
 
 Record Store::read(const std::string &id) const {
@@ -122,30 +126,80 @@ Record Store::read(const std::string &id) const {
     try {
         text = read_file(path);
     } catch (const Error &e) {
-        if (e.code() == ENOENT) throw Error("container \"" + id + "\" does not exist");
+        if (e.code() == ENOENT || e.code() == ENOTDIR) throw NoSuchContainer("container \"" + id + "\" does not exist");
         throw;
     }
     try {
-        auto j = json::parse(text);
-        Record r;
-        r.oci_version = j.at("ociVersion").get<std::string>();
-        r.id = j.at("id").get<std::string>();
-        r.pid = j.at("pid").get<pid_t>();
-        r.pid_start = j.at("pidStart").get<uint64_t>();
-        r.bundle = j.at("bundle").get<std::string>();
-        r.rootfs = j.at("rootfs").get<std::string>();
-        r.created = j.at("created").get<std::string>();
-        if (j.contains("annotations")) r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
-        if (j.contains("hooks")) r.hooks_json = j["hooks"].dump();
-        r.own_pidns = j.value("ownPidns", false);
-        r.runner = j.value("runner", 0);
-        r.runner_start = j.value("runnerStart", uint64_t{0});
+        Record r = parse_record(text);
         struct stat st;
         if (stat((dir(id) + "/cgroup.json").c_str(), &st) == 0) r.cgroup = read_file(dir(id) + "/cgroup.json");
         return r;
-    } catch (const json::exception &e) {
-        throw Error(path + ": corrupt state: " + e.what());
+    } catch (const std::invalid_argument &e) {
+        throw CorruptState(path + ": corrupt state: " + e.what());
     }
+}
+
+Record Store::remains(const std::string &id) const {
+    Record r;
+    r.id = id;
+    int own = 0;
+    if (!read_pid_start(dir(id) + "/init.pid", r.pid, r.pid_start, &own)) r.pid = 0, r.pid_start = 0;
+    r.own_pidns = own != 0;
+    try {
+        struct stat st;
+        if (stat((dir(id) + "/cgroup.json").c_str(), &st) == 0) r.cgroup = read_file(dir(id) + "/cgroup.json");
+    } catch (const std::exception &) {
+    }
+    return r;
+}
+
+void Store::write_init(const Record &r) const {
+    write_small(dir(r.id) + "/init.pid", std::to_string(r.pid) + " " + std::to_string(r.pid_start) + " " +
+                                              (r.own_pidns ? "1" : "0") + "\n");
+}
+
+void write_small(const std::string &path, const std::string &text) {
+    auto slash = path.rfind('/');
+    std::string tmp = path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".tmp";
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw_errno("write " + tmp);
+    size_t done = 0;
+    int e = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            break;
+        }
+        done += static_cast<size_t>(n);
+    }
+    // Durable before it replaces the old file: a crash or a full disk leaves
+    // the old file or the new one, never a part of the new.
+    if (!e && fsync(fd) < 0) e = errno;
+    if (close(fd) < 0 && !e && errno != EINTR) e = errno;
+    if (!e && rename(tmp.c_str(), path.c_str()) < 0) e = errno;
+    if (e) {
+        unlink(tmp.c_str());
+        throw Error("write " + path, e);
+    }
+}
+
+bool read_pid_start(const std::string &path, pid_t &pid, uint64_t &start, int *extra) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[96] = {};
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return false;
+    int p = 0, x = 0;
+    unsigned long long s = 0;
+    int got = sscanf(buf, "%d %llu %d", &p, &s, &x);
+    if (got < 2 || p <= 0) return false;
+    pid = p;
+    start = s;
+    if (extra) *extra = got == 3 ? x : 0;
+    return true;
 }
 
 void Store::write(const Record &r) const {
@@ -164,16 +218,7 @@ void Store::write(const Record &r) const {
         j["runner"] = r.runner;
         j["runnerStart"] = r.runner_start;
     }
-    std::string text = j.dump();
-    std::string d = dir(r.id);
-    std::string tmp = d + "/.state.json.tmp";
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw_errno("write " + tmp);
-    ssize_t n = ::write(fd, text.data(), text.size());
-    int e = errno;
-    close(fd);
-    if (n != static_cast<ssize_t>(text.size())) throw Error("write " + tmp, n < 0 ? e : EIO);
-    if (rename(tmp.c_str(), (d + "/state.json").c_str()) < 0) throw_errno("rename " + tmp);
+    write_small(dir(r.id) + "/state.json", j.dump());
 }
 
 namespace {
@@ -215,8 +260,16 @@ std::vector<std::string> Store::ids() const {
     while (auto *e = readdir(dp)) {
         std::string n = e->d_name;
         if (n == "." || n == "..") continue;
-        struct stat st; // another user's (a shared root) is not listed, nor an error
-        if (stat((dir(n) + "/state.json").c_str(), &st) == 0) out.push_back(n);
+        // A container of ours whose state.json we may not even stat is listed
+        // too (with its problem); another user's in a shared root is not, nor
+        // one still being created (no state.json yet).
+        struct stat st;
+        if (stat((dir(n) + "/state.json").c_str(), &st) == 0) {
+            out.push_back(n);
+        } else if (errno != ENOENT && errno != ENOTDIR) {
+            struct stat d;
+            if (stat(dir(n).c_str(), &d) == 0 && (d.st_uid == geteuid() || geteuid() == 0)) out.push_back(n);
+        }
     }
     closedir(dp);
     std::sort(out.begin(), out.end());
@@ -247,6 +300,10 @@ Status status_of(const Store &s, const Record &r) {
 std::string now_rfc3339() {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return rfc3339(ts);
+}
+
+std::string rfc3339(const struct timespec &ts) {
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char buf[64];

@@ -1,8 +1,14 @@
 // Container state on disk: one directory per container under the root
-// (--root), holding state.json (written atomically) and, until `start`,
-// exec.fifo. mkdir is the atomic claim on an id; flock on the directory
-// serialises commands on one container.
+// (--root), holding state.json (written atomically: temp, fsync, rename) and,
+// until `start`, exec.fifo. mkdir is the atomic claim on an id; flock on the
+// directory serialises commands on one container. Beside state.json, small
+// fixed-format files that do not depend on it name what a corrupt or missing
+// state.json would hide from `delete --force`: init.pid (the container's
+// process) and hooks.pgid (a running hook's process group); cgroup.json
+// (written before the cgroup is made) names the cgroup.
 #pragma once
+#include "error.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -31,6 +37,15 @@ struct Record {
 
 enum class Status { created, running, stopped, paused };
 
+// No such container (a permission error is never this).
+struct NoSuchContainer : Error {
+    using Error::Error;
+};
+// state.json is there but unreadable as JSON (a crash, a full disk).
+struct CorruptState : Error {
+    using Error::Error;
+};
+
 const char *status_name(Status s);
 
 // Throws Error for an id runc would refuse (letters, digits, _ + - . only).
@@ -57,9 +72,16 @@ public:
     Lock claim(const std::string &id);
     // Throws `container "ID" does not exist`.
     Lock lock(const std::string &id) const;
+    // Throws NoSuchContainer, CorruptState, or Error (EACCES...).
     Record read(const std::string &id) const;
+    // What the files beside state.json say: pid, pid_start, own_pidns (init.pid)
+    // and cgroup (cgroup.json), for a container whose state.json is corrupt or
+    // not written yet. Never throws for a missing or corrupt file.
+    Record remains(const std::string &id) const;
+    // state.json exists; false only when it does not (ENOENT): other errors throw.
     bool exists(const std::string &id) const;
     void write(const Record &r) const;
+    void write_init(const Record &r) const; // init.pid, before state.json
     void remove(const std::string &id) const;
     std::vector<std::string> ids() const;
 
@@ -67,12 +89,22 @@ private:
     std::string root_;
 };
 
+// The JSON of a state.json (what Store::write writes), checked: throws
+// std::invalid_argument for anything else (a crash, a full disk, an edit).
+Record parse_record(const std::string &text);
+
 // The live status: created while the process waits on exec.fifo, running
 // while it lives, paused while its cgroup is frozen, stopped after (a zombie
 // counts as stopped).
 Status status_of(const Store &s, const Record &r);
 uint64_t process_start_time(pid_t pid); // 0 when there is no such process
 std::string now_rfc3339();
+std::string rfc3339(const struct timespec &ts);
+
+// Writes "PID START\n" records (init.pid, hooks.pgid) atomically: temp, fsync, rename.
+void write_small(const std::string &path, const std::string &text);
+// A file written by write_small: false when it is missing or malformed.
+bool read_pid_start(const std::string &path, pid_t &pid, uint64_t &start, int *extra = nullptr);
 
 // runc's state JSON: ociVersion, id, pid, status, bundle, rootfs, created, owner, annotations.
 std::string state_json(const Record &r, Status st, const std::string &owner, int indent);

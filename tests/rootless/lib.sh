@@ -438,10 +438,19 @@ leak_check() {
 
     # 1. no state directory under the state root
     if [ -d "$STATE_ROOT" ]; then
+        [ -r "$STATE_ROOT" ] && [ -x "$STATE_ROOT" ] || { problems+=("state root left unreadable"); chmod u+rwx "$STATE_ROOT"; }
         for d in "$STATE_ROOT"/* "$STATE_ROOT"/.[!.]*; do
-            [ -d "$d" ] || continue
+            [ -e "$d" ] || [ -L "$d" ] || continue
+            if [ ! -d "$d" ] || [ -L "$d" ]; then
+                # a temp file, a lock: nothing may stay beside the containers either
+                problems+=("state file left: $d")
+                rm -f "$d"
+                continue
+            fi
             problems+=("state directory left: $d")
+            chmod u+rwx "$d" 2>/dev/null # a test that made it unreadable
             "$RUNTIME" --root "$STATE_ROOT" delete --force "${d##*/}" >/dev/null 2>&1
+            [ -d "$d" ] && rm -rf "$d" 2>/dev/null
         done
     fi
 

@@ -18,7 +18,7 @@ dir=${BURROW_TEST_DIR:-/var/tmp/burrow-tests}
 need=""
 for p in meson ninja-build g++ pkg-config libsystemd-dev nlohmann-json3-dev libseccomp-dev libcap-dev \
          catch2 uidmap busybox-static fuse-overlayfs slirp4netns passt libc6-dev libsubid-dev libyaml-cpp-dev \
-         squashfuse squashfs-tools slurm-wlm munge; do
+         squashfuse squashfs-tools slurm-wlm munge clang libclang-rt-14-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done
 if [ -n "$need" ]; then

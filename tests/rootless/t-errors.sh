@@ -236,4 +236,143 @@ test_err_missing_bundle() {
     not_created
 }
 
+# corrupt_state HOW: the created container's state.json damaged as a crash or
+# a full disk leaves it (truncated / garbage / empty).
+corrupt_state() {
+    local f="$STATE_ROOT/$CID/state.json"
+    case $1 in
+        truncated) head -c 30 "$f" > "$f.x" ;;
+        garbage) printf '\x00\x01{{{not json' > "$f.x" ;;
+        empty) : > "$f.x" ;;
+    esac
+    mv "$f.x" "$f"
+}
+
+# A corrupt state.json (a crash, a full disk): state says so, list shows the
+# container with its problem (JSON runc's parsers read), delete refuses and
+# delete --force ends its process and removes it all (the leak check: no
+# process, cgroup or directory left).
+test_err_corrupt_state() {
+    burrow_only "burrow's state files"
+    local how pid
+    for how in truncated garbage empty; do
+        probe_args sleep 60
+        rtc create --bundle "$BUNDLE" "$CID"
+        assert_ok
+        pid=$(ct_pid "$CID")
+        corrupt_state "$how"
+        rtc state "$CID"
+        assert_fail_with "corrupt state"
+        rtc list
+        assert_ok
+        assert_match "$OUT" "(^|"$'\n'")$CID +0 +unknown " "list ($how)"
+        assert_contains "$ERR" "corrupt state" "list's stderr ($how)"
+        rtc list --format json
+        assert_ok
+        assert_eq "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .status' <<< "$OUT")" unknown "list --format json ($how)"
+        assert_match "$(jq -r '.[0].created' <<< "$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "created, a time Go parses"
+        assert_contains "$(jq -r '.[0].annotations["io.github.burrow.error"]' <<< "$OUT")" "corrupt state"
+        rtc kill "$CID" KILL
+        assert_fail_with "corrupt state"
+        rtc delete "$CID"
+        assert_fail_with "corrupt state"
+        proc_gone "$pid" && fail "the container process died on a refused delete"
+        rtc delete --force "$CID"
+        assert_ok
+        wait_for 5 proc_gone "$pid" || fail "delete --force left the container's process $pid ($how)"
+        [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left $STATE_ROOT/$CID ($how)"
+    done
+    return 0
+}
+
+# A state directory the caller may not read (another user's root, a mode 000
+# directory): every verb says "Permission denied", none "does not exist", and
+# delete --force does not claim success.
+test_err_permission_is_not_absence() {
+    burrow_only "burrow's state files"
+    probe_args sleep 60
+    rtc create --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local dir="$STATE_ROOT/$CID" what cmd
+    for what in container root; do
+        if [ "$what" = container ]; then chmod 000 "$dir"; else chmod 000 "$STATE_ROOT"; fi
+        for cmd in "state $CID" "kill $CID KILL" "delete $CID" "delete --force $CID" "ps $CID" \
+            "exec $CID /probe echo x" "pause $CID" "resume $CID" "start $CID" "events --stats $CID" \
+            "update --pids-limit 10 $CID"; do
+            capture rt $cmd
+            [ "$RC" != 0 ] || fail "$cmd succeeded on an unreadable $what directory"
+            assert_contains "$ERR" "Permission denied" "$cmd ($what)"
+            assert_not_contains "$ERR" "does not exist" "$cmd ($what)"
+        done
+        rtc list
+        if [ "$what" = root ]; then
+            [ "$RC" != 0 ] || fail "list succeeded on an unreadable state root"
+            assert_contains "$ERR" "Permission denied" "list"
+        else
+            assert_ok
+            assert_match "$OUT" "(^|"$'\n'")$CID +0 +unknown " "list"
+            assert_contains "$ERR" "Permission denied" "list's stderr"
+        fi
+        chmod 0700 "$STATE_ROOT"
+        chmod 0711 "$dir"
+    done
+    assert_eq "$(ct_status "$CID")" created "the container after all that"
+    kill_and_delete "$CID"
+}
+
+# broken BUNDLE-EDIT WORDS...: a fresh bundle edited by the jq filter, created
+# (and run, for errors of the child): one line naming WORDS (burrow), a
+# non-zero exit, no container.
+broken() {
+    local edit=$1 word
+    shift
+    new_bundle
+    cfg --arg t "$TEST_DIR" "$edit"
+    capture rt run --bundle "$BUNDLE" "$CID"
+    _burrow_error_shape
+    if [ "$RT_KIND" = burrow ]; then
+        for word in "$@"; do assert_contains "$ERR" "$word" "stderr for $edit"; done
+    fi
+    not_created
+}
+
+# The corpus of broken bundles: wrong types, huge values and arrays, a rootfs
+# that is missing or a file, args not found, a cwd that is not a directory,
+# an architecture or operator seccomp does not know.
+test_err_broken_bundles() {
+    echo x > "$TEST_DIR/afile"
+    broken '.process.args = "/probe"' process.args
+    broken '.process.args = [1, 2]' process.args
+    broken '.process.user.uid = "0"' process.user.uid
+    broken '.process.user.uid = -1' process.user.uid
+    broken '.process.user.uid = 99999999999' process.user.uid
+    broken '.process.env = "A=1"' process.env
+    broken '.process.cwd = 5' process.cwd
+    broken '.process.cwd = "relative"' process.cwd
+    broken '.process.cwd = "/etc/passwd"' /etc/passwd
+    broken '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 10, hard: 5}]' RLIMIT_NOFILE
+    broken '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 18446744073709551616, hard: 1}]' rlimits
+    broken '.mounts = {}' mounts
+    broken '.mounts = [{destination: "relative", type: "tmpfs", source: "tmpfs"}]' relative
+    broken '.root = "rootfs"' root
+    broken '.root.path = ($t + "/afile")' afile
+    broken '.root.path = ($t + "/no-such-rootfs")' no-such-rootfs
+    broken '.linux.namespaces = 5' linux.namespaces
+    broken '.linux.uidMappings = [{containerID: 0, hostID: 0, size: 4294967296}]' uidMappings
+    # (an unknown syscall name or capability is skipped, as runc and crun do:
+    # t-security/test_seccomp_unknown_syscall_name_ignored, t-conformance)
+    broken '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_BOGUS"]}' SCMP_ARCH_BOGUS
+    broken '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["read"], action: "SCMP_ACT_ERRNO", args: [{index: 0, value: 1, op: "SCMP_CMP_BOGUS"}]}]}' SCMP_CMP_BOGUS
+    broken '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: "read", action: "SCMP_ACT_ERRNO"}]}' linux.seccomp
+    broken '.hostname = 5' hostname
+    broken '.process.args = ["/no/such/binary"]' /no/such/binary
+    # huge: 300000 arguments (beyond what execve takes), a 20000-deep value
+    broken '.process.args = ["/probe"] + [range(300000) | "argument"]' process.args
+    new_bundle
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["annotations"] = {"deep": "x"}; s = json.dumps(c); s = s.replace("\"deep\": \"x\"", "\"deep\": " + "[" * 20000 + "]" * 20000); open(sys.argv[1], "w").write(s)' "$BUNDLE/config.json"
+    capture rt create --bundle "$BUNDLE" "$CID"
+    _burrow_error_shape
+    not_created
+}
+
 run_tests "$@"

@@ -246,4 +246,26 @@ test_failing_poststop_hook_only_warns() {
     [ "$RC" != 0 ] || fail "state left after delete"
 }
 
+# create SIGKILLed while its createRuntime hook runs (a service manager's
+# stop, an OOM kill): the hook and what it started must not run on, and
+# delete --force ends them with the rest.
+test_create_killed_during_hook() {
+    hooks_setup
+    printf '#!/bin/sh\nsleep 300 &\necho $! > "$1/sleep.pid"\nwait\n' > "$HK/slow.sh"
+    chmod 0755 "$HK/slow.sh"
+    add_hook createRuntime "$(hook_json "$HK/slow.sh" slow.sh "$HK")"
+    bg create "$RUNTIME" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$CID"
+    wait_for 10 test -s "$HK/sleep.pid" || fail "the hook did not start"
+    local spid
+    spid=$(cat "$HK/sleep.pid")
+    kill -KILL "$BG_PID"
+    bg_wait create
+    proc_gone "$spid" && note "the hook's child died with create"
+    capture rt delete --force "$CID"
+    assert_ok
+    wait_for 5 proc_gone "$spid" || fail "the hook's child $spid still runs after create was killed and delete --force"
+    [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left $STATE_ROOT/$CID"
+    return 0
+}
+
 run_tests "$@"

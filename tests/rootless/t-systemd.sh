@@ -351,4 +351,24 @@ test_features_systemd() {
     fi
 }
 
+# create SIGKILLed after the scope was made (held in its createRuntime hook):
+# delete --force removes the scope, the hook and the rest (t-faults.sh has
+# the other steps).
+test_scope_gone_after_create_killed() {
+    need_manager
+    printf '#!/bin/sh\nsleep 300 &\necho $! > "$1"\nwait\n' > "$TEST_DIR/block.sh"
+    chmod 0755 "$TEST_DIR/block.sh"
+    add_hook createRuntime "$(hook_json "$TEST_DIR/block.sh" block.sh "$TEST_DIR/at")"
+    bg create "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup create --bundle "$BUNDLE" "$CID"
+    wait_for 20 test -s "$TEST_DIR/at" || { bg_wait create; fail "the hook did not start"; }
+    assert_eq "$(sdprop "$(scope)" ActiveState)" active "the scope while create waits"
+    kill -KILL "$BG_PID"
+    bg_wait create
+    rtc --systemd-cgroup delete --force "$CID"
+    assert_ok
+    [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left $STATE_ROOT/$CID"
+    wait_for 5 eval 'proc_gone "$(cat "$TEST_DIR/at")"' || fail "the hook's child still runs"
+    assert_scope_gone "$(scope)"
+}
+
 run_tests "$@"
