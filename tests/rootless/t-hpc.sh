@@ -362,9 +362,9 @@ test_join_twenty_ranks() {
     # Each rank waits until all 20 run (so they overlap: a rank that came after
     # the last one left would rightly get a container of its own).
     for i in $(seq 1 20); do
-        bg "r$i" rt run --join --rootfs "$ROOTFS" -v "$TEST_DIR/sync:/mnt" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" \
-            -e "RANK=$i" "$CID" -- /bin/sh -c 'touch /mnt/$RANK; n=0
-                while [ "$(ls /mnt | wc -l)" -lt 20 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -v "$TEST_DIR/sync:/root" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" \
+            -e "RANK=$i" "$CID" -- /bin/sh -c 'touch /root/$RANK; n=0
+                while [ "$(ls /root | wc -l)" -lt 20 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
                 echo "$RANK $(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)"'
     done
     for i in $(seq 1 20); do
