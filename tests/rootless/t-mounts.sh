@@ -430,16 +430,16 @@ test_bind_locked_atime_kept() {
     src=$(atime_of "$TEST_DIR/data")
     want=strictatime
     [ "$src" = strictatime ] && want=noatime
-    add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"$want\", \"nodiratime\", \"ro\"]}"
-    probe_args dump write /mnt/x
+    add_mount "{\"destination\": \"/root\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"$want\", \"nodiratime\", \"ro\"]}"
+    probe_args dump write /root/x
     rtc --debug run --bundle "$BUNDLE" "$CID"
     assert_ok
-    assert_line write:/mnt/x EROFS
+    assert_line write:/root/x EROFS
     local l
-    l=$(mount_line /mnt) || fail "/mnt is not a mount"
-    if [ "$src" = strictatime ]; then assert_not_contains "$l" noatime "/mnt keeps the source's strictatime"
-    else assert_contains "$l" ",$src" "/mnt keeps the source's $src"; fi
-    assert_not_contains "$l" nodiratime "/mnt keeps the source's diratime"
+    l=$(mount_line /root) || fail "/root is not a mount"
+    if [ "$src" = strictatime ]; then assert_not_contains "$l" noatime "/root keeps the source's strictatime"
+    else assert_contains "$l" ",$src" "/root keeps the source's $src"; fi
+    assert_not_contains "$l" nodiratime "/root keeps the source's diratime"
     if [ "$RT_KIND" = burrow ]; then
         assert_contains "$ERR" "$want not applied: kept $src" "the debug log"
     fi
