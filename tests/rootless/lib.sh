@@ -436,6 +436,14 @@ fuse_server_left() {
 leak_check() {
     local problems=() d
 
+    # 0. an image's shared mount (burrow-image) notices its last container
+    #    within a second or two (it polls): give it that, as the runtime would
+    local i
+    for i in $(seq 1 40); do
+        [ -d "$STATE_ROOT/@images" ] && [ -n "$(ls -A "$STATE_ROOT/@images" 2>/dev/null)" ] || break
+        sleep 0.1
+    done
+
     # 1. no state directory under the state root
     if [ -d "$STATE_ROOT" ]; then
         [ -r "$STATE_ROOT" ] && [ -x "$STATE_ROOT" ] || { problems+=("state root left unreadable"); chmod u+rwx "$STATE_ROOT"; }
