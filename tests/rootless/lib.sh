@@ -440,7 +440,7 @@ leak_check() {
     #    within a second or two (it polls): give it that, as the runtime would
     local i
     for i in $(seq 1 40); do
-        [ -d "$STATE_ROOT/@images" ] && [ -n "$(ls -A "$STATE_ROOT/@images" 2>/dev/null)" ] || break
+        [ -e "$STATE_ROOT/@images" ] || break
         sleep 0.1
     done
 
