@@ -386,16 +386,25 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     // ids before we move it: then we step into the cgroup for the clone (the
     // child is born in it) and step back out.
     SelfJoin self_join;
+    session::Resources after_clone = resources;
     if (cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns) {
         self_join.own = session::own_cgroups();
         cgroup_step([&] { cgroup->enter(getpid()); });
         self_join.cgroup = cgroup.get();
+        // The device rules now, before the clone: the child, born in the
+        // cgroup, makes its devices at once, and rules being written (deny
+        // all, then each allow) would refuse its mknod for a moment. We only
+        // clone before we leave; the other limits (pids) would count us.
+        session::Resources devices;
+        devices.devices = resources.devices;
+        cgroup_step([&] { cgroup->apply(devices); });
+        after_clone.devices.clear();
     }
     sh.join_cgroup = [&](pid_t pid) {
         cgroup_step([&] {
             if (self_join.cgroup) {
                 self_join.leave();
-                return cgroup->apply(resources);
+                return cgroup->apply(after_clone);
             }
             if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
             cgroup->enter(pid);
