@@ -1,4 +1,5 @@
 #include "hooks/exec_hook.hpp"
+#include "state/proc_stat.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -18,22 +19,8 @@ namespace {
 
 // The start time (field 22 of /proc/PID/stat), 0 if there is no such process.
 unsigned long long start_time(pid_t pid) noexcept {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')'); // the name may hold spaces and parens
-    if (!p) return 0;
-    unsigned long long v = 0;
-    int field = 2;
-    for (; *p && field < 22; p++)
-        if (*p == ' ') field++;
-    if (sscanf(p, "%llu", &v) != 1) return 0;
-    return v;
+    state::ProcStat st;
+    return state::read_proc_stat(pid, st) ? st.start_time : 0;
 }
 
 // "PGID START\n" at path, atomically (temp + rename).

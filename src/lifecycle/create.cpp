@@ -2,6 +2,7 @@
 #include "cdi/cdi.hpp"
 #include "console/console.hpp"
 #include "error.hpp"
+#include "fd.hpp"
 #include "read_file.hpp"
 #include "hooks/run_hooks.hpp"
 #include "lifecycle/cgroup.hpp"
@@ -64,16 +65,6 @@ struct SelfJoin {
     }
 };
 
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    Fd(const Fd &) = delete;
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0) close(fd);
-        fd = -1;
-    }
-};
 
 // The fds the child inherits to talk to the world: the sync socket, the
 // start fd (exec.fifo, or the sync socket for `run`), the console socket

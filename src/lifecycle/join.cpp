@@ -11,6 +11,7 @@
 // out gets it and deletes the container. A rank that comes after the last one left
 // creates the container anew: no rank ever finds it half gone.
 #include "error.hpp"
+#include "fd.hpp"
 #include "lifecycle/join.hpp"
 #include "log.hpp"
 #include "state/store.hpp"
@@ -25,16 +26,6 @@ extern char **environ;
 namespace burrow::lifecycle {
 namespace {
 
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    Fd(const Fd &) = delete;
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0) close(fd);
-        fd = -1;
-    }
-};
 
 // POSIX record locks (fcntl), not flock: they belong to this process, so the
 // container's process, cloned while we hold them and waiting with copies of

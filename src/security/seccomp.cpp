@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "fd.hpp"
 
 namespace burrow::security {
 namespace {
@@ -146,12 +147,6 @@ struct CtxDeleter {
 };
 using Ctx = std::unique_ptr<void, CtxDeleter>;
 
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 std::vector<struct sock_filter> export_bpf(scmp_filter_ctx ctx) {
     Fd mem;
