@@ -174,9 +174,12 @@ void write_small(const std::string &path, const std::string &text) {
         }
         done += static_cast<size_t>(n);
     }
-    // Durable before it replaces the old file: a crash or a full disk leaves
-    // the old file or the new one, never a part of the new.
-    if (!e && fsync(fd) < 0) e = errno;
+    // Whole before it replaces the old file: a full disk (ENOSPC from write,
+    // or from close on NFS) or a killed burrow leaves the old file or the new
+    // one, never a part of the new. No fsync: it would cost a disk's wait on
+    // every create where the state root is on disk ($TMPDIR in a batch job),
+    // for a host crash that no container survives anyway (delete --force
+    // removes what such a crash leaves, corrupt state included).
     if (close(fd) < 0 && !e && errno != EINTR) e = errno;
     if (!e && rename(tmp.c_str(), path.c_str()) < 0) e = errno;
     if (e) {

@@ -1,5 +1,5 @@
 // Container state on disk: one directory per container under the root
-// (--root), holding state.json (written atomically: temp, fsync, rename) and,
+// (--root), holding state.json (written atomically: temp, rename) and,
 // until `start`, exec.fifo. mkdir is the atomic claim on an id; flock on the
 // directory serialises commands on one container. Beside state.json, small
 // fixed-format files that do not depend on it name what a corrupt or missing
@@ -101,7 +101,7 @@ uint64_t process_start_time(pid_t pid); // 0 when there is no such process
 std::string now_rfc3339();
 std::string rfc3339(const struct timespec &ts);
 
-// Writes "PID START\n" records (init.pid, hooks.pgid) atomically: temp, fsync, rename.
+// Writes "PID START\n" records (init.pid, hooks.pgid) atomically: temp, rename.
 void write_small(const std::string &path, const std::string &text);
 // A file written by write_small: false when it is missing or malformed.
 bool read_pid_start(const std::string &path, pid_t &pid, uint64_t &start, int *extra = nullptr);
