@@ -30,13 +30,13 @@ int drop_bounding(uint64_t keep, int last_cap) noexcept {
     if (last_cap > 63) last_cap = 63;
     for (int cap = 0; cap <= last_cap; ++cap) {
         if (keep & (uint64_t{1} << cap)) continue;
-        long in = sys_prctl(PR_CAPBSET_READ, static_cast<unsigned long>(cap));
-        if (in == 0) continue; // already dropped
-        if (in < 0) {
-            if (errno == EINVAL) continue;
-            return neg_errno();
-        }
-        if (sys_prctl(PR_CAPBSET_DROP, static_cast<unsigned long>(cap)) < 0 && errno != EINVAL) return neg_errno();
+        // Drop first, one syscall a capability; only a refused drop (no
+        // CAP_SETPCAP) asks whether there was anything to drop.
+        if (sys_prctl(PR_CAPBSET_DROP, static_cast<unsigned long>(cap)) == 0 || errno == EINVAL) continue;
+        int err = errno;
+        if (err == EPERM && sys_prctl(PR_CAPBSET_READ, static_cast<unsigned long>(cap)) == 0) continue; // already out
+        errno = err;
+        return neg_errno();
     }
     return 0;
 }
