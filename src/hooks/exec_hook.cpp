@@ -1,5 +1,6 @@
 #include "hooks/exec_hook.hpp"
 #include "state/proc_stat.hpp"
+#include "state/store.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -39,22 +40,17 @@ bool write_group_record(const char *path, pid_t pgid) noexcept {
 
 } // namespace
 
-void end_recorded_group(const char *path) noexcept {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    char buf[64] = {};
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    int pgid = 0;
-    unsigned long long start = 0;
-    if (n > 0 && sscanf(buf, "%d %llu", &pgid, &start) == 2 && pgid > 1) {
+void end_recorded_group(const std::string &path) {
+    pid_t pgid = 0;
+    uint64_t start = 0;
+    if (state::read_pid_start(path, pgid, start) && pgid > 1) {
         // A live leader that is another process: the pid was reused, and its
         // group is not ours. A gone leader's number stays its group's while
         // the group has members (the kernel frees a pid used as a pgid last).
         unsigned long long now = start_time(pgid);
         if (now == 0 || now == start) kill(-pgid, SIGKILL);
     }
-    unlink(path);
+    unlink(path.c_str());
 }
 
 HookResult run_hook(const process::Hook &h, const char *state, size_t len, const char *group_record) noexcept {

@@ -24,7 +24,7 @@ HookResult run_hook(const process::Hook &h, const char *state, size_t len, const
 
 // SIGKILLs the process group a group_record names, if its leader is gone or
 // is still the same process; removes the record.
-void end_recorded_group(const char *group_record) noexcept;
+void end_recorded_group(const std::string &group_record);
 
 // "hook /usr/bin/x exited with status 2" / "... timed out after 5s" into buf.
 void describe(const process::Hook &h, const HookResult &r, char *buf, size_t size) noexcept;

@@ -215,7 +215,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     }
     std::string dir = store.dir(id);
     // A hook a killed create, run or delete left running (and what it started).
-    if (force) hooks::end_recorded_group((dir + "/hooks.pgid").c_str());
+    if (force) hooks::end_recorded_group(dir + "/hooks.pgid");
     auto st = state::status_of(store, r);
     if ((st == state::Status::running || st == state::Status::paused) && !force)
         throw Error("cannot delete container \"" + id + "\" that is not stopped: " + state::status_name(st) +

@@ -1,11 +1,11 @@
 // Where the burrow binary that runs now lives, for a unit's ExecStart.
 //
-// /proc/self/exe is not enough: a burrow re-executed from a sealed memfd copy
-// (DESIGN.md, threat model) reads "/memfd:... (deleted)" there. argv[0] is how
-// the caller named burrow: as typed with a '/', else found in PATH as the shell
-// does. It is preferred (a stable symlink such as /usr/bin/burrow survives an
-// upgrade better than its target), unless /proc/self/exe is a real file and
-// argv[0] names another one (exec -a).
+// argv[0] is how the caller named burrow: as typed with a '/', else found in
+// PATH as the shell does. It is preferred (a stable symlink such as
+// /usr/bin/burrow survives an upgrade better than its target), unless it
+// names another file than /proc/self/exe (exec -a); /proc/self/exe serves
+// when argv[0] names nothing (a binary replaced while it runs reads
+// "... (deleted)" there, which names no file either).
 #include "unit/unit.hpp"
 #include "error.hpp"
 
@@ -57,10 +57,7 @@ std::string self_path(const char *argv0) {
     char buf[4096];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) exe.assign(buf, static_cast<size_t>(n));
-    const std::string deleted = " (deleted)";
-    bool real = !exe.empty() && exe[0] == '/' && exe.rfind("/memfd:", 0) != 0 &&
-                !(exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) &&
-                executable_file(exe);
+    bool real = !exe.empty() && exe[0] == '/' && executable_file(exe);
     std::string arg = from_argv0(argv0);
     if (!arg.empty() && (!real || same_file(arg, exe))) return arg;
     if (real) return exe;

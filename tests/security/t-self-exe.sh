@@ -30,42 +30,49 @@ _unchanged() {
     note "attacker: $(cat "$EVIL/result")"
 }
 
-test_exec_script_interpreted_by_proc_self_exe() {
-    burrow_only "the runtime is copied to a user-owned directory"
+# The attacker's container, running (detached) and watching /proc.
+_attacker_running() {
     _evil_setup
     set_args /home/user/attack 8 /home/user
     capture "$MYBURROW" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$CID"
     assert_ok
     wait_for 10 test -e "$EVIL/ready" || fail "the attacker did not start"
-    capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" exec "$CID" /home/user/evil.sh
-    sleep 1
-    touch "$EVIL/stop"
-    wait_for 15 test -e "$EVIL/result" || fail "the attacker gave no result"
-    _unchanged
-    kill_and_delete "$CID"
 }
 
-test_run_in_a_shared_pid_namespace() {
-    # A pod: the second container joins the first one's user and pid
-    # namespaces, and its own process is the script.
-    burrow_only "the runtime is copied to a user-owned directory"
-    _evil_setup
-    set_args /home/user/attack 8 /home/user
-    capture "$MYBURROW" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$CID"
-    assert_ok
-    wait_for 10 test -e "$EVIL/ready" || fail "the attacker did not start"
+# A second container joins the attacker's user and pid namespaces (a pod);
+# jq EDIT sets what it runs.
+_pod_member_config() {
     local pid
     pid=$(ct_pid "$CID")
-    cp "$BUNDLE/config.json" "$TEST_DIR/first.json"
     cfg --arg p "$pid" '.linux.namespaces |= map(if .type == "user" or .type == "pid" then .path = "/proc/\($p)/ns/\(.type)" else . end)
-                        | del(.linux.uidMappings, .linux.gidMappings) | .process.args = ["/home/user/evil.sh"]'
-    capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID-2"
+                        | del(.linux.uidMappings, .linux.gidMappings) | '"$1"
+}
+
+# Stop the attacker once the runtime is done, read its result, check burrow.
+_attack_over() {
     sleep 1
     touch "$EVIL/stop"
     wait_for 15 test -e "$EVIL/result" || fail "the attacker gave no result"
     _unchanged
     rt delete --force "$CID-2" >/dev/null 2>&1
     kill_and_delete "$CID"
+}
+
+test_exec_script_interpreted_by_proc_self_exe() {
+    burrow_only "the runtime is copied to a user-owned directory"
+    _attacker_running
+    capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" exec "$CID" /home/user/evil.sh
+    _attack_over
+}
+
+test_run_in_a_shared_pid_namespace() {
+    # A pod: the second container joins the first one's user and pid
+    # namespaces, and its own process is the script.
+    burrow_only "the runtime is copied to a user-owned directory"
+    _attacker_running
+    _pod_member_config '.process.args = ["/home/user/evil.sh"]'
+    capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID-2"
+    _attack_over
 }
 
 test_run_in_a_shared_pid_namespace_while_a_hook_runs() {
@@ -73,23 +80,10 @@ test_run_in_a_shared_pid_namespace_while_a_hook_runs() {
     # (still burrow) waiting in the shared pid namespace: the attacker has all
     # the time it needs to find it there.
     burrow_only "the runtime is copied to a user-owned directory"
-    _evil_setup
-    set_args /home/user/attack 8 /home/user
-    capture "$MYBURROW" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$CID"
-    assert_ok
-    wait_for 10 test -e "$EVIL/ready" || fail "the attacker did not start"
-    local pid
-    pid=$(ct_pid "$CID")
-    cfg --arg p "$pid" '.linux.namespaces |= map(if .type == "user" or .type == "pid" then .path = "/proc/\($p)/ns/\(.type)" else . end)
-                        | del(.linux.uidMappings, .linux.gidMappings) | .process.args = ["/bin/true"]
-                        | .hooks.createContainer = [{"path": "/bin/sleep", "args": ["sleep", "1"]}]'
+    _attacker_running
+    _pod_member_config '.process.args = ["/bin/true"] | .hooks.createContainer = [{"path": "/bin/sleep", "args": ["sleep", "1"]}]'
     capture timeout 20 "$MYBURROW" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID-2"
-    sleep 1
-    touch "$EVIL/stop"
-    wait_for 15 test -e "$EVIL/result" || fail "the attacker gave no result"
-    _unchanged
-    rt delete --force "$CID-2" >/dev/null 2>&1
-    kill_and_delete "$CID"
+    _attack_over
 }
 
 run_tests "$@"
