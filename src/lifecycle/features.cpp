@@ -51,7 +51,7 @@ std::string features() {
     // Read from config.json as --network and --publish (netless/).
     j["annotations"]["io.github.burrow.network"] = "none|loopback|slirp4netns|pasta[:allow_host_loopback=true]";
     j["annotations"]["io.github.burrow.publish"] = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp],...";
-    j["annotations"]["io.github.burrow.userns"] = "keep-id"; // --userns keep-id
+    j["annotations"]["io.github.burrow.userns"] = "keep-id|keep-id:single"; // --userns
     return j.dump(4) + "\n";
 }
 
