@@ -418,7 +418,12 @@ int main(int argc, char **argv) {
     char *p = shmat(id, NULL, 0);
     if (p == (void *)-1) { perror("shmat"); return 1; }
     if (put) { strcpy(p, "hello from the other rank"); sleep(3); shmctl(id, IPC_RMID, NULL); }
-    else puts(p);
+    else {
+        /* the segment exists from put's shmget on, its text only after
+           put's strcpy: wait for the text, not just the segment */
+        for (int i = 0; i < 500 && !*(volatile char *)p; i++) usleep(10000);
+        puts(p);
+    }
     return 0;
 }
 C
