@@ -22,6 +22,8 @@ ROWS = [
     ("run", "wall_us", "ms", 1e-3, "run /bin/true, wall"),
     ("run", "cpu_us", "ms", 1e-3, "run /bin/true, CPU (user+sys)"),
     ("run", "maxrss_kb", "MiB", 1 / 1024, "run /bin/true, peak RSS"),
+    ("run+switched", "cpu_us", "ms", 1e-3, "the same started as slurmstepd/sudo -u do, CPU"),
+    ("run+switched", "maxrss_kb", "MiB", 1 / 1024, "the same started as slurmstepd/sudo -u do, peak RSS"),
     ("run+overlay", "wall_us", "ms", 1e-3, "run --overlay /bin/true, wall"),
     ("run+overlay", "cpu_us", "ms", 1e-3, "run --overlay /bin/true, CPU"),
     ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
@@ -178,7 +180,7 @@ def main():
                 st = value(mode, rt, fig, metric) if rt in wanted else None
                 if st is None:
                     row[rt] = None
-                    applies = rt != "floor" or fig in ("run", "serial", "parallel")
+                    applies = rt != "floor" or fig in ("run", "run+switched", "serial", "parallel")
                     cells.append("n/a" if rt in wanted and applies and fig not in BURROW_ONLY else "-")
                     continue
                 med, lo, hi = st["median"] * scale, st["min"] * scale, st["max"] * scale

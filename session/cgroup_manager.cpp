@@ -126,11 +126,12 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     std::string why;
     if (mode == CgroupMode::v1 || mode == CgroupMode::hybrid) {
         try {
-            auto m = make_cgroupfs_v1("/sys/fs/cgroup", own, name);
-            reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
-            for (auto &c : m->record().controllers) reason += " " + (c.empty() ? std::string("cgroup2") : c);
-            reason += ")";
-            return m;
+            if (auto m = probe_cgroupfs_v1("/sys/fs/cgroup", own, name, why)) {
+                reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
+                for (auto &c : m->record().controllers) reason += " " + (c.empty() ? std::string("cgroup2") : c);
+                reason += ")";
+                return m;
+            }
         } catch (const std::invalid_argument &) {
             throw;
         } catch (const std::exception &e) {
@@ -139,15 +140,18 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     }
     if ((mode == CgroupMode::unified || mode == CgroupMode::hybrid) && own.count("")) {
         std::string root = mode == CgroupMode::unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+        std::string why2;
         try {
-            auto m = make_cgroupfs_v2(root, own[""], name);
-            reason = std::string("cgroupfs v2 (") + mode_name(mode) + " host; " + root + own[""] + " is writable)";
-            return m;
+            if (auto m = probe_cgroupfs_v2(root, own[""], name, why2)) {
+                reason = std::string("cgroupfs v2 (") + mode_name(mode) + " host; " + root + own[""] + " is writable)";
+                return m;
+            }
         } catch (const std::invalid_argument &) {
             throw;
         } catch (const std::exception &e) {
-            why += (why.empty() ? "" : "; ") + std::string(e.what());
+            why2 = e.what();
         }
+        why += (why.empty() ? "" : "; ") + why2;
     }
     reason = std::string("no cgroup: ") + mode_name(mode) + " host, " + (why.empty() ? "no cgroup filesystem" : why);
     return std::make_unique<NoCgroup>(reason);

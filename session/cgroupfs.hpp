@@ -17,6 +17,15 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const s
 // caller's path per controller. Only writable ones are used; throws when none is.
 std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
                                                 const std::string &cgroups_path);
+// The same, but "nothing here is writable" is an answer, not an error: null,
+// with the reason in `why`. A caller started by root that switched to the user
+// (slurmstepd, sudo -u, systemd's User=) sits in root's cgroups and lands here
+// on every run; a throw would page in the unwinder and its tables (0.4 MiB of
+// the binary) for nothing. Bad input (cgroupsPath with "..") still throws.
+std::unique_ptr<CgroupManager> probe_cgroupfs_v2(const std::string &root, const std::string &own,
+                                                 const std::string &cgroups_path, std::string &why);
+std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
+                                                 const std::string &cgroups_path, std::string &why);
 std::unique_ptr<CgroupManager> open_cgroupfs_v2(const CgroupRecord &r);
 std::unique_ptr<CgroupManager> open_cgroupfs_v1(const CgroupRecord &r);
 

@@ -344,6 +344,14 @@ std::string v1_hierarchy(const std::string &root, const std::string &controller)
 
 std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
                                                 const std::string &cgroups_path) {
+    std::string why;
+    auto m = probe_cgroupfs_v1(root, own, cgroups_path, why);
+    if (!m) throw std::runtime_error(why);
+    return m;
+}
+
+std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
+                                                 const std::string &cgroups_path, std::string &why) {
     CgroupRecord r;
     r.kind = ManagerKind::cgroupfs_v1;
     r.root = root;
@@ -369,8 +377,10 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const s
         else if (path != r.path) r.paths[c] = path;
         r.controllers.push_back(c);
     }
-    if (r.controllers.empty() || r.controllers == std::vector<std::string>{""})
-        throw std::runtime_error("no v1 controller cgroup under " + root + " is writable");
+    if (r.controllers.empty() || r.controllers == std::vector<std::string>{""}) {
+        why = "no v1 controller cgroup under " + root + " is writable";
+        return nullptr;
+    }
     std::vector<std::pair<dev_t, ino_t>> seen;
     for (auto &c : r.controllers) {
         auto top = hierarchy_id(v1_hierarchy(root, c));

@@ -300,6 +300,14 @@ void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::st
 
 std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const std::string &own,
                                                 const std::string &cgroups_path) {
+    std::string why;
+    auto m = probe_cgroupfs_v2(root, own, cgroups_path, why);
+    if (!m) throw std::runtime_error(why);
+    return m;
+}
+
+std::unique_ptr<CgroupManager> probe_cgroupfs_v2(const std::string &root, const std::string &own,
+                                                 const std::string &cgroups_path, std::string &why) {
     CgroupRecord r;
     r.kind = ManagerKind::cgroupfs_v2;
     r.root = root;
@@ -325,8 +333,10 @@ std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const s
     // The deepest existing ancestor must be ours to write.
     std::string probe = join_path(root, r.path);
     while (!path_exists(probe) && probe.size() > root.size()) probe = dirname_of(probe);
-    if (!writable_cgroup(probe))
-        throw std::runtime_error("cgroup " + probe + " is not writable by this user");
+    if (!writable_cgroup(probe)) {
+        why = "cgroup " + probe + " is not writable by this user";
+        return nullptr;
+    }
     r.dirs = missing_dirs(root, r.path);
     return std::make_unique<V2>(std::move(r));
 }
