@@ -143,6 +143,30 @@ TEST_CASE("v2 refuses a cgroup the user cannot write") {
     REQUIRE_THROWS(make_cgroupfs_v2("/sys/fs/cgroup", "/", "c3"));
 }
 
+// Started by root that switched to the user (slurmstepd, sudo -u), burrow sits
+// in root's cgroups on every run: "none writable" is an answer, not a throw
+// (a throw pages in the unwinder). Hierarchies without a cgroup.procs are
+// writable by no one, root included.
+TEST_CASE("no writable cgroup is a null manager and a reason, not an exception") {
+    TempDir t;
+    std::map<std::string, std::string> own;
+    for (auto c : {"memory", "pids"}) {
+        mkdir((t.path + "/" + c).c_str(), 0755);
+        own[c] = "/";
+    }
+    std::string why;
+    std::unique_ptr<CgroupManager> m;
+    REQUIRE_NOTHROW(m = probe_cgroupfs_v1(t.path, own, "c1", why));
+    REQUIRE(!m);
+    REQUIRE(why == "no v1 controller cgroup under " + t.path + " is writable");
+    REQUIRE_THROWS_WITH(make_cgroupfs_v1(t.path, own, "c1"), why);
+    why.clear();
+    REQUIRE_NOTHROW(m = probe_cgroupfs_v2(t.path + "/memory", "/", "c1", why));
+    REQUIRE(!m);
+    REQUIRE(why == "cgroup " + t.path + "/memory is not writable by this user");
+    REQUIRE_THROWS_AS(probe_cgroupfs_v1(t.path, own, "../c1", why), std::invalid_argument);
+}
+
 TEST_CASE("v1 writes per-controller files") {
     TempDir t;
     std::map<std::string, std::string> own;
