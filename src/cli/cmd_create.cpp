@@ -58,7 +58,8 @@ const std::vector<Option> kRun = [] {
     o.push_back({"detach", 'd', false, "return once the container runs, instead of waiting for it"});
     o.push_back({"keep", 0, false, "keep the stopped container (burrow delete removes it)"});
     o.push_back({"join", 0, false, "the ranks that run with the same id share one container (user, mount, IPC, "
-                                   "pid namespaces, image mount): the first creates it, the last deletes it"});
+                                   "pid namespaces, image mount): the first creates it, the last deletes it; "
+                                   "without an id, in a Slurm step: slurm-$SLURM_JOB_ID.$SLURM_STEP_ID"});
     o.push_back({"stop-timeout", 0, true, "after passing on SIGTERM, SIGINT or SIGHUP, SIGKILL the container this "
                                           "many seconds later (batch systems)", "seconds"});
     return o;
@@ -167,7 +168,10 @@ const CommandHelp help_run{"run", "create and start a container, and wait for it
     "--userns keep-id:single maps your own ids alone, with no setuid helper:\n"
     "the ranges of plain keep-id are worth their cost only when the job must\n"
     "switch to or chown to other ids (package managers, images with files of\n"
-    "many owners that must keep them).\n",
+    "many owners that must keep them).\n"
+    "--join makes the ranks that run with the same id share one container;\n"
+    "in a Slurm step the id may be left out (`burrow run --join --image img.sqfs\n"
+    "-- ./rank`): it is slurm-$SLURM_JOB_ID.$SLURM_STEP_ID.\n",
     &kRun};
 
 int cmd_create(Context &c, const Args &a) {
@@ -176,8 +180,26 @@ int cmd_create(Context &c, const Args &a) {
     return lifecycle::create(c.globals, o, lifecycle::RunMode::create, false);
 }
 
+namespace {
+
+// run --join -- CMD: in a Slurm step the ranks of a node share one
+// container without naming it; the job and step ids name it (ch-run's
+// --join takes its tag from the same variables).
+std::string slurm_join_id() {
+    const char *job = getenv("SLURM_JOB_ID"), *step = getenv("SLURM_STEP_ID");
+    if (!job || !*job)
+        throw Error("--join without a container id needs SLURM_JOB_ID (a Slurm step) to name the shared "
+                    "container; outside Slurm give one: burrow run --join ID -- CMD");
+    std::string id = std::string("slurm-") + job;
+    if (step && *step) id += std::string(".") + step;
+    return id;
+}
+
+} // namespace
+
 int cmd_run(Context &c, const Args &a) {
     auto p = parse(a, kRun);
+    if (p.has("join") && p.before_dashes == 0) p.args.insert(p.args.begin(), slurm_join_id());
     auto o = options(c, p, "burrow run [options] ID [-- CMD [ARGS...]]");
     if (p.has("detach") && p.has("keep")) throw Error("--keep cannot be used with --detach");
     if (auto t = p.get("stop-timeout"); !t.empty()) {

@@ -13,6 +13,7 @@ Parsed parse(const std::vector<std::string> &argv, const std::vector<Option> &op
     for (size_t i = 0; i < argv.size(); i++) {
         const std::string &a = argv[i];
         if (a == "--") {
+            p.before_dashes = static_cast<long>(p.args.size());
             p.args.insert(p.args.end(), argv.begin() + static_cast<long>(i) + 1, argv.end());
             break;
         }

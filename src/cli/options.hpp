@@ -24,6 +24,7 @@ extern const std::vector<Option> kNoOptions;
 struct Parsed {
     std::map<std::string, std::string> values; // booleans hold "true"/"false"
     std::vector<std::string> args;             // positional
+    long before_dashes = -1;                   // how many of args came before "--" (-1: no "--")
     bool has(const std::string &n) const { return values.count(n) && values.at(n) != "false"; }
     std::string get(const std::string &n, const std::string &def = "") const {
         auto it = values.find(n);

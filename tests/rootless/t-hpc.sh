@@ -394,6 +394,34 @@ test_join_twenty_short_ranks() {
     assert_eq "$OUT" "" "containers after the last rank"
 }
 
+# In a Slurm step the ranks leave the id out: slurm-$SLURM_JOB_ID.$SLURM_STEP_ID
+# names the shared container (and the ranks of another step get another).
+test_join_slurm_default_id() {
+    burrow_only "run --join"
+    local -x SLURM_JOB_ID="$CID" SLURM_STEP_ID=7
+    local i
+    for i in 1 2; do
+        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" \
+            -- /bin/sh -c 'sleep 1; readlink /proc/self/ns/ipc'
+    done
+    listed() { [ -n "$(rt list -q)" ]; }
+    wait_for 5 listed || fail "no container while the ranks run"
+    rtc list -q
+    assert_eq "$OUT" "slurm-$CID.7" "the ranks' container"
+    bg_wait r1
+    assert_rc 0
+    local first=$OUT
+    bg_wait r2
+    assert_rc 0
+    assert_eq "$OUT" "$first" "the second rank's IPC namespace"
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+    unset SLURM_JOB_ID
+    rtc run --join --rootfs "$ROOTFS" -- /bin/true
+    assert_rc 1
+    assert_eq "$ERR" "burrow: run: --join without a container id needs SLURM_JOB_ID (a Slurm step) to name the shared container; outside Slurm give one: burrow run --join ID -- CMD" "the error"
+}
+
 # Shared memory between ranks (System V, as MPI's shared-memory transports
 # use): one rank makes a segment, another reads it.
 test_join_shared_memory() {
