@@ -172,6 +172,8 @@ def main():
                 continue
             if mode.startswith("systemd") and fig != "run":
                 continue  # the systemd path is measured on `run` alone
+            if fig == "run+switched" and mode != "rootless":
+                continue  # a start by root switching to the user is a rootless start
             label = label.format(n=counts.get(fig, "?"))
             row = {"mode": mode, "figure": fig, "metric": metric, "unit": unit, "label": label}
             cells = [label, unit]
