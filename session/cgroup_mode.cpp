@@ -11,12 +11,23 @@ CgroupMode classify(long root_magic, long unified_magic) noexcept {
     return unified_magic == CGROUP2_SUPER_MAGIC ? CgroupMode::hybrid : CgroupMode::v1;
 }
 
-CgroupMode detect_cgroup_mode() noexcept {
+namespace {
+
+CgroupMode detect_once() noexcept {
     struct statfs root {}, unified {};
     if (statfs("/sys/fs/cgroup", &root) < 0) return CgroupMode::none;
     if (root.f_type == CGROUP2_SUPER_MAGIC) return CgroupMode::unified;
     long u = statfs("/sys/fs/cgroup/unified", &unified) == 0 ? static_cast<long>(unified.f_type) : 0;
     return classify(static_cast<long>(root.f_type), u);
+}
+
+} // namespace
+
+// Once per process: the host's layout does not change under a command, and
+// choosing, making and recording a container's cgroups asked it three times.
+CgroupMode detect_cgroup_mode() noexcept {
+    static const CgroupMode mode = detect_once();
+    return mode;
 }
 
 const char *mode_name(CgroupMode m) noexcept {

@@ -36,6 +36,10 @@ inline const char *const kV1Controllers[] = {"memory",  "pids",    "cpu",       
                                              "net_prio", "perf_event", "rdma",   "misc",    "name=systemd"};
 // The directory of a controller's hierarchy: root/memory, root/systemd for name=systemd.
 std::string v1_hierarchy(const std::string &root, const std::string &controller);
+// Which hierarchy a directory is (cpu and cpuacct may be one, through a
+// symlink): its device and inode, {0, 0} when it is no directory. Remembered
+// for the process (one path walk in sysfs per hierarchy, not one per asker).
+std::pair<dev_t, ino_t> hierarchy_id(const std::string &dir);
 
 // The directories still to make from `under` down to `under`+rel (outermost first).
 std::vector<std::string> missing_dirs(const std::string &under, const std::string &rel);

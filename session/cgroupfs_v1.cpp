@@ -16,16 +16,21 @@
 #include <unistd.h>
 
 namespace burrow::session {
-namespace {
 
-// Which hierarchy a controller's directory is (cpu and cpuacct may be one,
-// through a symlink): its device and inode, one stat instead of a realpath.
+// One stat instead of a realpath; remembered, as choosing the cgroups, making
+// them and planning the container's view asked for each hierarchy 2-4 times.
 std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
+    static std::vector<std::pair<std::string, std::pair<dev_t, ino_t>>> known;
+    for (auto &k : known)
+        if (k.first == p) return k.second;
     struct stat st;
-    if (stat(p.c_str(), &st) < 0) return {0, 0};
-    return {st.st_dev, st.st_ino};
+    std::pair<dev_t, ino_t> id{0, 0};
+    if (stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) id = {st.st_dev, st.st_ino};
+    known.emplace_back(p, id);
+    return id;
 }
 
+namespace {
 
 class V1 : public CgroupManager {
 public:
@@ -363,16 +368,18 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
     // from each hierarchy's root when absolute.
     std::vector<std::string> wanted(std::begin(kV1Controllers), std::end(kV1Controllers));
     wanted.push_back(""); // a hybrid host's cgroup2 too, as runc (no controller of its own here)
+    std::map<std::string, std::string> deepest; // per controller: the deepest existing directory on its path
     for (auto &c : wanted) {
         auto it = own.find(c);
         std::string top = v1_hierarchy(root, c);
-        if (it == own.end() || !path_exists(top)) continue;
+        if (it == own.end() || hierarchy_id(top) == std::pair<dev_t, ino_t>{0, 0}) continue;
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
         if (path.empty() || path == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
         nested_dirs(top, path); // refuses ".."
         std::string probe = join_path(top, path);
-        while (!path_exists(probe) && probe.size() > top.size()) probe = probe.substr(0, probe.rfind('/'));
+        while (probe.size() > top.size() && !path_exists(probe)) probe = probe.substr(0, probe.rfind('/'));
         if (!writable_cgroup(probe)) continue;
+        deepest[c] = probe;
         if (r.controllers.empty()) r.path = path;
         else if (path != r.path) r.paths[c] = path;
         r.controllers.push_back(c);
@@ -386,7 +393,9 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
         auto top = hierarchy_id(v1_hierarchy(root, c));
         if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
         seen.push_back(top);
-        for (auto &d : missing_dirs(v1_hierarchy(root, c), r.path_of(c))) r.dirs.push_back(d);
+        // Below the deepest existing directory all are missing (no stat each again).
+        for (auto &d : nested_dirs(v1_hierarchy(root, c), r.path_of(c)))
+            if (d.size() > deepest[c].size()) r.dirs.push_back(d);
     }
     return std::make_unique<V1>(std::move(r));
 }

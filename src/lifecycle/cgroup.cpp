@@ -87,8 +87,7 @@ rootfs::CgroupView cgroup_view(const session::CgroupRecord &r) {
         if (c.empty()) continue; // a hybrid host's cgroup2: runc binds none either
         std::string top = session::v1_hierarchy("/sys/fs/cgroup", c);
         std::string name = top.substr(top.rfind('/') + 1);
-        struct stat st;
-        if (stat(top.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+        if (session::hierarchy_id(top) == std::pair<dev_t, ino_t>{0, 0}) continue;
         if (std::any_of(v.hierarchies.begin(), v.hierarchies.end(), [&](auto &h) { return h.first == name; })) continue;
         if (v1 && std::find(r.controllers.begin(), r.controllers.end(), c) != r.controllers.end())
             v.hierarchies.emplace_back(name, session::join_path(session::v1_hierarchy(r.root, c), r.path_of(c)));
