@@ -129,13 +129,23 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
     if (depth > 40) return -ELOOP;
 
     // Walk down, creating what is missing below a parent that was itself
-    // resolved inside the root.
+    // resolved inside the root. Most often only the last component is
+    // missing (a mount point in a tmpfs just mounted): start at its parent
+    // when that exists, else at the root.
     char prefix[4096];
     size_t len = strlen(path);
     if (len >= sizeof prefix) return -ENAMETOOLONG;
-    int parent = openat2_in_root(rootfd, "", O_PATH | O_DIRECTORY);
-    if (parent < 0) return parent;
     size_t i = 0;
+    int parent = -ENOENT;
+    if (const char *slash = strrchr(path, '/'); slash && slash != path && slash[1]) {
+        size_t dl = static_cast<size_t>(slash - path);
+        memcpy(prefix, path, dl);
+        prefix[dl] = 0;
+        parent = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
+        if (parent >= 0) i = dl + 1;
+    }
+    if (parent < 0) parent = openat2_in_root(rootfd, "", O_PATH | O_DIRECTORY);
+    if (parent < 0) return parent;
     while (i < len) {
         size_t j = i;
         while (j < len && path[j] != '/') j++;
@@ -145,16 +155,8 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
         bool last = j >= len;
         int next = openat2_in_root(rootfd, prefix, O_PATH);
         if (next == -ENOENT) {
-            // A dangling symlink: create what it points to, inside the root.
-            char link[4096];
-            ssize_t ln = readlinkat(parent, name, link, sizeof link - 1);
-            if (ln > 0) {
-                link[ln] = 0;
-                char spliced[4096];
-                close(parent);
-                if (!splice_link(spliced, sizeof spliced, path, i, j, link)) return -ENAMETOOLONG;
-                return open_in_root_depth(rootfd, spliced, create, as_file, depth + 1);
-            }
+            // Create it; neither mkdirat nor O_CREAT|O_EXCL follows a symlink
+            // in the last component: on one (EEXIST) read it.
             int r;
             if (last && as_file) {
                 int w = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -163,7 +165,18 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
             } else {
                 r = mkdirat(parent, name, 0755) < 0 ? -errno : 0;
             }
-            if (r < 0 && r != -EEXIST) {
+            if (r == -EEXIST) {
+                // A dangling symlink: create what it points to, inside the root.
+                char link[4096];
+                ssize_t ln = readlinkat(parent, name, link, sizeof link - 1);
+                if (ln > 0) {
+                    link[ln] = 0;
+                    char spliced[4096];
+                    close(parent);
+                    if (!splice_link(spliced, sizeof spliced, path, i, j, link)) return -ENAMETOOLONG;
+                    return open_in_root_depth(rootfd, spliced, create, as_file, depth + 1);
+                }
+            } else if (r < 0) {
                 close(parent);
                 return r;
             }
