@@ -139,6 +139,14 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
     waitpid(pid, nullptr, WNOHANG); // ours after `run`
 }
 
+// The usual case, a container that left its layer empty: four rmdirs (work/work
+// at mode 000 too: rmdir asks only the parent), not a walk of the tree.
+bool remove_empty_overlay(const std::string &dir) {
+    for (const char *sub : {"/upper", "/work/work", "/work", ""})
+        if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
+    return true;
+}
+
 } // namespace
 
 void remove_tree_as_owner(const std::string &path) {
@@ -162,6 +170,7 @@ void remove_overlay(const std::string &state_dir, const std::map<std::string, st
     }
     std::string work = annotation(a, "io.github.burrow.overlay.work");
     if (!work.empty() && work.rfind(state_dir + "/", 0) != 0) remove_tree_as_owner(work);
+    if (remove_empty_overlay(state_dir + "/overlay")) return;
     struct stat st;
     if (lstat((state_dir + "/overlay").c_str(), &st) == 0) remove_tree_as_owner(state_dir + "/overlay");
 }
