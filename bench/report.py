@@ -243,7 +243,7 @@ def main():
                 (("parallel", "dir"), "{n} at once, directory", 1e-6, "s"),
                 (("parallel", "sqfs"), "{n} at once, lz4 squashfs", 1e-6, "s"),
                 (("parallel", "ranks"), "{n} ranks at once, sleep 0.5", 1e-6, "s"),
-                (("parallel", "ranks-join"), "  ch-run --join-ct=20", 1e-6, "s")]
+                (("parallel", "ranks-join"), "  one container: ch-run --join-ct=20, burrow run --join", 1e-6, "s")]
     if hpc:
         hdr = ["row", "unit", "ch-run CPU", "burrow CPU", "CPU ratio", "ch-run wall", "burrow wall", "wall ratio"]
         out_rows = []
