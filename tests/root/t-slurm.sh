@@ -168,3 +168,25 @@ test_scancel_leaves_nothing() {
     done
     nothing_left
 }
+
+# The ranks of an MPI-style step on a node share one container with no id
+# given (docs/hpc.md): `srun -n 4 burrow run --join -- CMD` names it
+# slurm-$SLURM_JOB_ID.$SLURM_STEP_ID, every rank sees the same namespaces, and
+# the last one out removes it. Not --container: burrow is the step's program.
+test_srun_join_ranks_share_one_container() {
+    start_cluster
+    local root=$SLURM_DIR/tmp/burrow-$user out
+    out=$(as_user srun -n 4 -O "$RUNTIME" --root "$root" run --join --rootfs "$ROOTFS" \
+        -e "BURROW_SLURM_TAG=${WORK##*/}" -- /bin/sh -c 'echo "$(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/pid)"' 2>"$WORK/srun.err") ||
+        fail "srun: $(cat "$WORK/srun.err")"
+    [ "$(grep -c . <<< "$out")" = 4 ] || fail "4 ranks should print a line each: $out $(cat "$WORK/srun.err")"
+    [ "$(sort -u <<< "$out" | grep -c .)" = 1 ] || fail "the ranks are in different namespaces: $out"
+    [ "$(sort -u <<< "$out")" != "$(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/pid)" ] ||
+        fail "the ranks ran in the host's namespaces"
+    local i
+    for i in $(seq 50); do
+        [ -z "$(ls -A "$root" 2>/dev/null)" ] && [ -z "$(tagged)" ] && break
+        sleep 0.1
+    done
+    nothing_left
+}
