@@ -93,7 +93,7 @@ bool in_use(ino_t ino, pid_t self, pid_t server) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
         pid_t pid = static_cast<pid_t>(atoi(e->d_name));
         if (pid == self || pid == server) continue;
-        snprintf(path, sizeof path, "/proc/%s/ns/user", e->d_name);
+        snprintf(path, sizeof path, "/proc/%d/ns/user", static_cast<int>(pid));
         ssize_t n = readlink(path, link, sizeof link - 1);
         if (n <= 0) continue;
         link[n] = 0;

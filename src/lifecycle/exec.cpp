@@ -208,8 +208,10 @@ int exec(const Globals &g, const ExecOptions &o) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
     // Into the container's cgroup, so ps, kill --all and delete find it:
-    // cloned into it (cgroup v2), else we step in for the fork (the child
-    // then has the caller's ids still) and step back out.
+    // cloned into it (cgroup v2), else (v1) the child waits until we have
+    // written its pid into each hierarchy (it has the caller's ids still).
+    // Not by stepping in ourselves for the fork: that wrote every
+    // hierarchy twice, in and back out.
     auto cgroup = open_cgroup(rec);
     if (!o.cgroups.empty()) {
         try {
@@ -221,8 +223,6 @@ int exec(const Globals &g, const ExecOptions &o) {
         }
     }
     long child = -1;
-    bool stepped_in = false;
-    std::map<std::string, std::string> own_cgroups;
     if (int target = cgroup->clone_target(); target >= 0) {
         struct clone_args a {};
         a.flags = CLONE_INTO_CGROUP;
@@ -231,19 +231,9 @@ int exec(const Globals &g, const ExecOptions &o) {
         child = syscall(SYS_clone3, &a, sizeof a);
         close(target); // (the child's copy is closed at exec)
     }
-    if (child < 0 && cgroup->record().kind != session::ManagerKind::none) {
-        own_cgroups = session::own_cgroups();
-        try {
-            cgroup->join(getpid());
-        } catch (const std::exception &e) {
-            close(sv[0]);
-            close(sv[1]);
-            throw Error(std::string("cgroup: ") + e.what());
-        }
-        stepped_in = true;
-    }
+    bool move_child = child < 0 && cgroup->record().kind != session::ManagerKind::none;
+    plan.wait_for_cgroup = move_child;
     if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (child != 0 && stepped_in) session::return_self(cgroup->record(), own_cgroups);
     if (child < 0) {
         close(sv[0]);
         close(sv[1]);
@@ -260,6 +250,15 @@ int exec(const Globals &g, const ExecOptions &o) {
         ::kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
     };
+    if (move_child) {
+        try {
+            cgroup->join(pid);
+        } catch (const std::exception &e) {
+            kill_it();
+            throw Error(std::string("cgroup: ") + e.what());
+        }
+        process::send_msg(sv[0], process::MsgType::go);
+    }
     // Until the socket closes at exec: the real pid after a fork into the pid
     // namespace, or the error.
     for (;;) {

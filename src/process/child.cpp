@@ -456,6 +456,9 @@ void join_main(const Plan &p, int sock) noexcept {
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "burrow-exec");
+    // Into the container's v1 cgroups before we fork into its pid namespace:
+    // the parent writes our pid there (we still have the caller's ids).
+    if (p.wait_for_cgroup) wait_parent(MsgType::go);
     for (auto &j : p.joins)
         if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
             die_fmt(errno, "join namespace %s", j.path.c_str());
