@@ -57,6 +57,7 @@ public:
         bool changed = false;
         for (auto &c : v1_controllers_for(r)) {
             if (dir_.count(c) || !rec_.joinable.count(c)) continue; // joined, or set() says why not
+            if (!changed) movable_or_throw(c);
             // The whole hierarchy (cpu and cpuacct, net_cls and net_prio may share one).
             auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
             for (auto it = rec_.joinable.begin(); it != rec_.joinable.end();) {
@@ -345,6 +346,26 @@ private:
                 while (!up.empty() && up.back() == '\n') up.pop_back();
                 write_cgroup(d, f, up);
             }
+        }
+    }
+
+    // cgroup v1 lets a user move only a process whose real or saved uid is
+    // its own: one of the container's that switched to another id could not
+    // follow. Refused before anything is made (populate() still reports a
+    // process that switches meanwhile).
+    void movable_or_throw(const std::string &c) const {
+        std::string me = std::to_string(geteuid());
+        for (pid_t p : pids()) {
+            auto status = read_cgroup("/proc/" + std::to_string(p) + "/status");
+            if (!status) continue; // gone
+            auto at = status->find("\nUid:");
+            if (at == std::string::npos) continue;
+            auto ids = words(status->substr(at + 5, status->find('\n', at + 1) - at - 5));
+            if (ids.size() >= 3 && (ids[0] == me || ids[2] == me)) continue;
+            throw std::runtime_error("the container has no " + c + " cgroup, and cannot get one now: its process " +
+                                     std::to_string(p) + " runs as another user than burrow (uid " +
+                                     (ids.empty() ? "?" : ids[0]) + "), and cgroup v1 lets a user move only its "
+                                     "own processes; give this limit in config.json's linux.resources at create");
         }
     }
 

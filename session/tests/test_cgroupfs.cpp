@@ -247,7 +247,8 @@ TEST_CASE("v1 rootless: the hierarchies a container needs now, the others when u
     REQUIRE(make_cgroupfs_v1(t.path, only_cpuset, "c3", v1_rootless_join(nullptr))->record().controllers ==
             std::vector<std::string>{"cpuset"});
     for (auto &d : m->record().dirs) fake_cgroup(d, {"pids.max", "freezer.state"});
-    m->enter(77);
+    pid_t me = getpid(); // a process of burrow's uid (update checks)
+    m->enter(me);
     // update, from the saved record: no new cgroup for a limit in a joined
     // hierarchy; cpuset's made, filled, recorded, then limited.
     auto up = open_cgroupfs_v1(CgroupRecord::from_json(m->record().to_json()));
@@ -260,11 +261,33 @@ TEST_CASE("v1 rootless: the hierarchies a container needs now, the others when u
     REQUIRE(get(t.path + "/cpuset/deleg/cgroup.procs").empty()); // nothing made or moved yet
     fake_cgroup(t.path + "/cpuset/deleg/c1", {"cpuset.cpus", "cpuset.mems"}); // as the kernel's mkdir would
     up->apply(cpus);
-    REQUIRE(get(t.path + "/cpuset/deleg/c1/cgroup.procs") == "77");
+    REQUIRE(get(t.path + "/cpuset/deleg/c1/cgroup.procs") == std::to_string(me));
     REQUIRE(get(t.path + "/cpuset/deleg/c1/cpuset.mems") == "0"); // the parent's
     REQUIRE(get(t.path + "/cpuset/deleg/c1/cpuset.cpus") == "1");
     REQUIRE(!up->extend(cpus));
     auto again = open_cgroupfs_v1(CgroupRecord::from_json(r.to_json()));
+    if (geteuid() == 0) {
+        // A process of another uid could not be moved (cgroup v1): refused
+        // before anything is recorded or made.
+        int ready[2];
+        REQUIRE(pipe(ready) == 0);
+        pid_t other = fork();
+        if (other == 0) {
+            if (setresuid(65534, 65534, 65534) == 0) (void)!write(ready[1], "x", 1);
+            pause();
+            _exit(0);
+        }
+        char x;
+        REQUIRE(read(ready[0], &x, 1) == 1);
+        put(t.path + "/freezer/deleg/c1/cgroup.procs", std::to_string(other) + "\n");
+        REQUIRE_THROWS_WITH(again->extend(parse_resources(R"({"blockIO":{"weight":100}})")),
+                            Catch::Contains("runs as another user than burrow (uid 65534)"));
+        REQUIRE(again->record().joinable.count("blkio"));
+        kill(other, SIGKILL);
+        waitpid(other, nullptr, 0);
+        close(ready[0]);
+        close(ready[1]);
+    }
     for (auto &d : r.dirs) system(("find '" + d + "' -maxdepth 1 -type f -delete").c_str());
     again->destroy();
     struct stat st;
