@@ -72,6 +72,7 @@ std::string CgroupRecord::to_json() const {
     if (!root.empty()) j["root"] = root;
     if (!controllers.empty()) j["controllers"] = controllers;
     if (!paths.empty()) j["paths"] = paths;
+    if (!joinable.empty()) j["joinable"] = joinable;
     return j.dump();
 }
 
@@ -86,6 +87,7 @@ CgroupRecord CgroupRecord::from_json(const std::string &text) {
         r.root = j.value("root", "");
         r.controllers = j.value("controllers", std::vector<std::string>{});
         r.paths = j.value("paths", std::map<std::string, std::string>{});
+        r.joinable = j.value("joinable", std::map<std::string, std::string>{});
     } catch (const nlohmann::json::exception &e) {
         throw std::invalid_argument(std::string("the container's cgroup record is damaged: ") + e.what());
     }
@@ -126,9 +128,15 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     std::string why;
     if (mode == CgroupMode::v1 || mode == CgroupMode::hybrid) {
         try {
-            if (auto m = probe_cgroupfs_v1("/sys/fs/cgroup", own, name, why)) {
-                reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; writable:";
+            // Rootless: only the hierarchies it needs (kV1Rootless); as root
+            // every one, as runc (the devices rules are a security boundary).
+            std::vector<std::string> join;
+            if (r.rootless) join = v1_rootless_join(r.resources);
+            if (auto m = probe_cgroupfs_v1("/sys/fs/cgroup", own, name, why, join)) {
+                reason = std::string("cgroupfs v1 (") + mode_name(mode) + " host; joined:";
                 for (auto &c : m->record().controllers) reason += " " + (c.empty() ? std::string("cgroup2") : c);
+                if (!m->record().joinable.empty()) reason += "; joinable later:";
+                for (auto &[c, p] : m->record().joinable) reason += " " + (c.empty() ? std::string("cgroup2") : c);
                 reason += ")";
                 return m;
             }

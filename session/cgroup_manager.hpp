@@ -42,6 +42,10 @@ struct CgroupRecord {
     // cgroupfs v1: each controller's path in its hierarchy, where it is not
     // `path` (a process sits at its own path in each: memory at /a, pids at /).
     std::map<std::string, std::string> paths;
+    // cgroupfs v1, rootless: the writable hierarchies the container did not
+    // join (no limit asked for one): controller -> the container's path
+    // there, where `update` makes its cgroup when a limit needs it.
+    std::map<std::string, std::string> joinable;
     // The container's path in controller c's hierarchy (v1), else `path`.
     const std::string &path_of(const std::string &c) const {
         auto it = paths.find(c);
@@ -106,6 +110,13 @@ public:
     // std::invalid_argument for a path leaving it, a controller it has not,
     // or a sub-cgroup that does not exist.
     virtual void select_sub(const std::map<std::string, std::string> &subs);
+    // update, before apply(): a limit in a hierarchy the container has no
+    // cgroup in (rootless cgroupfs v1 joins only the ones its limits need)
+    // adds that cgroup to the record, making nothing yet. True when the
+    // record changed: the caller saves it (so delete finds the cgroup even
+    // if update is killed), then apply() makes it and moves every process
+    // of the container in before it writes the limit.
+    virtual bool extend(const Resources &) { return false; }
     // create and update. Throws naming the resource when the host lacks the
     // controller or refuses the value.
     virtual void apply(const Resources &r) = 0;
@@ -133,6 +144,10 @@ struct CgroupRequest {
     std::string cgroups_path; // config.json linux.cgroupsPath ("" = default from the id)
     Preference preference = Preference::automatic;
     bool rootless = true;
+    // What config.json asks for: rootless, cgroupfs v1 joins only the
+    // hierarchies these limits need and the ones for accounting and control
+    // (kV1Rootless); the others stay joinable for `update`.
+    const Resources *resources = nullptr;
 };
 
 // The manager for a new container, and why it was chosen (for --debug).

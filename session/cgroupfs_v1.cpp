@@ -1,5 +1,7 @@
 // cgroupfs v1: one cgroup per controller hierarchy, each under the caller's
-// own (delegated) cgroup in that hierarchy. Only the writable ones are joined.
+// own (delegated) cgroup in that hierarchy. Only the writable ones are
+// joined; rootless, only those a container needs (kV1Rootless and its
+// limits), the others when `update` sets a limit there.
 #include "session/cgroup_files.hpp"
 #include "session/cgroupfs.hpp"
 
@@ -34,20 +36,7 @@ namespace {
 
 class V1 : public CgroupManager {
 public:
-    explicit V1(CgroupRecord r) : rec_(std::move(r)) {
-        std::vector<std::pair<dev_t, ino_t>> seen;
-        for (auto &c : rec_.controllers) {
-            // Each hierarchy has the container at its own path (records from
-            // before per-controller paths have one path for all).
-            std::string d = join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c));
-            dir_[c] = d;
-            // One entry per hierarchy (cpu and cpuacct may share one).
-            auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
-            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
-            seen.push_back(top);
-            hier_.emplace_back(c, d);
-        }
-    }
+    explicit V1(CgroupRecord r) : rec_(std::move(r)) { index(); }
     ~V1() override {
         if (oom_fd_ >= 0) close(oom_fd_);
     }
@@ -57,24 +46,37 @@ public:
         for (auto &d : rec_.dirs)
             if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST)
                 throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
-        if (dir_.count("cpuset")) {
-            // A new cpuset is empty and takes no process until given cpus and mems.
-            std::string top = v1_hierarchy(rec_.root, "cpuset");
-            for (auto &d : rec_.dirs) {
-                if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
-                for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
-                    auto mine = read_cgroup(d + "/" + f).value_or("");
-                    if (mine.find_first_not_of(" \n") != std::string::npos) continue;
-                    auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
-                    while (!up.empty() && up.back() == '\n') up.pop_back();
-                    write_cgroup(d, f, up);
-                }
-            }
-        }
+        fill_cpusets(rec_.dirs);
         // Every process of a container is in all its hierarchies: one tells.
         if (!read_procs(hier_.front().second).empty())
             throw std::runtime_error("cgroup " + hier_.front().second + " already holds processes");
         join(pid);
+    }
+
+    bool extend(const Resources &r) override {
+        bool changed = false;
+        for (auto &c : v1_controllers_for(r)) {
+            if (dir_.count(c) || !rec_.joinable.count(c)) continue; // joined, or set() says why not
+            if (!changed) movable_or_throw(c);
+            // The whole hierarchy (cpu and cpuacct, net_cls and net_prio may share one).
+            auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
+            for (auto it = rec_.joinable.begin(); it != rec_.joinable.end();) {
+                if (hierarchy_id(v1_hierarchy(rec_.root, it->first)) != top) {
+                    ++it;
+                    continue;
+                }
+                if (it->second != rec_.path) rec_.paths[it->first] = it->second;
+                rec_.controllers.push_back(it->first);
+                it = rec_.joinable.erase(it);
+            }
+            auto made = missing_dirs(v1_hierarchy(rec_.root, c), rec_.path_of(c));
+            rec_.dirs.insert(rec_.dirs.end(), made.begin(), made.end());
+            pending_.push_back(join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c)));
+            pending_dirs_.insert(pending_dirs_.end(), made.begin(), made.end());
+            changed = true;
+        }
+        if (changed) index();
+        return changed;
     }
 
     void join(pid_t pid) override {
@@ -110,6 +112,7 @@ public:
     void apply(const Resources &r) override {
         if (!r.unified.empty())
             throw std::invalid_argument("unified: needs cgroup v2, and this container's cgroups are v1");
+        populate();
         auto &m = r.memory;
         if (m.limit || m.swap) {
             // memsw must stay >= the limit: raising both goes memsw first.
@@ -312,6 +315,98 @@ public:
     }
 
 private:
+    void index() {
+        dir_.clear();
+        hier_.clear();
+        std::vector<std::pair<dev_t, ino_t>> seen;
+        for (auto &c : rec_.controllers) {
+            // Each hierarchy has the container at its own path (records from
+            // before per-controller paths have one path for all).
+            std::string d = join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c));
+            dir_[c] = d;
+            // One entry per hierarchy (cpu and cpuacct may share one).
+            auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
+            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+            seen.push_back(top);
+            hier_.emplace_back(c, d);
+        }
+    }
+
+    // A new cpuset is empty and takes no process until given cpus and mems:
+    // each made one gets its parent's.
+    void fill_cpusets(const std::vector<std::string> &made) {
+        if (!dir_.count("cpuset")) return;
+        std::string top = v1_hierarchy(rec_.root, "cpuset");
+        for (auto &d : made) {
+            if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
+            for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
+                auto mine = read_cgroup(d + "/" + f).value_or("");
+                if (mine.find_first_not_of(" \n") != std::string::npos) continue;
+                auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
+                while (!up.empty() && up.back() == '\n') up.pop_back();
+                write_cgroup(d, f, up);
+            }
+        }
+    }
+
+    // cgroup v1 lets a user move only a process whose real or saved uid is
+    // its own: one of the container's that switched to another id could not
+    // follow. Refused before anything is made (populate() still reports a
+    // process that switches meanwhile).
+    void movable_or_throw(const std::string &c) const {
+        std::string me = std::to_string(geteuid());
+        for (pid_t p : pids()) {
+            auto status = read_cgroup("/proc/" + std::to_string(p) + "/status");
+            if (!status) continue; // gone
+            auto at = status->find("\nUid:");
+            if (at == std::string::npos) continue;
+            auto ids = words(status->substr(at + 5, status->find('\n', at + 1) - at - 5));
+            if (ids.size() >= 3 && (ids[0] == me || ids[2] == me)) continue;
+            throw std::runtime_error("the container has no " + c + " cgroup, and cannot get one now: its process " +
+                                     std::to_string(p) + " runs as another user than burrow (uid " +
+                                     (ids.empty() ? "?" : ids[0]) + "), and cgroup v1 lets a user move only its "
+                                     "own processes; give this limit in config.json's linux.resources at create");
+        }
+    }
+
+    // update: the cgroups extend() added are made and get every process of
+    // the container, before any limit is written there. Processes fork
+    // meanwhile (a child forked before its parent moved stays behind): ask
+    // again until none is outside. cgroup v1 moves only a process of the
+    // writer's uid: one that switched to another id cannot be taken along.
+    void populate() {
+        if (pending_.empty()) return;
+        for (auto &d : pending_dirs_)
+            if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST)
+                throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
+        fill_cpusets(pending_dirs_);
+        for (auto &dir : pending_) {
+            for (int round = 0;; round++) {
+                auto in = read_procs(dir);
+                std::sort(in.begin(), in.end());
+                std::vector<pid_t> outside;
+                for (pid_t p : pids())
+                    if (!std::binary_search(in.begin(), in.end(), p)) outside.push_back(p);
+                if (outside.empty()) break;
+                if (round == 1000)
+                    throw std::runtime_error("the container's processes keep appearing outside " + dir);
+                for (pid_t p : outside) try {
+                        write_cgroup(dir, "cgroup.procs", std::to_string(p));
+                    } catch (const std::system_error &e) {
+                        if (e.code().value() == ESRCH) continue; // gone meanwhile
+                        if (e.code().value() == EACCES)
+                            throw std::runtime_error(
+                                "cannot move process " + std::to_string(p) + " of the container into " + dir +
+                                ": it runs as another user than burrow (cgroup v1 lets a user move only its "
+                                "own processes); set this limit in config.json's linux.resources at create");
+                        throw;
+                    }
+            }
+        }
+        pending_.clear();
+        pending_dirs_.clear();
+    }
+
     const std::vector<std::pair<std::string, std::string>> &hierarchies() const { return hier_; }
     std::string at(const std::string &c) const {
         auto it = dir_.find(c);
@@ -334,6 +429,8 @@ private:
     std::map<std::string, std::string> dir_; // controller -> the container's cgroup
     std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
     std::map<std::string, std::string> join_; // exec --cgroup: a hierarchy's cgroup -> the sub-cgroup joined
+    std::vector<std::string> pending_;      // update: cgroups extend() added, to fill with the container's processes
+    std::vector<std::string> pending_dirs_; // and the directories to make for them
     int oom_fd_ = -1;
     uint64_t oom_seen_ = 0;
 };
@@ -347,16 +444,44 @@ std::string v1_hierarchy(const std::string &root, const std::string &controller)
     return root + "/" + (controller.compare(0, 5, "name=") == 0 ? controller.substr(5) : controller);
 }
 
+std::vector<std::string> v1_controllers_for(const Resources &r) {
+    std::vector<std::string> out;
+    auto &m = r.memory;
+    if (m.limit || m.reservation || m.swap || m.swappiness || m.disable_oom_killer) out.push_back("memory");
+    if (r.pids_limit && *r.pids_limit != 0) out.push_back("pids");
+    auto &c = r.cpu;
+    if (c.shares || c.period || c.quota || c.burst || c.realtime_period || c.realtime_runtime || c.idle)
+        out.push_back("cpu");
+    if (!c.cpus.empty() || !c.mems.empty()) out.push_back("cpuset");
+    auto &b = r.blkio;
+    if (b.weight || b.leaf_weight || !b.weight_device.empty() || !b.throttle_read_bps.empty() ||
+        !b.throttle_write_bps.empty() || !b.throttle_read_iops.empty() || !b.throttle_write_iops.empty())
+        out.push_back("blkio");
+    if (!r.hugepage_limits.empty()) out.push_back("hugetlb");
+    if (r.network.class_id) out.push_back("net_cls");
+    if (!r.network.priorities.empty()) out.push_back("net_prio");
+    return out;
+}
+
+std::vector<std::string> v1_rootless_join(const Resources *r) {
+    std::vector<std::string> out(std::begin(kV1Rootless), std::end(kV1Rootless));
+    if (r)
+        for (auto &c : v1_controllers_for(*r))
+            if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    return out;
+}
+
 std::unique_ptr<CgroupManager> make_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
-                                                const std::string &cgroups_path) {
+                                                const std::string &cgroups_path, const std::vector<std::string> &join) {
     std::string why;
-    auto m = probe_cgroupfs_v1(root, own, cgroups_path, why);
+    auto m = probe_cgroupfs_v1(root, own, cgroups_path, why, join);
     if (!m) throw std::runtime_error(why);
     return m;
 }
 
 std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const std::map<std::string, std::string> &own,
-                                                 const std::string &cgroups_path, std::string &why) {
+                                                 const std::string &cgroups_path, std::string &why,
+                                                 const std::vector<std::string> &join) {
     CgroupRecord r;
     r.kind = ManagerKind::cgroupfs_v1;
     r.root = root;
@@ -369,6 +494,7 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
     std::vector<std::string> wanted(std::begin(kV1Controllers), std::end(kV1Controllers));
     wanted.push_back(""); // a hybrid host's cgroup2 too, as runc (no controller of its own here)
     std::map<std::string, std::string> deepest; // per controller: the deepest existing directory on its path
+    std::vector<std::pair<std::string, std::string>> writable; // (controller, its path)
     for (auto &c : wanted) {
         auto it = own.find(c);
         std::string top = v1_hierarchy(root, c);
@@ -380,6 +506,24 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
         while (probe.size() > top.size() && !path_exists(probe)) probe = probe.substr(0, probe.rfind('/'));
         if (!writable_cgroup(probe)) continue;
         deepest[c] = probe;
+        writable.emplace_back(c, path);
+    }
+    // Joined: each hierarchy one of `join` is on (all of them when `join` is
+    // empty, or when none of those is writable: a container is in a cgroup of
+    // its own wherever the host delegates one).
+    std::vector<std::pair<dev_t, ino_t>> joined;
+    for (auto &[c, path] : writable)
+        if (!c.empty() && std::find(join.begin(), join.end(), c) != join.end())
+            joined.push_back(hierarchy_id(v1_hierarchy(root, c)));
+    for (auto &[c, path] : writable) {
+        if (!join.empty() && !joined.empty() &&
+            std::find(joined.begin(), joined.end(), hierarchy_id(v1_hierarchy(root, c))) == joined.end()) {
+            // Kept for update where a limit can name it (not devices: see v1_controllers_for).
+            static const char *const limited[] = {"memory", "pids",    "cpu",     "cpuset",
+                                                  "blkio",  "hugetlb", "net_cls", "net_prio"};
+            if (std::find(std::begin(limited), std::end(limited), c) != std::end(limited)) r.joinable[c] = path;
+            continue;
+        }
         if (r.controllers.empty()) r.path = path;
         else if (path != r.path) r.paths[c] = path;
         r.controllers.push_back(c);

@@ -239,9 +239,18 @@ TEST_CASE("/sys/fs/cgroup shows the container's own cgroups only") {
     // rw in the config: the binds and the tmpfs stay writable
     auto rw = rootfs::plan_mounts(config(R"([{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
         "options": ["rw"]}])"), host);
+    auto rw2 = rw;
     rootfs::own_cgroup_mounts(rw, v);
     REQUIRE(rw.steps.size() == 3);
     REQUIRE(!(rw.steps[1].attr_set & MOUNT_ATTR_RDONLY));
+    // but not the user's own cgroup in a hierarchy the container did not join
+    v.hierarchies.emplace_back("cpuset", "/sys/fs/cgroup/cpuset/user");
+    v.read_only = {"cpuset"};
+    rootfs::own_cgroup_mounts(rw2, v);
+    REQUIRE(rw2.steps.size() == 4);
+    REQUIRE(!(rw2.steps[2].attr_set & MOUNT_ATTR_RDONLY));
+    REQUIRE(rw2.steps[3].target == "sys/fs/cgroup/cpuset");
+    REQUIRE((rw2.steps[3].attr_set & MOUNT_ATTR_RDONLY));
     // cgroup v2 without a cgroup namespace: the container's cgroup alone
     auto u = rootfs::plan_mounts(cfg, host);
     rootfs::CgroupView v2;

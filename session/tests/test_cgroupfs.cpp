@@ -220,6 +220,80 @@ TEST_CASE("v1 writes per-controller files") {
     REQUIRE(stat((t.path + "/memory/deleg").c_str(), &st) == 0);
 }
 
+TEST_CASE("v1 rootless: the hierarchies a container needs now, the others when update sets a limit") {
+    TempDir t;
+    std::map<std::string, std::string> own;
+    for (auto c : {"memory", "pids", "cpu", "cpuacct", "cpuset", "freezer", "blkio", "systemd"}) {
+        mkdir((t.path + "/" + c).c_str(), 0755);
+        fake_cgroup(t.path + "/" + c + "/deleg", {});
+        own[std::string(c) == "systemd" ? "name=systemd" : c] = "/deleg";
+    }
+    put(t.path + "/cpuset/deleg/cpuset.cpus", "0-1\n");
+    put(t.path + "/cpuset/deleg/cpuset.mems", "0\n");
+    auto m = make_cgroupfs_v1(t.path, own, "c1", v1_rootless_join(nullptr));
+    REQUIRE(m->record().controllers == std::vector<std::string>{"memory", "pids", "cpu", "cpuacct", "freezer"});
+    // name=systemd has no limit to ask for it: never joined rootless
+    REQUIRE(m->record().joinable == std::map<std::string, std::string>{{"blkio", "/deleg/c1"}, {"cpuset", "/deleg/c1"}});
+    REQUIRE(m->record().dirs.size() == 5);
+    // A limit at create joins its hierarchy at once.
+    auto cpus = parse_resources(R"({"cpu":{"cpus":"1"}})");
+    REQUIRE(v1_controllers_for(cpus) == std::vector<std::string>{"cpuset"});
+    auto m2 = make_cgroupfs_v1(t.path, own, "c2", v1_rootless_join(&cpus));
+    REQUIRE(m2->record().controllers ==
+            std::vector<std::string>{"memory", "pids", "cpu", "cpuacct", "cpuset", "freezer"});
+    REQUIRE(m2->record().joinable == std::map<std::string, std::string>{{"blkio", "/deleg/c2"}});
+    // Nothing of kV1Rootless writable: every writable hierarchy is the container's own.
+    std::map<std::string, std::string> only_cpuset{{"cpuset", "/deleg"}, {"memory", "/elsewhere"}};
+    REQUIRE(make_cgroupfs_v1(t.path, only_cpuset, "c3", v1_rootless_join(nullptr))->record().controllers ==
+            std::vector<std::string>{"cpuset"});
+    for (auto &d : m->record().dirs) fake_cgroup(d, {"pids.max", "freezer.state"});
+    pid_t me = getpid(); // a process of burrow's uid (update checks)
+    m->enter(me);
+    // update, from the saved record: no new cgroup for a limit in a joined
+    // hierarchy; cpuset's made, filled, recorded, then limited.
+    auto up = open_cgroupfs_v1(CgroupRecord::from_json(m->record().to_json()));
+    REQUIRE(!up->extend(parse_resources(R"({"pids":{"limit":3}})")));
+    REQUIRE(up->extend(cpus));
+    auto &r = up->record();
+    REQUIRE(r.controllers.back() == "cpuset");
+    REQUIRE(r.joinable == std::map<std::string, std::string>{{"blkio", "/deleg/c1"}});
+    REQUIRE(r.dirs.back() == t.path + "/cpuset/deleg/c1");
+    REQUIRE(get(t.path + "/cpuset/deleg/cgroup.procs").empty()); // nothing made or moved yet
+    fake_cgroup(t.path + "/cpuset/deleg/c1", {"cpuset.cpus", "cpuset.mems"}); // as the kernel's mkdir would
+    up->apply(cpus);
+    REQUIRE(get(t.path + "/cpuset/deleg/c1/cgroup.procs") == std::to_string(me));
+    REQUIRE(get(t.path + "/cpuset/deleg/c1/cpuset.mems") == "0"); // the parent's
+    REQUIRE(get(t.path + "/cpuset/deleg/c1/cpuset.cpus") == "1");
+    REQUIRE(!up->extend(cpus));
+    auto again = open_cgroupfs_v1(CgroupRecord::from_json(r.to_json()));
+    if (geteuid() == 0) {
+        // A process of another uid could not be moved (cgroup v1): refused
+        // before anything is recorded or made.
+        int ready[2];
+        REQUIRE(pipe(ready) == 0);
+        pid_t other = fork();
+        if (other == 0) {
+            if (setresuid(65534, 65534, 65534) == 0) (void)!write(ready[1], "x", 1);
+            pause();
+            _exit(0);
+        }
+        char x;
+        REQUIRE(read(ready[0], &x, 1) == 1);
+        put(t.path + "/freezer/deleg/c1/cgroup.procs", std::to_string(other) + "\n");
+        REQUIRE_THROWS_WITH(again->extend(parse_resources(R"({"blockIO":{"weight":100}})")),
+                            Catch::Contains("runs as another user than burrow (uid 65534)"));
+        REQUIRE(again->record().joinable.count("blkio"));
+        kill(other, SIGKILL);
+        waitpid(other, nullptr, 0);
+        close(ready[0]);
+        close(ready[1]);
+    }
+    for (auto &d : r.dirs) system(("find '" + d + "' -maxdepth 1 -type f -delete").c_str());
+    again->destroy();
+    struct stat st;
+    for (auto &d : r.dirs) REQUIRE(stat(d.c_str(), &st) < 0);
+}
+
 TEST_CASE("v1 with each controller at its own path") {
     // As on this machine: memory at /process_api/X, every other controller
     // at /, and a named hierarchy (name=systemd, mounted at systemd).

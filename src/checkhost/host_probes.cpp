@@ -168,6 +168,8 @@ CgroupChoice probe_cgroup(const std::string &cgroup_manager) {
         if (rec.kind == session::ManagerKind::none) return c;
         c.path = rec.path;
         c.controllers = rec.controllers;
+        // v1 rootless: delegated too, joined when a limit needs them
+        for (auto &j : rec.joinable) c.controllers.push_back(j.first);
         if (rec.kind == session::ManagerKind::cgroupfs_v2) {
             // Delegated controllers: those the caller's cgroup offers to children.
             auto own = session::own_cgroups();

@@ -41,6 +41,7 @@ std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const st
     q.id = id;
     q.cgroups_path = c.linux_ ? c.linux_->cgroups_path : "";
     q.rootless = geteuid() != 0;
+    q.resources = &res;
     std::string reason;
     std::unique_ptr<session::CgroupManager> m;
     try {
@@ -89,10 +90,14 @@ rootfs::CgroupView cgroup_view(const session::CgroupRecord &r) {
         std::string name = top.substr(top.rfind('/') + 1);
         if (session::hierarchy_id(top) == std::pair<dev_t, ino_t>{0, 0}) continue;
         if (std::any_of(v.hierarchies.begin(), v.hierarchies.end(), [&](auto &h) { return h.first == name; })) continue;
-        if (v1 && std::find(r.controllers.begin(), r.controllers.end(), c) != r.controllers.end())
+        if (v1 && std::find(r.controllers.begin(), r.controllers.end(), c) != r.controllers.end()) {
             v.hierarchies.emplace_back(name, session::join_path(session::v1_hierarchy(r.root, c), r.path_of(c)));
-        else if (path != "/") // where the container's processes stay: the caller's own
+        } else if (path != "/") { // where the container's processes stay: the caller's own
             v.hierarchies.emplace_back(name, session::join_path(top, path));
+            // A hierarchy the container may join later is the user's, and
+            // holds the user's other containers' cgroups: seen, not changed.
+            if (v1 && r.joinable.count(c)) v.read_only.push_back(name);
+        }
     }
     return v;
 }

@@ -26,7 +26,8 @@ void save_cgroup(const state::Store &s, const std::string &id, const session::Cg
 
 // The host's directories of the container's own cgroups, for its
 // /sys/fs/cgroup (rootfs/cgroup_mount.hpp): per v1 hierarchy the cgroup
-// the manager will make, else the caller's own unless that is the root.
+// the manager will make, else the caller's own unless that is the root
+// (read-only where the container may join one later: the user's own).
 // Called before anything joins the cgroup.
 rootfs::CgroupView cgroup_view(const session::CgroupRecord &r);
 

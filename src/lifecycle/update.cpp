@@ -78,6 +78,9 @@ void update(const Globals &g, const std::string &id, const std::string &resource
     auto lock = store.lock(id);
     auto c = open_container_cgroup(store, id, "update");
     if (c.status == state::Status::stopped) throw Error("cannot update a stopped container");
+    // A limit in a hierarchy the container has not joined (rootless v1):
+    // recorded before it is made, so delete removes it whatever happens next.
+    if (cgroup_call([&] { return c.cgroup->extend(r); })) save_cgroup(store, id, c.cgroup->record());
     cgroup_call([&] {
         try {
             c.cgroup->apply(r);

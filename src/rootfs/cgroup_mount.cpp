@@ -1,5 +1,6 @@
 #include "rootfs/cgroup_mount.hpp"
 
+#include <algorithm>
 #include <sys/mount.h>
 
 namespace burrow::rootfs {
@@ -36,6 +37,8 @@ void own_cgroup_mounts(MountPlan &p, const CgroupView &v) {
             b.source = dir;
             b.target = s.target + "/" + name;
             b.attr_set = attr;
+            if (std::find(v.read_only.begin(), v.read_only.end(), name) != v.read_only.end())
+                b.attr_set |= MOUNT_ATTR_RDONLY;
             out.push_back(std::move(b));
         }
         if (ro) {

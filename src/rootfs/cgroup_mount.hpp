@@ -16,6 +16,8 @@ struct CgroupView {
     // cgroup v1: one directory under /sys/fs/cgroup per hierarchy ("memory",
     // "systemd") and the host's directory of the container's cgroup in it.
     std::vector<std::pair<std::string, std::string>> hierarchies;
+    // Of those, the ones bound read-only whatever the mount says.
+    std::vector<std::string> read_only;
     // cgroup v2 (the host's /sys/fs/cgroup is cgroup2): the container's cgroup.
     std::string unified;
     // Not known before the container's cgroup is made (a systemd scope on

@@ -384,6 +384,182 @@ test_each_controller_at_its_own_path() {
     assert_no_cgroup
 }
 
+# own_cg CONTROLLER: the test's (the caller's) cgroup in a v1 hierarchy.
+own_cg() { awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup; }
+# pid_cg PID CONTROLLER: a process's cgroup in a v1 hierarchy ("" once gone).
+pid_cg() { awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup" 2>/dev/null; }
+# v1_writable CONTROLLER: the test's cgroup there is the user's (burrow may make one below it).
+v1_writable() { [ -w "/sys/fs/cgroup/$1$(own_cg "$1")/cgroup.procs" ]; }
+
+# Rootless on v1: a cgroup of its own in the hierarchies for accounting and
+# control (memory, pids, cpu, cpuacct, freezer); cpuset and blkio, without a
+# limit there, are not made (each cgroup costs a run a mkdir, a move, a bind
+# and an rmdir): the container stays in the caller's, which its
+# /sys/fs/cgroup shows read-only (the user's: writable, and holding the
+# user's other containers' cgroups), even where the config mounts it rw.
+test_default_container_joins_only_the_hierarchies_it_needs() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "the v1 hierarchies"
+    cfg '(.mounts[] | select(.destination == "/sys/fs/cgroup")).options |= (map(select(. != "ro")) + ["rw"])'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local pid c path
+    pid=$(ct_pid "$CID")
+    path=$(rt state "$CID" | jq -r '.annotations["io.github.burrow.cgroup.path"]')
+    for c in memory pids cpu cpuacct freezer; do
+        v1_writable "$c" || continue
+        assert_match "$(pid_cg "$pid" "$c")" "/$CID\$" "the init's $c cgroup"
+    done
+    for c in cpuset blkio; do
+        [ -d "/sys/fs/cgroup/$c" ] || continue
+        assert_eq "$(pid_cg "$pid" "$c")" "$(own_cg "$c")" "the init's $c cgroup: the caller's"
+        [ ! -e "/sys/fs/cgroup/$c$(own_cg "$c")/$CID" ] || fail "a $c cgroup was made"
+    done
+    jq -e '.controllers | index("cpuset") | not' "$STATE_ROOT/$CID/cgroup.json" >/dev/null \
+        || fail "cpuset recorded: $(cat "$STATE_ROOT/$CID/cgroup.json")"
+    if v1_writable cpuset; then
+        set_args awk '$5 == "/sys/fs/cgroup/cpuset" || $5 == "/sys/fs/cgroup/pids" { print $5, $6 }' /proc/self/mountinfo
+        rtc run --bundle "$BUNDLE" "$CID-v"
+        assert_ok
+        assert_contains "$OUT" "/sys/fs/cgroup/cpuset ro," "the caller's cpuset, read-only"
+        assert_contains "$OUT" "/sys/fs/cgroup/pids rw," "its own pids cgroup, as the config says"
+    fi
+    # ps, events --stats and pause need none of the others
+    rtc ps "$CID"
+    assert_ok
+    assert_contains "$OUT" "$pid"
+    rtc events --stats "$CID"
+    assert_ok
+    assert_eq "$(jq -r .data.pids.current <<< "$OUT")" 1 "pids.current"
+    jq -e '.data.cpu.usage.total > 0 and .data.memory.usage.usage > 0' <<< "$OUT" >/dev/null || fail "stats: $OUT"
+    rtc pause "$CID"
+    assert_ok
+    rtc resume "$CID"
+    assert_ok
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+# A limit in config.json joins its hierarchy at create.
+test_cpuset_limit_at_create_gets_a_cpuset_cgroup() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "the v1 hierarchies"
+    v1_writable cpuset || skip "cpuset is not delegated to $(id -un)"
+    resources '{"cpu":{"cpus":"0"}}'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local pid
+    pid=$(ct_pid "$CID")
+    assert_eq "$(pid_cg "$pid" cpuset)" "$(own_cg cpuset)/$CID" "the init's cpuset cgroup"
+    assert_eq "$(cat "/sys/fs/cgroup/cpuset$(own_cg cpuset)/$CID/cpuset.cpus")" 0 "cpuset.cpus"
+    assert_eq "$(awk '/^Cpus_allowed_list/ {print $2}' "/proc/$pid/status")" 0 "the init's cpus"
+    if [ -d /sys/fs/cgroup/blkio ]; then
+        assert_eq "$(pid_cg "$pid" blkio)" "$(own_cg blkio)" "blkio: the caller's"
+    fi
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+# cg_outside PIDS CONTROLLER SUFFIX: the processes still alive that are not
+# in a cgroup ending in /SUFFIX there (PID:CGROUP each).
+cg_outside() {
+    local p c=$2 where st
+    for p in $1; do
+        where=$(pid_cg "$p" "$c")
+        [ -z "$where" ] || [[ $where == */$3 ]] && continue
+        # An exiting process shows at the root: only one still there counts.
+        sleep 0.1
+        where=$(pid_cg "$p" "$c")
+        st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)
+        [ -z "$where" ] || [ -z "$st" ] || [ "$st" = Z ] || [[ $where == */$3 ]] || echo "$p:$where:$st"
+    done
+}
+
+# update setting a limit in a hierarchy the container has no cgroup in: the
+# cgroup is made, recorded (cgroup.json, so delete removes it) and gets
+# every process of the container, also those a shell forks meanwhile
+# (a child forked before its parent moved lands behind: update asks again).
+test_update_joins_a_hierarchy_with_every_forking_process() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "the v1 hierarchies"
+    v1_writable cpuset || skip "cpuset is not delegated to $(id -un)"
+    set_args sh -c 'for i in 1 2 3 4; do (while :; do sleep 1 & sleep 0.02; done) & done; wait'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local cs pd n out
+    cs=/sys/fs/cgroup/cpuset$(own_cg cpuset)/$CID
+    [ ! -e "$cs" ] || fail "a cpuset cgroup before the update"
+    pd=$(cg_dir pids)
+    wait_for 5 sh -c "[ \$(wc -l < '$pd/cgroup.procs') -gt 20 ]" || fail "the shells did not fork: $(cat "$pd/cgroup.procs")"
+    rtc update --cpuset-cpus 0 "$CID"
+    assert_ok
+    [ -d "$cs" ] || fail "no cpuset cgroup after the update"
+    assert_eq "$(cat "$cs/cpuset.cpus")" 0 "cpuset.cpus"
+    jq -e --arg d "$cs" '(.controllers | index("cpuset")) and (.dirs | index($d))' "$STATE_ROOT/$CID/cgroup.json" \
+        >/dev/null || fail "not recorded: $(cat "$STATE_ROOT/$CID/cgroup.json")"
+    n=$(wc -l < "$pd/cgroup.procs")
+    out=$(cg_outside "$(cat "$pd/cgroup.procs")" cpuset "$CID")
+    assert_eq "$out" "" "processes left outside the cpuset cgroup (of $n)"
+    assert_eq "$(awk '/^Cpus_allowed_list/ {print $2}' "/proc/$(ct_pid "$CID")/status")" 0 "the init's cpus"
+    # and those forked since are there too, by inheritance
+    sleep 0.3
+    assert_eq "$(cg_outside "$(cat "$pd/cgroup.procs")" cpuset "$CID")" "" "forked after the update"
+    rtc update --cpuset-cpus 0-1 "$CID"
+    assert_ok
+    assert_eq "$(cat "$cs/cpuset.cpus")" 0-1 "cpuset.cpus, second update"
+    # blkio: a weight where the host has one, else a throttle on a disk
+    if v1_writable blkio; then
+        local bd=/sys/fs/cgroup/blkio$(own_cg blkio)/$CID dev
+        if [ -e "/sys/fs/cgroup/blkio$(own_cg blkio)/blkio.weight" ]; then
+            rtc update --blkio-weight 500 "$CID"
+            assert_ok
+            assert_eq "$(cat "$bd/blkio.weight")" 500 "blkio.weight"
+        else
+            dev=$(lsblk -dno MAJ:MIN,TYPE 2>/dev/null | awk '$2 == "disk" {print $1; exit}' | tr -d ' ')
+            [ -n "$dev" ] || skip "no disk for a blkio throttle"
+            echo "{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":${dev%:*},\"minor\":${dev#*:},\"rate\":1048576}]}}" \
+                > "$TEST_DIR/blkio.json"
+            rtc update -r "$TEST_DIR/blkio.json" "$CID"
+            assert_ok
+            assert_contains "$(cat "$bd/blkio.throttle.read_bps_device")" "$dev 1048576" "blkio throttle"
+        fi
+        assert_eq "$(cg_outside "$(cat "$pd/cgroup.procs")" blkio "$CID")" "" "processes left outside the blkio cgroup"
+    fi
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
+# cgroup v1 lets a user move only its own processes: a container whose
+# process runs as a subordinate id cannot join a hierarchy later. One line,
+# before anything is made or recorded; the other limits still update.
+test_update_refuses_a_hierarchy_another_uid_cannot_join() {
+    need_cgroup
+    [ "$CG_MODE" = v1 ] || skip "the v1 hierarchies"
+    v1_writable cpuset || skip "cpuset is not delegated to $(id -un)"
+    userns_full
+    cfg '.process.user = {uid: 1000, gid: 1000}'
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    local before
+    before=$(cat "$STATE_ROOT/$CID/cgroup.json")
+    rtc update --cpuset-cpus 0 "$CID"
+    assert_fail_with "runs as another user than burrow"
+    [ ! -e "/sys/fs/cgroup/cpuset$(own_cg cpuset)/$CID" ] || fail "a cpuset cgroup was made"
+    assert_eq "$(cat "$STATE_ROOT/$CID/cgroup.json")" "$before" "the record"
+    rtc update --pids-limit 9 "$CID"
+    assert_ok
+    assert_eq "$(cg_read pids pids.max pids.max)" 9 "pids.max"
+    rtc delete --force "$CID"
+    assert_ok
+    assert_no_cgroup
+}
+
 # /sys/fs/cgroup in the container: its own cgroup in each hierarchy, bound
 # read-only on a tmpfs, and nothing of its siblings' (the whole hierarchies
 # were bound before: 11 mounts, and every other container visible).
