@@ -48,8 +48,8 @@ public:
                 throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
         fill_cpusets(rec_.dirs);
         // Every process of a container is in all its hierarchies: one tells.
-        if (!read_procs(hier_.front().second).empty())
-            throw std::runtime_error("cgroup " + hier_.front().second + " already holds processes");
+        if (!read_procs(hierarchies().front().second).empty())
+            throw std::runtime_error("cgroup " + hierarchies().front().second + " already holds processes");
         join(pid);
     }
 
@@ -188,7 +188,7 @@ public:
     std::vector<pid_t> pids() const override {
         // Every process of the container joined all its hierarchies: the
         // freezer's (or the first) has them all.
-        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hier_.front().second;
+        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hierarchies().front().second;
         std::vector<pid_t> out;
         std::vector<std::string> dirs{top};
         sub_cgroups(top, dirs);
@@ -318,18 +318,9 @@ private:
     void index() {
         dir_.clear();
         hier_.clear();
-        std::vector<std::pair<dev_t, ino_t>> seen;
-        for (auto &c : rec_.controllers) {
-            // Each hierarchy has the container at its own path (records from
-            // before per-controller paths have one path for all).
-            std::string d = join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c));
-            dir_[c] = d;
-            // One entry per hierarchy (cpu and cpuacct may share one).
-            auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
-            if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
-            seen.push_back(top);
-            hier_.emplace_back(c, d);
-        }
+        // Each hierarchy has the container at its own path (records from
+        // before per-controller paths have one path for all).
+        for (auto &c : rec_.controllers) dir_[c] = join_path(v1_hierarchy(rec_.root, c), rec_.path_of(c));
     }
 
     // A new cpuset is empty and takes no process until given cpus and mems:
@@ -407,7 +398,20 @@ private:
         pending_dirs_.clear();
     }
 
-    const std::vector<std::pair<std::string, std::string>> &hierarchies() const { return hier_; }
+    // One entry per hierarchy (cpu and cpuacct may share one): a stat of
+    // each hierarchy, so only when asked (start, state and delete never are).
+    const std::vector<std::pair<std::string, std::string>> &hierarchies() const {
+        if (hier_.empty()) {
+            std::vector<std::pair<dev_t, ino_t>> seen;
+            for (auto &c : rec_.controllers) {
+                auto top = hierarchy_id(v1_hierarchy(rec_.root, c));
+                if (std::find(seen.begin(), seen.end(), top) != seen.end()) continue;
+                seen.push_back(top);
+                hier_.emplace_back(c, dir_.at(c));
+            }
+        }
+        return hier_;
+    }
     std::string at(const std::string &c) const {
         auto it = dir_.find(c);
         return it == dir_.end() ? "" : it->second;
@@ -427,7 +431,7 @@ private:
 
     CgroupRecord rec_;
     std::map<std::string, std::string> dir_; // controller -> the container's cgroup
-    std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
+    mutable std::vector<std::pair<std::string, std::string>> hier_; // (controller, cgroup), one per hierarchy
     std::map<std::string, std::string> join_; // exec --cgroup: a hierarchy's cgroup -> the sub-cgroup joined
     std::vector<std::string> pending_;      // update: cgroups extend() added, to fill with the container's processes
     std::vector<std::string> pending_dirs_; // and the directories to make for them
