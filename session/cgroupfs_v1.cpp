@@ -307,6 +307,9 @@ public:
     void destroy() override {
         std::vector<std::string> leaves;
         for (auto &h : hierarchies()) {
+            // Most containers make no cgroup inside theirs: one rmdir, no
+            // listing (a cgroup directory lists every control file).
+            if (rmdir(h.second.c_str()) == 0 || errno == ENOENT) continue;
             sub_cgroups(h.second, leaves);
             if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && path_exists(h.second))
                 leaves.push_back(h.second);

@@ -250,8 +250,11 @@ public:
 
     void destroy() override {
         std::vector<std::string> leaves;
-        sub_cgroups(dir_, leaves);
-        if (rec_.dirs.empty() || rec_.dirs.back() != dir_) leaves.push_back(dir_);
+        // Most containers make no cgroup inside theirs: one rmdir, no listing.
+        if (rmdir(dir_.c_str()) < 0 && errno != ENOENT) {
+            sub_cgroups(dir_, leaves);
+            if (rec_.dirs.empty() || rec_.dirs.back() != dir_) leaves.push_back(dir_);
+        }
         remove_dirs(rec_.dirs, leaves);
     }
 
