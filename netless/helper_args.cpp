@@ -14,7 +14,7 @@ std::vector<std::string> slirp4netns_args(const std::string &path, const Network
     // By pid: slirp4netns enters /proc/PID/ns/user, then /proc/PID/ns/net. (Debian 12's
     // 1.2 fails with --userns-path and --enable-sandbox together: "setegid(0)".)
     a.push_back(std::to_string(pid));
-    a.push_back("tap0");
+    a.push_back(kTapName);
     return a;
 }
 

@@ -1,6 +1,7 @@
 // The command lines of the network helpers, and the slirp4netns API request
 // that publishes a port. Pure: tested without running anything.
 #pragma once
+#include "netless/loopback.hpp"
 #include "netless/options.hpp"
 
 #include <string>

@@ -215,6 +215,7 @@ void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &i
         p.timens_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
     p.bring_up_loopback = new_net && l.network.mode != netless::Mode::none;
     p.want_network = l.network.has_helper();
+    p.persistent_tap = p.want_network && new_net && l.network.mode == netless::Mode::slirp4netns;
 }
 
 } // namespace
