@@ -294,6 +294,20 @@ std::string preflight(const Network &n) {
     return path;
 }
 
+std::string helper_interface(const Network &n) {
+    if (n.mode == Mode::slirp4netns) return kTapName;
+    if (n.mode != Mode::pasta) return "";
+    std::string text;
+    int fd = open("/proc/net/route", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[4096];
+        ssize_t r;
+        while ((r = read(fd, buf, sizeof buf)) > 0 && text.size() < 65536) text.append(buf, static_cast<size_t>(r));
+        close(fd);
+    }
+    return default_route_interface(text);
+}
+
 Helper &Helper::operator=(Helper &&o) noexcept {
     if (this != &o) {
         stop();

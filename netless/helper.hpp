@@ -22,6 +22,11 @@ inline constexpr const char *kHelperLog = "network.log";   // the helper's stder
 // std::runtime_error with one line.
 std::string preflight(const Network &n);
 
+// Network::tap for the mode: slirp4netns's tap0; for pasta the interface of
+// the host's default route (pasta's own choice, read from /proc/net/route),
+// "" without one (pasta names it, the child makes none).
+std::string helper_interface(const Network &n);
+
 // A running helper. Until release(), destruction ends it and removes its files.
 class Helper {
 public:
