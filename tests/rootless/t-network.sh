@@ -278,4 +278,21 @@ failing_helper() { # HELPER
 test_failing_slirp4netns_leaves_nothing() { failing_helper slirp4netns; }
 test_failing_pasta_leaves_nothing() { failing_helper pasta; }
 
+# A create that fails while the helper is still coming up (a mount the kernel
+# refuses, made while the helper starts beside) ends the helper: it is killed
+# (slirp4netns) or its launcher let finish and the daemon ended (pasta).
+failed_while_helper_starts() { # MODE HELPER
+    need_helper "$2"
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=nonsense"]}'
+    set_args true
+    rtc run -b "$BUNDLE" --network "$1" "$CID"
+    assert_fail_with "mount tmpfs on /tmp"
+    local left
+    left=$(pgrep -u "$(id -u)" -f -- "$STATE_ROOT/$CID/" || true)
+    [ -z "$left" ] || fail "$2 still runs after the failed run: $(ps -o pid,stat,args -p "$left" | tail -n +2)"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+test_slirp4netns_ended_by_create_failing_while_it_starts() { failed_while_helper_starts slirp4netns slirp4netns; }
+test_pasta_ended_by_create_failing_while_it_starts() { failed_while_helper_starts pasta pasta; }
+
 run_tests "$@"
