@@ -394,7 +394,7 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
-    // Failing, slirp4netns makes its own tap (and says what is wrong).
+    // Failing, the helper makes its own tap (and says what is wrong).
     if (!p.persistent_tap.empty()) netless::persistent_tap(p.persistent_tap.c_str());
     if (p.want_network) { // the parent starts slirp4netns or pasta on our netns while we make the rootfs
         send_msg(sock, MsgType::network_wanted);
