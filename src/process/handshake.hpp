@@ -11,11 +11,9 @@
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
 // | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | - (the child goes on   |
-// |   |   loopback up, slirp4netns's tap    |   child's netns; do not wait for it    |   with its mounts; the |
+// |   |   loopback up, the helper's tap     |   child's netns; do not wait for it    |   with its mounts; the |
 // |   |   made persistent; only with        |                                        |   helper starts beside)|
 // |   |   --network slirp4netns or pasta)   |                                        |                        |
-// | 3b| network_wait (mounts made, before   | wait the helper's ready fd (or its     | network_ready          |
-// |   |   hooks, pivot_root and ids)        |   launcher's exit); publish the ports  |                        |
 // | 4a| image_fuse + the /dev/fuse fd (only | start squashfuse on the fd as in 4b,   | image_ready            |
 // |   |   for --image: mounted read-only on |   with the image file; note its pid    |                        |
 // |   |   the overlay's lowest layer's dir) |   for delete                           |                        |
@@ -24,6 +22,8 @@
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
 // |   |   used; err = why the kernel's      |   process exits); note the daemon's    |                        |
 // |   |   overlayfs was refused)            |   pid for delete                       |                        |
+// | 4c| network_wait (mounts made, before   | wait the helper's ready fd (or its     | network_ready          |
+// |   |   hooks, pivot_root and ids)        |   launcher's exit); publish the ports  |                        |
 // | 5 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
