@@ -294,18 +294,74 @@ std::string preflight(const Network &n) {
     return path;
 }
 
+std::string helper_interface(const Network &n) {
+    if (n.mode == Mode::slirp4netns) return kTapName;
+    if (n.mode != Mode::pasta) return "";
+    std::string text;
+    int fd = open("/proc/net/route", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[4096];
+        ssize_t r;
+        while ((r = read(fd, buf, sizeof buf)) > 0 && text.size() < 65536) text.append(buf, static_cast<size_t>(r));
+        close(fd);
+    }
+    return default_route_interface(text);
+}
+
 Helper &Helper::operator=(Helper &&o) noexcept {
     if (this != &o) {
         stop();
         pid_ = o.pid_;
         ours_ = o.ours_;
         dir_ = std::move(o.dir_);
+        ready_fd_ = o.ready_fd_;
+        launcher_ = o.launcher_;
+        publish_ = std::move(o.publish_);
         o.pid_ = -1;
+        o.ready_fd_ = -1;
+        o.launcher_ = -1;
     }
     return *this;
 }
 
+namespace {
+
+// pasta's launcher: its exit says the daemon is up (status 0, its pid in
+// pid_file) or not. Returns the daemon's pid, or -1 with *status set.
+pid_t reap_launcher(pid_t launcher, const std::string &pid_file, int *status) {
+    while (waitpid(launcher, status, 0) < 0 && errno == EINTR) {
+    }
+    pid_t daemon = -1;
+    if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
+        char buf[32] = {};
+        int fd = open(pid_file.c_str(), O_RDONLY | O_CLOEXEC);
+        ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0) close(fd);
+        daemon = len > 0 ? atoi(buf) : -1;
+    }
+    unlink(pid_file.c_str());
+    return daemon;
+}
+
+} // namespace
+
 void Helper::stop() noexcept {
+    if (ready_fd_ >= 0) close(ready_fd_);
+    ready_fd_ = -1;
+    if (launcher_ > 0) { // a create that failed while pasta came up: let it finish, then end the daemon
+        int status = 0;
+        try {
+            pid_t daemon = reap_launcher(launcher_, dir_ + "/pasta.pid", &status);
+            if (daemon > 0) {
+                write_record(dir_, daemon);
+                pid_ = daemon;
+                ours_ = false;
+            }
+        } catch (...) {
+        }
+        launcher_ = -1;
+        if (pid_ <= 0) remove_files(dir_);
+    }
     if (pid_ <= 0) return;
     if (ours_) { // our unreaped child: its pid cannot have been reused
         kill(pid_, SIGKILL);
@@ -318,7 +374,7 @@ void Helper::stop() noexcept {
     pid_ = -1;
 }
 
-Helper Helper::start(const Network &n, const std::string &path, pid_t pid, const std::string &dir) {
+Helper Helper::launch(const Network &n, const std::string &path, pid_t pid, const std::string &dir) {
     Helper h;
     h.dir_ = dir;
     Fds fds;
@@ -327,7 +383,7 @@ Helper Helper::start(const Network &n, const std::string &path, pid_t pid, const
     if (n.mode == Mode::slirp4netns) {
         int ready[2];
         if (pipe2(ready, O_CLOEXEC) < 0) fail("pipe", errno);
-        fds.fds.push_back(ready[0]);
+        h.ready_fd_ = ready[0];
         fds.fds.push_back(ready[1]);
         // Its exit fd is a pidfd of the container's process: it reports the
         // end of the process, so slirp4netns goes with the container even
@@ -341,48 +397,51 @@ Helper Helper::start(const Network &n, const std::string &path, pid_t pid, const
         auto args = slirp4netns_args(path, n, pid, 3, exit_fd >= 0 ? 4 : -1, api);
         h.pid_ = spawn(args, log, exit_fd >= 0 ? std::vector<int>{ready[1], exit_fd} : std::vector<int>{ready[1]});
         h.ours_ = true;
-        close(ready[1]);
-        fds.fds[2] = -1;
-        struct pollfd p = {ready[0], POLLIN, 0};
-        int r;
-        do r = poll(&p, 1, kReadyMs);
-        while (r < 0 && errno == EINTR);
-        char c = 0;
-        if (r == 0) fail("slirp4netns did not get ready in " + std::to_string(kReadyMs / 1000) + " s");
-        if (read(ready[0], &c, 1) != 1 || c != '1') {
-            int status = 0;
-            waitpid(h.pid_, &status, 0);
-            h.pid_ = -1;
-            helper_failed("slirp4netns", dir, status);
-        }
-        write_record(dir, h.pid_);
-        for (auto &p : n.publish) add_hostfwd(api, p);
+        h.publish_ = n.publish;
     } else {
         // pasta forks to the background once it is ready: its launcher's exit is the ready signal.
         std::string link = dir + "/" + kNetnsLink, pid_file = dir + "/pasta.pid";
         std::string ns = "/proc/" + std::to_string(pid) + "/ns/";
         unlink(link.c_str());
         if (symlink((ns + "net").c_str(), link.c_str()) < 0) fail("symlink " + link, errno);
-        pid_t launcher = spawn(pasta_args(path, n, ns + "user", link, pid_file), log, {});
-        int status = 0;
-        while (waitpid(launcher, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            std::string said = helper_said(dir);
-            remove_files(dir);
-            fail("pasta " + (said.empty() ? describe(status) : said));
-        }
-        char buf[32] = {};
-        int fd = open(pid_file.c_str(), O_RDONLY | O_CLOEXEC);
-        ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-        if (fd >= 0) close(fd);
-        unlink(pid_file.c_str());
-        h.pid_ = len > 0 ? atoi(buf) : -1;
-        if (h.pid_ <= 0) fail("pasta started but wrote no pid to " + pid_file);
-        h.ours_ = false;
-        write_record(dir, h.pid_);
+        h.launcher_ = spawn(pasta_args(path, n, ns + "user", link, pid_file), log, {});
     }
     return h;
+}
+
+void Helper::wait_ready() {
+    if (ready_fd_ >= 0) {
+        struct pollfd p = {ready_fd_, POLLIN, 0};
+        int r;
+        do r = poll(&p, 1, kReadyMs);
+        while (r < 0 && errno == EINTR);
+        char c = 0;
+        if (r == 0) fail("slirp4netns did not get ready in " + std::to_string(kReadyMs / 1000) + " s");
+        bool up = read(ready_fd_, &c, 1) == 1 && c == '1';
+        close(ready_fd_);
+        ready_fd_ = -1;
+        if (!up) {
+            int status = 0;
+            waitpid(pid_, &status, 0);
+            pid_ = -1;
+            helper_failed("slirp4netns", dir_, status);
+        }
+        write_record(dir_, pid_);
+        for (auto &p : publish_) add_hostfwd(dir_ + "/" + kApiSocket, p);
+    } else if (launcher_ > 0) {
+        int status = 0;
+        pid_t daemon = reap_launcher(launcher_, dir_ + "/pasta.pid", &status);
+        launcher_ = -1;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            std::string said = helper_said(dir_);
+            remove_files(dir_);
+            fail("pasta " + (said.empty() ? describe(status) : said));
+        }
+        if (daemon <= 0) fail("pasta started but wrote no pid to " + dir_ + "/pasta.pid");
+        pid_ = daemon;
+        ours_ = false;
+        write_record(dir_, pid_);
+    }
 }
 
 void stop_helper(const std::string &dir) noexcept {

@@ -1,5 +1,7 @@
 #include "netless/helper_args.hpp"
 
+#include <cstdlib>
+
 namespace burrow::netless {
 
 std::vector<std::string> slirp4netns_args(const std::string &path, const Network &n, pid_t pid, int ready_fd,
@@ -14,7 +16,7 @@ std::vector<std::string> slirp4netns_args(const std::string &path, const Network
     // By pid: slirp4netns enters /proc/PID/ns/user, then /proc/PID/ns/net. (Debian 12's
     // 1.2 fails with --userns-path and --enable-sandbox together: "setegid(0)".)
     a.push_back(std::to_string(pid));
-    a.push_back("tap0");
+    a.push_back(kTapName);
     return a;
 }
 
@@ -43,8 +45,28 @@ std::vector<std::string> pasta_args(const std::string &path, const Network &n, c
                                   "--tcp-ports", pasta_ports(n, Proto::tcp), "--udp-ports", pasta_ports(n, Proto::udp),
                                   "--tcp-ns", "none", "--udp-ns", "none"};
     if (!n.allow_host_loopback) a.push_back("--no-map-gw");
+    if (!n.tap.empty()) a.insert(a.end(), {"--ns-ifname", n.tap});
     a.insert(a.end(), {"--pid", pid_file, "--userns", userns, "--netns", netns_link});
     return a;
+}
+
+std::string default_route_interface(const std::string &text) {
+    // Iface Destination Gateway Flags RefCnt Use Metric Mask ...: hex, the first line a header.
+    for (size_t i = text.find('\n'); i != std::string::npos && i + 1 < text.size();) {
+        size_t j = text.find('\n', i + 1);
+        std::string line = text.substr(i + 1, j == std::string::npos ? std::string::npos : j - i - 1);
+        i = j;
+        std::vector<std::string> f;
+        for (size_t a = line.find_first_not_of(" \t"); a != std::string::npos;) {
+            size_t b = line.find_first_of(" \t", a);
+            f.push_back(line.substr(a, b == std::string::npos ? std::string::npos : b - a));
+            a = b == std::string::npos ? b : line.find_first_not_of(" \t", b);
+        }
+        if (f.size() < 8 || f[0].empty() || f[0].size() >= 16) continue;
+        unsigned long flags = std::strtoul(f[3].c_str(), nullptr, 16);
+        if (f[1] == "00000000" && f[7] == "00000000" && (flags & 1 /* RTF_UP */)) return f[0];
+    }
+    return "";
 }
 
 std::string hostfwd_request(const Publish &p) {

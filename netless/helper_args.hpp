@@ -1,6 +1,7 @@
 // The command lines of the network helpers, and the slirp4netns API request
 // that publishes a port. Pure: tested without running anything.
 #pragma once
+#include "netless/loopback.hpp"
 #include "netless/options.hpp"
 
 #include <string>
@@ -24,10 +25,14 @@ std::vector<std::string> slirp4netns_args(const std::string &path, const Network
 
 // pasta for the network namespace reached through netns_link (a symlink to
 // /proc/PID/ns/net in the state directory: pasta quits when it is removed),
-// entered from userns. It forks to the background once the namespace is
+// entered from userns, its interface named n.tap (if set). It forks to the background once the namespace is
 // configured and the ports are bound, and writes the daemon's pid to pid_file.
 std::vector<std::string> pasta_args(const std::string &path, const Network &n, const std::string &userns,
                                     const std::string &netns_link, const std::string &pid_file);
+
+// The interface of the host's first IPv4 default route in /proc/net/route's
+// text, the name pasta gives its tap by default; "" without one.
+std::string default_route_interface(const std::string &proc_net_route);
 
 // {"execute": "add_hostfwd", ...} for slirp4netns's API socket.
 std::string hostfwd_request(const Publish &p);

@@ -27,6 +27,10 @@ struct Network {
     Mode mode = Mode::spec;
     bool allow_host_loopback = false; // the gateway reaches the host's 127.0.0.1
     std::vector<Publish> publish;
+    // The helper's interface in the container, made persistent by the child
+    // before the helper attaches to it (loopback.hpp): slirp4netns's tap0,
+    // pasta's named as pasta would (the host's default route's); "" none.
+    std::string tap;
     bool has_helper() const { return mode == Mode::slirp4netns || mode == Mode::pasta; }
     bool own_netns() const { return mode != Mode::spec; }
 };

@@ -54,6 +54,24 @@ TEST_CASE("pasta: the same addresses as slirp4netns, only the published ports") 
     REQUIRE(after(a, "--tcp-ports") == "127.0.0.1/8080:80,9090:90");
     REQUIRE(after(a, "--udp-ports") == "5353:53");
     REQUIRE_FALSE(has(a, "--no-map-gw"));
+    REQUIRE_FALSE(has(a, "--ns-ifname")); // no interface known: pasta names it
+
+    n.tap = "eth0"; // made persistent by the child: pasta must attach to that one
+    a = pasta_args("pasta", n, "u", "l", "p");
+    REQUIRE(after(a, "--ns-ifname") == "eth0");
+}
+
+TEST_CASE("the host's default route's interface, pasta's name for its tap") {
+    const std::string head = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n";
+    REQUIRE(default_route_interface(head +
+                                    "ens3\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+                                    "eth1\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+                                    "eth2\t00000000\t0302000A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n") == "eth1");
+    // A default route that is down, or none at all.
+    REQUIRE(default_route_interface(head + "eth1\t00000000\t0202000A\t0002\t0\t0\t0\t00000000\t0\t0\t0\n") == "");
+    REQUIRE(default_route_interface(head + "ens3\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n") == "");
+    REQUIRE(default_route_interface(head) == "");
+    REQUIRE(default_route_interface("") == "");
 }
 
 TEST_CASE("slirp4netns api: add_hostfwd to the container's address") {

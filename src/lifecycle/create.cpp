@@ -431,10 +431,18 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
         try {
-            helper = netless::Helper::start(l.network, l.network_helper, pid, store.dir(o.id));
+            helper = netless::Helper::launch(l.network, l.network_helper, pid, store.dir(o.id));
         } catch (const std::runtime_error &err) {
             throw Error(err.what());
         }
+    };
+    sh.wait_network = [&] {
+        try {
+            helper.wait_ready();
+        } catch (const std::runtime_error &err) {
+            throw Error(err.what());
+        }
+        log::debug("create " + o.id + ": " + netless::mode_name(l.network.mode) + " is up");
     };
     log::debug("create " + o.id + ": spawning");
     int child_sock = e.child_sock.fd;

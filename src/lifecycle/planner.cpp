@@ -1,5 +1,6 @@
 #include "lifecycle/planner.hpp"
 #include "error.hpp"
+#include "netless/helper.hpp"
 #include "read_file.hpp"
 #include "rootfs/bind_source.hpp"
 #include "rootfs/idmap_source.hpp"
@@ -215,6 +216,7 @@ void plan_namespaces(const spec::Config &c, Launch &l, bool &new_userns, bool &i
         p.timens_offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
     p.bring_up_loopback = new_net && l.network.mode != netless::Mode::none;
     p.want_network = l.network.has_helper();
+    if (p.want_network && new_net) p.persistent_tap = l.network.tap;
 }
 
 } // namespace
@@ -250,6 +252,7 @@ netless::Network plan_network(const spec::Config &c, const CreateOptions &o) {
     } catch (const std::invalid_argument &e) {
         throw Error(where + ": " + e.what());
     }
+    n.tap = netless::helper_interface(n);
     return n;
 }
 

@@ -41,6 +41,7 @@ size_t g_state_created_len = 0;
 char g_agent_state[kMaxStateJson];   // containerProcessState for the seccomp agent
 char g_exe[4096];
 int g_sock = -1;
+bool g_network_pending = false; // network_wanted sent, network_ready not yet received
 rootfs::ConsolePoint g_console;      // /dev/console's mount point (create with a terminal)
 
 [[noreturn]] void die(const char *text, int err) noexcept {
@@ -91,6 +92,17 @@ void wait_parent(MsgType want) noexcept {
         ssize_t n = recv(g_sock, g_agent_state, sizeof g_agent_state - 1, 0);
         g_agent_state[n > 0 ? n : 0] = 0;
     }
+}
+
+// The helper the parent started at step 3 is up (its ready fd, the ports
+// published) before hooks or net sysctls see the network, and before
+// set_identity may make us non-dumpable: the helper opens our /proc/PID/ns as
+// the caller.
+void network_sync() noexcept {
+    if (!g_network_pending) return;
+    g_network_pending = false;
+    send_msg(g_sock, MsgType::network_wait);
+    wait_parent(MsgType::network_ready);
 }
 
 void run_hooks(const std::vector<Hook> &hooks, const char *stage, const char *state, size_t len) noexcept {
@@ -382,9 +394,11 @@ void child_main(const Plan &p, int sock) noexcept {
         int r = netless::loopback_up();
         if (r < 0) die("bring up the loopback interface", -r);
     }
-    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns
+    // Failing, the helper makes its own tap (and says what is wrong).
+    if (!p.persistent_tap.empty()) netless::persistent_tap(p.persistent_tap.c_str());
+    if (p.want_network) { // the parent starts slirp4netns or pasta on our netns while we make the rootfs
         send_msg(sock, MsgType::network_wanted);
-        wait_parent(MsgType::network_ready);
+        g_network_pending = true;
     }
 
     // 3. The root filesystem, still seen from the host's root.
@@ -415,6 +429,7 @@ void child_main(const Plan &p, int sock) noexcept {
         close(cwd);
     }
 
+    network_sync();
     // 4. Hooks that see the namespaces before pivot_root.
     if (p.wants_state()) {
         send_msg(sock, MsgType::hooks_wanted);

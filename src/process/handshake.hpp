@@ -10,9 +10,10 @@
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
-// | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | network_ready          |
-// |   |   loopback up; only with --network  |   child's netns; wait its ready fd (or |                        |
-// |   |   slirp4netns or pasta)             |   launcher's exit); publish the ports  |                        |
+// | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | - (the child goes on   |
+// |   |   loopback up, the helper's tap     |   child's netns; do not wait for it    |   with its mounts; the |
+// |   |   made persistent; only with        |                                        |   helper starts beside)|
+// |   |   --network slirp4netns or pasta)   |                                        |                        |
 // | 4a| image_fuse + the /dev/fuse fd (only | start squashfuse on the fd as in 4b,   | image_ready            |
 // |   |   for --image: mounted read-only on |   with the image file; note its pid    |                        |
 // |   |   the overlay's lowest layer's dir) |   for delete                           |                        |
@@ -21,6 +22,8 @@
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
 // |   |   used; err = why the kernel's      |   process exits); note the daemon's    |                        |
 // |   |   overlayfs was refused)            |   pid for delete                       |                        |
+// | 4c| network_wait (mounts made, before   | wait the helper's ready fd (or its     | network_ready          |
+// |   |   hooks, pivot_root and ids)        |   launcher's exit); publish the ports  |                        |
 // | 5 | hooks_wanted (namespaces and mounts | run prestart + createRuntime hooks;    | hooks_done + 3 JSONs:  |
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
@@ -61,7 +64,8 @@ enum class MsgType : uint32_t {
     network_wanted,
     network_ready,
     image_fuse,
-    image_ready
+    image_ready,
+    network_wait
 };
 
 struct Message {

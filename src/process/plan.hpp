@@ -47,6 +47,7 @@ struct Plan {
     bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup
     bool bring_up_loopback = false;
     bool want_network = false; // a helper (slirp4netns, pasta) joins the new netns: handshake step 3
+    std::string persistent_tap; // the helper's tap, made persistent first ("" none; netless/loopback.hpp)
 
     // Root filesystem.
     std::string rootfs; // absolute host path

@@ -106,6 +106,9 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
         }
         case MsgType::network_wanted:
             hooks.start_network(container);
+            break;
+        case MsgType::network_wait:
+            hooks.wait_network();
             send_msg(parent_sock, MsgType::network_ready);
             break;
         case MsgType::hooks_wanted: {

@@ -15,7 +15,8 @@ struct SpawnHooks {
     // Not called when the child was cloned into plan.cgroup_fd.
     std::function<void(pid_t)> join_cgroup;
     std::function<void(pid_t)> write_maps;                 // step 1
-    std::function<void(pid_t)> start_network;              // step 3: the network helper
+    std::function<void(pid_t)> start_network;              // step 3: the network helper, not waited for
+    std::function<void()> wait_network;                    // step 4c: until it is up
     // step 4b: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
     // kernel_err: why the kernel's overlayfs was not used (0: not tried)
     std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;

@@ -203,4 +203,96 @@ test_bad_network_options() {
     [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
 }
 
+# The helper's tap is persistent (made by the container's process before the
+# helper attaches): the device goes with the container's network namespace,
+# not with the helper, whose exit would otherwise wait for the kernel to
+# unregister it (15-20 ms that `run` waited for). The helper killed, the
+# interface stays.
+tap_outlives_helper() { # MODE HELPER
+    need_helper "$2"
+    set_args sleep 60
+    rtc run -b "$BUNDLE" -d --network "$1" "$CID"
+    assert_ok
+    local h tap
+    h=$(helper_pid "$CID")
+    rtc exec "$CID" cat /proc/net/dev
+    assert_ok
+    tap=$(sed -n 's/^ *\([^ :]*\):.*/\1/p' <<< "$OUT" | grep -vx lo | head -n1)
+    [ -n "$tap" ] || fail "no interface but lo in the container: $OUT"
+    kill -KILL "$h"
+    wait_for 10 proc_gone "$h" || fail "$2 ($h) did not end"
+    rtc exec "$CID" cat /proc/net/dev
+    assert_ok
+    assert_contains "$OUT" " $tap:" "the helper's interface after the helper's end"
+    kill_and_delete "$CID"
+}
+test_slirp4netns_tap_outlives_helper() { tap_outlives_helper slirp4netns slirp4netns; }
+test_pasta_tap_outlives_helper() { tap_outlives_helper pasta pasta; }
+
+# When `run` returns, the helper (matched by the state paths on its command
+# line) is gone, as are its socket, netns link and the state directory.
+helper_gone_after_run() { # MODE HELPER
+    need_helper "$2"
+    set_args true
+    rtc run -b "$BUNDLE" --network "$1" "$CID"
+    assert_ok
+    local left
+    left=$(pgrep -u "$(id -u)" -f -- "$STATE_ROOT/$CID/" || true)
+    [ -z "$left" ] || fail "$2 still runs after run returned: $(ps -o pid,stat,args -p "$left" | tail -n +2)"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left: $(ls -A "$STATE_ROOT/$CID")"
+}
+test_slirp4netns_gone_after_run() { helper_gone_after_run slirp4netns slirp4netns; }
+test_pasta_gone_after_run() { helper_gone_after_run pasta pasta; }
+
+# The helper comes up while the container's process makes its rootfs, but
+# hooks still see the network configured: a createRuntime hook finds the
+# helper's default route in the container's namespace.
+hooks_see_the_network() { # MODE HELPER
+    need_helper "$2"
+    printf '%s\n' '#!/bin/sh' 'pid=$(jq -r .pid)' \
+        'if awk '\''$2 == "00000000" { ok = 1 } END { exit !ok }'\'' "/proc/$pid/net/route"; then echo route > "$1"; else cat "/proc/$pid/net/route" > "$1"; fi' > hook.sh
+    chmod +x hook.sh
+    add_hook createRuntime "$(hook_json "$TEST_DIR/hook.sh" hook.sh "$TEST_DIR/seen")"
+    set_args true
+    rtc run -b "$BUNDLE" --network "$1" "$CID"
+    assert_ok
+    assert_eq "$(cat seen)" route "what the createRuntime hook saw"
+}
+test_slirp4netns_configured_for_hooks() { hooks_see_the_network slirp4netns slirp4netns; }
+test_pasta_configured_for_hooks() { hooks_see_the_network pasta pasta; }
+
+# A helper that fails while the container's process goes on with its set-up
+# (here after a moment, as a real one does) fails the create with its words
+# and leaves nothing: no process, no state directory.
+failing_helper() { # HELPER
+    burrow_only "--network"
+    command -v "$1" >/dev/null || skip "$1 is not installed"
+    mkdir fake-bin
+    printf '#!/bin/sh\nsleep 0.2\necho "cannot configure the namespace" >&2\nexit 1\n' > "fake-bin/$1"
+    chmod +x "fake-bin/$1"
+    set_args true
+    capture env PATH="$TEST_DIR/fake-bin:$PATH" "$RUNTIME" --root "$STATE_ROOT" run -b "$BUNDLE" --network "$1" "$CID"
+    assert_fail_with "$1 cannot configure the namespace"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+test_failing_slirp4netns_leaves_nothing() { failing_helper slirp4netns; }
+test_failing_pasta_leaves_nothing() { failing_helper pasta; }
+
+# A create that fails while the helper is still coming up (a mount the kernel
+# refuses, made while the helper starts beside) ends the helper: it is killed
+# (slirp4netns) or its launcher let finish and the daemon ended (pasta).
+failed_while_helper_starts() { # MODE HELPER
+    need_helper "$2"
+    add_mount '{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=nonsense"]}'
+    set_args true
+    rtc run -b "$BUNDLE" --network "$1" "$CID"
+    assert_fail_with "mount tmpfs on /tmp"
+    local left
+    left=$(pgrep -u "$(id -u)" -f -- "$STATE_ROOT/$CID/" || true)
+    [ -z "$left" ] || fail "$2 still runs after the failed run: $(ps -o pid,stat,args -p "$left" | tail -n +2)"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left"
+}
+test_slirp4netns_ended_by_create_failing_while_it_starts() { failed_while_helper_starts slirp4netns slirp4netns; }
+test_pasta_ended_by_create_failing_while_it_starts() { failed_while_helper_starts pasta pasta; }
+
 run_tests "$@"
