@@ -406,6 +406,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     // child becomes a subordinate id (keep-id's root) it is not ours to open.
     Fd child_userns;
     if (shared.holder) child_userns.fd = fcntl(shared.userns, F_DUPFD_CLOEXEC, 0);
+    Fd image_mount; // --image: its mount, for fuse-overlayfs (the child's, or the holder's)
     sh.write_maps = [&](pid_t pid) {
         if (ov.layers) child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
         userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups);
@@ -419,14 +420,23 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
                        "): fuse-overlayfs instead");
         ov.driver = rootfs::OverlayDriver::fuse;
-        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd);
+        if (shared.holder && !ov.layers->image.empty()) {
+            // The holder is the caller's, and dumpable: ours to open.
+            std::string mnt = "/proc/" + std::to_string(shared.holder) + "/root" + shared.mount_dir;
+            image_mount.fd = open(mnt.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (image_mount.fd < 0) throw_errno("open " + mnt);
+        }
+        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd,
+                                           image_mount.fd);
     };
-    sh.serve_image = [&](pid_t pid, int fuse_fd) {
-        Fd owned;
+    sh.serve_image = [&](pid_t pid, int fuse_fd, int image_fd) {
+        Fd owned, dir;
         owned.fd = fuse_fd;
+        dir.fd = image_fd;
         if (!ov.layers || ov.layers->image.empty())
             throw Error("the container process asked for squashfuse without --image", EPROTO);
         ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd, child_userns.fd);
+        std::swap(image_mount.fd, dir.fd);
     };
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));

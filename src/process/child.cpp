@@ -394,9 +394,15 @@ void child_main(const Plan &p, int sock) noexcept {
     if (!p.mounts.overlay.image_dir.empty()) { // image_fuse: squashfuse must serve it before the overlay uses it
         int fd = -1;
         if (!rootfs::mount_image(p.mounts, &fd, f)) die_mount(f);
+        // And the mount itself, for fuse-overlayfs (layers/overlay.hpp): the
+        // parent may not open /proc/PID/root of a child that changed ids.
+        int dir = open(p.mounts.overlay.image_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) die_fmt(errno, "open %s", p.mounts.overlay.image_dir.c_str());
         send_msg(sock, MsgType::image_fuse);
         if (int r = console::send_fd(sock, fd, "fuse"); r < 0) die("send the image's /dev/fuse fd", -r);
+        if (int r = console::send_fd(sock, dir, "image"); r < 0) die("send the image's mount", -r);
         close(fd);
+        close(dir);
         wait_parent(MsgType::image_ready);
     }
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);

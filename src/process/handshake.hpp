@@ -13,9 +13,10 @@
 // | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | network_ready          |
 // |   |   loopback up; only with --network  |   child's netns; wait its ready fd (or |                        |
 // |   |   slirp4netns or pasta)             |   launcher's exit); publish the ports  |                        |
-// | 4a| image_fuse + the /dev/fuse fd (only | start squashfuse on the fd as in 4b,   | image_ready            |
-// |   |   for --image: mounted read-only on |   with the image file; note its pid    |                        |
-// |   |   the overlay's lowest layer's dir) |   for delete                           |                        |
+// | 4a| image_fuse + the /dev/fuse fd, then | start squashfuse on the fd as in 4b,   | image_ready            |
+// |   |   the mount's O_PATH fd (only for   |   with the image file; note its pid    |                        |
+// |   |   --image: mounted read-only on the |   for delete; keep the mount's fd for  |                        |
+// |   |   overlay's lowest layer's dir)     |   fuse-overlayfs                       |                        |
 // | 4b| overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
 // |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
