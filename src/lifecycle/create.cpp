@@ -485,6 +485,12 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
                               *cgroup, cgroup_guard, o.stop_timeout);
+    // A holder (run --join) is started at once, and is ready once it has
+    // executed the stub: then its /proc/PID/ns are the caller's to open, also
+    // where it became another id on the way (keep-id's root). The sync
+    // socket, close-on-exec in the child, tells us: it ends at that exec.
+    Fd exec_done;
+    if (plan.hold) exec_done.fd = fcntl(child.sock(), F_DUPFD_CLOEXEC, 0);
     child.release();
     helper.release();
     cgroup_guard.commit();
@@ -492,6 +498,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }
         start(g, o.id);
+        char byte;
+        if (exec_done.fd >= 0)
+            while (recv(exec_done.fd, &byte, 1, 0) < 0 && errno == EINTR) {
+            }
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "fd.hpp"
 #include "lifecycle/join.hpp"
 #include "log.hpp"
+#include "security/exec_stub.hpp"
 #include "state/store.hpp"
 
 #include <cstring>
@@ -87,7 +88,14 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     }
     if (!running) {
         log::debug("run --join " + o.id + ": the first rank: creating the container");
-        create(g, o, RunMode::create, false); // its process waits before exec, holding the namespaces
+        // Its process is the exec stub in hold mode, started: it runs as the
+        // process would, and is dumpable after that exec, so every rank may
+        // open its namespaces, also when it changed ids on the way (ranged
+        // keep-id, whose created process is not dumpable). A build without
+        // the stub leaves it created, waiting before exec.
+        CreateOptions holder = o;
+        holder.hold = security::exec_stub_built();
+        create(g, holder, holder.hold ? RunMode::detached : RunMode::create, false);
     }
     lock.reset();
 

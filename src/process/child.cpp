@@ -308,7 +308,7 @@ void become_the_process(const Plan &p) noexcept {
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
     check_cwd_inside(p);
-    resolve_executable(p);
+    if (!p.hold) resolve_executable(p);
     if (!p.apparmor_exec.empty()) {
         int r = security::apparmor_exec_profile(p.apparmor_exec);
         if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
@@ -328,6 +328,13 @@ int exec_the_process(const Plan &p, const char **what) noexcept {
             *what = "load the seccomp filter";
             return -r;
         }
+    }
+    if (p.hold) { // the stub in hold mode, alone (run --join)
+        p.stub_argv[0] = const_cast<char *>(security::kExecStubHold);
+        p.stub_argv[1] = nullptr;
+        syscall(SYS_execveat, p.exec_stub_fd, "", p.stub_argv.data(), p.envp.data(), AT_EMPTY_PATH);
+        *what = "exec the exec stub (hold)";
+        return errno;
     }
     if (p.exec_stub_fd >= 0) { // security/exec_stub.hpp: never load the program as burrow
         auto &a = p.stub_argv;

@@ -380,18 +380,35 @@ test_join_twenty_ranks() {
     [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
 }
 
-test_join_twenty_short_ranks() {
-    burrow_only "run --join"
+# join_short_ranks [OPTION...]: 20 ranks at once, each saying its uid.
+join_short_ranks() {
     local i
     for i in $(seq 1 20); do
-        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/true
+        bg "r$i" rt run --join "$@" --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/busybox id -u
     done
     for i in $(seq 1 20); do
         bg_wait "r$i"
         assert_rc 0
+        assert_eq "$OUT" "${JOIN_UID:-0}" "rank $i's uid"
     done
     rtc list -q
     assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_twenty_short_ranks() {
+    burrow_only "run --join"
+    join_short_ranks
+}
+
+# Ranged keep-id: the container's process became root (a subordinate id) on
+# its way to the caller's uid, so a *created* one cannot be joined
+# (test_exec_created_keep_id_refused); --join starts it as a holder, which
+# may. Every rank is the caller.
+test_join_twenty_short_ranks_keep_id() {
+    burrow_only "run --join --userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    JOIN_UID=$MY_UID join_short_ranks --userns keep-id
 }
 
 # In a Slurm step the ranks leave the id out: slurm-$SLURM_JOB_ID.$SLURM_STEP_ID
@@ -423,9 +440,9 @@ test_join_slurm_default_id() {
 }
 
 # Shared memory between ranks (System V, as MPI's shared-memory transports
-# use): one rank makes a segment, another reads it.
-test_join_shared_memory() {
-    burrow_only "run --join"
+# use): one rank makes a segment, another reads it. join_shared_memory
+# [OPTION...]: with these options of run.
+join_shared_memory() {
     command -v gcc >/dev/null || skip "needs gcc"
     writable_rootfs
     cat > "$TEST_DIR/shm.c" <<'C'
@@ -456,8 +473,8 @@ int main(int argc, char **argv) {
 }
 C
     gcc -static -O2 -o "$TEST_DIR/rootfs/shm" "$TEST_DIR/shm.c" || fail "gcc"
-    bg put rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
-    bg get rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
+    bg put rt run --join "$@" --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
+    bg get rt run --join "$@" --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
     bg_wait get
     assert_rc 0
     assert_eq "$OUT" "hello from the other rank" "what the second rank read"
@@ -465,6 +482,18 @@ C
     assert_rc 0
     rtc list -q
     assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_shared_memory() {
+    burrow_only "run --join"
+    join_shared_memory
+}
+
+test_join_shared_memory_keep_id() {
+    burrow_only "run --join --userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    join_shared_memory --userns keep-id
 }
 
 run_tests "$@"
