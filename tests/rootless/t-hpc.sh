@@ -411,6 +411,16 @@ test_join_twenty_short_ranks_keep_id() {
     JOIN_UID=$MY_UID join_short_ranks --userns keep-id
 }
 
+# The ranks share the pid namespace of the container's process: that is the
+# sealed exec stub holding it (never burrow's own binary, which a rank could
+# otherwise keep a handle on: docs/security.md, CVE-2019-5736).
+test_join_holder_is_the_stub() {
+    burrow_only "run --join"
+    rtc run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/readlink /proc/1/exe
+    assert_ok
+    assert_eq "$OUT" "/memfd:burrow-exec-stub (deleted)" "the exe of the ranks' pid 1"
+}
+
 # In a Slurm step the ranks leave the id out: slurm-$SLURM_JOB_ID.$SLURM_STEP_ID
 # names the shared container (and the ranks of another step get another).
 test_join_slurm_default_id() {
