@@ -285,7 +285,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     state::Store store(g.root);
     CreateOptions o = opts;
     std::string notify_host = session::host_notify_socket();
-    if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
+    // (Not for run --join's holder, which never says READY=1: start would wait for it.)
+    if (!notify_host.empty() && !o.hold) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = load_with_devices(o);
     o.overlay = overlay_options(o.overlay, cfg.annotations);
     if (!o.overlay.image.empty()) { // root.path is not used (layers/image.hpp)

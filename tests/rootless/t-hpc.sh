@@ -421,6 +421,25 @@ test_join_holder_is_the_stub() {
     assert_eq "$OUT" "/memfd:burrow-exec-stub (deleted)" "the exe of the ranks' pid 1"
 }
 
+# Under a service manager (NOTIFY_SOCKET set): the holder never says
+# READY=1, so it gets no relay, which start would wait on for good.
+test_join_under_notify_socket() {
+    burrow_only "run --join"
+    command -v python3 >/dev/null || skip "needs python3"
+    local sock=$TEST_DIR/notify.sock
+    bg listener python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); time.sleep(30)' "$sock"
+    local listener=$BG_PID
+    wait_for 5 test -S "$sock" || fail "the listener did not start"
+    capture env NOTIFY_SOCKET="$sock" timeout 20 "$RUNTIME" --root "$STATE_ROOT" run --join --rootfs "$ROOTFS" \
+        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/busybox echo rank
+    kill "$listener"
+    assert_ok
+    assert_eq "$OUT" rank "the rank's output"
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
 # In a Slurm step the ranks leave the id out: slurm-$SLURM_JOB_ID.$SLURM_STEP_ID
 # names the shared container (and the ranks of another step get another).
 test_join_slurm_default_id() {
