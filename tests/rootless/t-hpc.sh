@@ -421,6 +421,25 @@ test_join_holder_is_the_stub() {
     assert_eq "$OUT" "/memfd:burrow-exec-stub (deleted)" "the exe of the ranks' pid 1"
 }
 
+# A profile that kills on the holder's two calls (ppoll, rt_sigaction): its
+# filter lets exactly those through (security/exec_stub.hpp), the ranks'
+# does not.
+test_join_seccomp_kills_the_holders_calls() {
+    burrow_only "run --join"
+    cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{names: ["ppoll", "rt_sigaction"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+    # (busybox's sleep and echo make neither call; its sh would)
+    bg r1 rt run --join --bundle "$BUNDLE" "$CID" -- /bin/busybox sleep 2
+    sleep 0.5
+    rtc run --join --bundle "$BUNDLE" "$CID" -- /bin/busybox echo ok
+    assert_ok
+    assert_eq "$OUT" ok "the second rank's output"
+    bg_wait r1
+    assert_rc 0
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
 # Under a service manager (NOTIFY_SOCKET set): the holder never says
 # READY=1, so it gets no relay, which start would wait on for good.
 test_join_under_notify_socket() {
