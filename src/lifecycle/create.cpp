@@ -429,6 +429,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         }
         ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd,
                                            image_mount.fd);
+        image_mount.reset();
     };
     sh.serve_image = [&](pid_t pid, int fuse_fd, int image_fd) {
         Fd owned, dir;
@@ -452,6 +453,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     e.child_sock.fd = -1; // spawn closes it
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
+    image_mount.reset(); // fuse-overlayfs has its own: ours must not keep the image's mount alive
     shared.release_lock(); // the container is in the holder's namespaces: it may end when they are unused
     close_launch_fds(l);
     cgroup_fd.reset();
