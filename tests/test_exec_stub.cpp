@@ -111,4 +111,58 @@ TEST_CASE("exec stub: a filter that kills on execveat lets the stub's one throug
     close(other);
     close(fd);
 }
+
+namespace {
+
+// The stub in hold mode, under prog if given: whether it still sleeps after
+// 200 ms (then it is killed), else its wait status as run_stub gives it.
+int hold_stub(int fd, const SeccompProgram *prog) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (prog && (set_no_new_privs() != 0 || load_seccomp(*prog) != 0)) _exit(100);
+        char *argv[] = {const_cast<char *>(kExecStubHold), nullptr};
+        char *envp[] = {nullptr};
+        syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+        _exit(99);
+    }
+    usleep(200000);
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? -1 : -2; // -1: it slept
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+} // namespace
+
+TEST_CASE("exec stub: hold mode sleeps until killed, also under a profile that denies its calls",
+          "[exec-stub][fork][seccomp]") {
+    int fd = make_exec_stub();
+    REQUIRE(fd >= 0);
+    CHECK(hold_stub(fd, nullptr) == -1);
+    // A profile that kills on all but exit: the two prefixes let the holder through...
+    SeccompProgram plain = compile_seccomp(deny_all_but_exit());
+    SeccompProgram prog = plain;
+    allow_stub_exec(prog, fd);
+    allow_stub_hold(prog);
+    CHECK(prog.filter.size() == plain.filter.size() + 9 + 10);
+    CHECK(hold_stub(fd, &prog) == -1);
+    // ...which without the hold prefix dies at its first call.
+    SeccompProgram exec_only = plain;
+    allow_stub_exec(exec_only, fd);
+    CHECK(hold_stub(fd, &exec_only) == 1000 + SIGSYS);
+    // A profile that refuses ppoll with an errno: the stub exits, never spins.
+    spec::Seccomp s;
+    s.default_action = "SCMP_ACT_ALLOW";
+    spec::SeccompSyscall deny;
+    deny.names = {"ppoll"};
+    deny.action = "SCMP_ACT_ERRNO";
+    s.syscalls = {deny};
+    SeccompProgram refuse = compile_seccomp(s);
+    CHECK(hold_stub(fd, &refuse) == 125);
+    close(fd);
+}
 #endif

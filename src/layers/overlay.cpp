@@ -180,17 +180,26 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
                     " bytes of options)");
 }
 
-pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd) {
+pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd, int image_fd) {
     OverlayLayers seen = l;
-    // The image's mount is in the child's mount namespace only: reached
-    // through its root (fuse-overlayfs opens its layers once, at start).
-    if (!l.image.empty()) seen.lower.back() = "/proc/" + std::to_string(child) + "/root" + l.lower.back();
-    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data_of(seen), "/dev/fd/3"}, child, fuse_fd,
-                             userns_fd);
+    std::string data;
+    if (!l.image.empty()) {
+        // The image's mount is in the child's mount namespace only: reached
+        // through the fd (fuse-overlayfs opens its layers once, at start).
+        if (image_fd < 0) throw Error("fuse-overlayfs: no fd of the image's mount", EBADF);
+        seen.lower.back() = "/proc/self/fd/4";
+        // squashfuse has no ACLs (the kernel answers EOPNOTSUPP for them on
+        // a FUSE mount of a user namespace), which fuse-overlayfs before 1.12
+        // passes on to the permission check of any id but the file's owner.
+        data = ",noacl";
+    }
+    data = data_of(seen) + data;
+    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, child, fuse_fd,
+                             userns_fd, l.image.empty() ? -1 : image_fd);
 }
 
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd) {
+                        int userns_fd, int extra_fd) {
     const std::string name = args[0];
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
@@ -224,8 +233,10 @@ pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int extra = extra_fd >= 0 ? fcntl(extra_fd, F_DUPFD, 5) : -1; // above what dup2 overwrites
         if (dup2(fuse_fd, 3) < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(126);
-        syscall(SYS_close_range, 4, ~0U, 0);
+        if (extra_fd >= 0 && (extra < 0 || dup2(extra, 4) < 0)) _exit(126);
+        syscall(SYS_close_range, extra_fd >= 0 ? 5 : 4, ~0U, 0);
         setsid(); // a terminal's ^C for `run` is not for it
         execv(binary.c_str(), argv.data());
         dprintf(2, "exec %s: %s\n", binary.c_str(), strerror(errno));

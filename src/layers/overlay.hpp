@@ -51,15 +51,21 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
 // Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child
 // mounted, from inside the child's user namespace; returns once it serves
 // (its daemon's pid), or throws Error with fuse-overlayfs's own words.
-pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd = -1);
+// image_fd (--image): the image's mount, which is in the child's (or the
+// holder's) mount namespace only, opened O_PATH: fuse-overlayfs gets it as
+// its fd 4 and opens its lowest layer as /proc/self/fd/4, its own, where
+// /proc/CHILD/root would need it to be allowed to ptrace the child (not so
+// once the child became a subordinate id, keep-id's root, nor for a server
+// without capabilities, keep-id:single's).
+pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd, int image_fd);
 
 // What start_fuse_overlayfs does for any FUSE server taking the fd as
 // /dev/fd/3 (args[0] names it and its daemon's comm). userns_fd: the child's
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
-// id and non-dumpable, as with --userns keep-id).
+// id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd = -1);
+                        int userns_fd = -1, int extra_fd = -1);
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

@@ -285,7 +285,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     state::Store store(g.root);
     CreateOptions o = opts;
     std::string notify_host = session::host_notify_socket();
-    if (!notify_host.empty()) o.notify_dir = store.dir(o.id) + "/notify";
+    // (Not for run --join's holder, which never says READY=1: start would wait for it.)
+    if (!notify_host.empty() && !o.hold) o.notify_dir = store.dir(o.id) + "/notify";
     spec::Config cfg = load_with_devices(o);
     o.overlay = overlay_options(o.overlay, cfg.annotations);
     if (!o.overlay.image.empty()) { // root.path is not used (layers/image.hpp)
@@ -406,6 +407,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     // child becomes a subordinate id (keep-id's root) it is not ours to open.
     Fd child_userns;
     if (shared.holder) child_userns.fd = fcntl(shared.userns, F_DUPFD_CLOEXEC, 0);
+    Fd image_mount; // --image: its mount, for fuse-overlayfs (the child's, or the holder's)
     sh.write_maps = [&](pid_t pid) {
         if (ov.layers) child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
         userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups);
@@ -419,14 +421,24 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             log::debug(std::string("overlay: the kernel's overlayfs refused the mount (") + strerror(kernel_err) +
                        "): fuse-overlayfs instead");
         ov.driver = rootfs::OverlayDriver::fuse;
-        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd);
+        if (shared.holder && !ov.layers->image.empty()) {
+            // The holder is the caller's, and dumpable: ours to open.
+            std::string mnt = "/proc/" + std::to_string(shared.holder) + "/root" + shared.mount_dir;
+            image_mount.fd = open(mnt.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (image_mount.fd < 0) throw_errno("open " + mnt);
+        }
+        ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd,
+                                           image_mount.fd);
+        image_mount.reset();
     };
-    sh.serve_image = [&](pid_t pid, int fuse_fd) {
-        Fd owned;
+    sh.serve_image = [&](pid_t pid, int fuse_fd, int image_fd) {
+        Fd owned, dir;
         owned.fd = fuse_fd;
+        dir.fd = image_fd;
         if (!ov.layers || ov.layers->image.empty())
             throw Error("the container process asked for squashfuse without --image", EPROTO);
         ov.image_pid = start_squashfuse(*ov.layers, pid, fuse_fd, child_userns.fd);
+        std::swap(image_mount.fd, dir.fd);
     };
     sh.start_network = [&](pid_t pid) {
         log::debug("create " + o.id + ": starting " + netless::mode_name(l.network.mode));
@@ -449,6 +461,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     e.child_sock.fd = -1; // spawn closes it
     process::Spawned child = process::spawn(plan, child_sock, e.parent_sock.fd, sh);
     e.parent_sock.fd = -1; // child owns it now
+    image_mount.reset(); // fuse-overlayfs has its own: ours must not keep the image's mount alive
     shared.release_lock(); // the container is in the holder's namespaces: it may end when they are unused
     close_launch_fds(l);
     cgroup_fd.reset();
@@ -483,6 +496,12 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
                               *cgroup, cgroup_guard, o.stop_timeout);
+    // A holder (run --join) is started at once, and is ready once it has
+    // executed the stub: then its /proc/PID/ns are the caller's to open, also
+    // where it became another id on the way (keep-id's root). The sync
+    // socket, close-on-exec in the child, tells us: it ends at that exec.
+    Fd exec_done;
+    if (plan.hold) exec_done.fd = fcntl(child.sock(), F_DUPFD_CLOEXEC, 0);
     child.release();
     helper.release();
     cgroup_guard.commit();
@@ -490,6 +509,10 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     if (mode == RunMode::detached) {
         { auto unlocked = std::move(lock); }
         start(g, o.id);
+        char byte;
+        if (exec_done.fd >= 0)
+            while (recv(exec_done.fd, &byte, 1, 0) < 0 && errno == EINTR) {
+            }
     }
     return 0;
 }

@@ -2,9 +2,14 @@
 // user, mount, IPC, UTS and pid namespaces, its cgroup and its image mount),
 // as ch-run's --join does, without its race for short tasks. The ranks all
 // run `burrow run --join ID -- CMD` with the same ID: under a lock file
-// (STATE_ROOT/@join/ID.lock) the first creates the container and leaves its
-// process waiting before exec, where it holds the namespaces and runs
-// nothing; every rank, the first too, runs its command in it as `exec` does.
+// (STATE_ROOT/@join/ID.lock) the first creates the container and starts its
+// process as the exec stub in hold mode (security/exec_stub.hpp), which holds
+// the namespaces and runs nothing; every rank, the first too, runs its
+// command in it as `exec` does. Started, not left created: a created process
+// that changed ids on its way (ranged keep-id: root, a subordinate id, then
+// the caller) is not dumpable until it execs, so the ranks could not open its
+// namespaces; and until then it is burrow's own binary, which the ranks in
+// its pid namespace would see (the holder is the sealed stub).
 // Each rank holds a read lock on ID.users while it runs: the kernel keeps
 // that count, also for a rank that is killed. Leaving, a rank takes the lock
 // file, drops its read lock and tries a write lock on ID.users: the last one
@@ -14,6 +19,7 @@
 #include "fd.hpp"
 #include "lifecycle/join.hpp"
 #include "log.hpp"
+#include "security/exec_stub.hpp"
 #include "state/store.hpp"
 
 #include <cstring>
@@ -87,7 +93,14 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     }
     if (!running) {
         log::debug("run --join " + o.id + ": the first rank: creating the container");
-        create(g, o, RunMode::create, false); // its process waits before exec, holding the namespaces
+        // Its process is the exec stub in hold mode, started: it runs as the
+        // process would, and is dumpable after that exec, so every rank may
+        // open its namespaces, also when it changed ids on the way (ranged
+        // keep-id, whose created process is not dumpable). A build without
+        // the stub leaves it created, waiting before exec.
+        CreateOptions holder = o;
+        holder.hold = security::exec_stub_built();
+        create(g, holder, holder.hold ? RunMode::detached : RunMode::create, false);
     }
     lock.reset();
 

@@ -476,7 +476,8 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
             }
         }
         if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
-        process::use_exec_stub(p); // last: needs the final argv and filter
+        if (o.hold) process::use_hold_stub(p);
+        else process::use_exec_stub(p); // last: needs the final argv and filter
 
         l.prestart = hooks::prepare(c.hooks.prestart);
         l.create_runtime = hooks::prepare(c.hooks.create_runtime);

@@ -33,6 +33,7 @@ struct CreateOptions {
     std::string config_text;          // config.json with the devices' edits (set by create)
     ConfigEdits edits;                // --rootfs, -v, -e, --env-host, --cwd, -w, CMD (lifecycle/config_edits.hpp)
     int stop_timeout = 0;             // run --stop-timeout: SIGKILL this long after SIGTERM
+    bool hold = false; // run --join: the process only holds the namespaces (process::use_hold_stub)
 };
 
 struct Launch {

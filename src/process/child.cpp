@@ -320,7 +320,7 @@ void become_the_process(const Plan &p) noexcept {
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
     check_cwd_inside(p);
-    resolve_executable(p);
+    if (!p.hold) resolve_executable(p);
     if (!p.apparmor_exec.empty()) {
         int r = security::apparmor_exec_profile(p.apparmor_exec);
         if (r < 0) die_fmt(-r, "set the AppArmor profile (%s)", p.apparmor_exec.c_str() + 5);
@@ -340,6 +340,13 @@ int exec_the_process(const Plan &p, const char **what) noexcept {
             *what = "load the seccomp filter";
             return -r;
         }
+    }
+    if (p.hold) { // the stub in hold mode, alone (run --join)
+        p.stub_argv[0] = const_cast<char *>(security::kExecStubHold);
+        p.stub_argv[1] = nullptr;
+        syscall(SYS_execveat, p.exec_stub_fd, "", p.stub_argv.data(), p.envp.data(), AT_EMPTY_PATH);
+        *what = "exec the exec stub (hold)";
+        return errno;
     }
     if (p.exec_stub_fd >= 0) { // security/exec_stub.hpp: never load the program as burrow
         auto &a = p.stub_argv;
@@ -408,9 +415,15 @@ void child_main(const Plan &p, int sock) noexcept {
     if (!p.mounts.overlay.image_dir.empty()) { // image_fuse: squashfuse must serve it before the overlay uses it
         int fd = -1;
         if (!rootfs::mount_image(p.mounts, &fd, f)) die_mount(f);
+        // And the mount itself, for fuse-overlayfs (layers/overlay.hpp): the
+        // parent may not open /proc/PID/root of a child that changed ids.
+        int dir = open(p.mounts.overlay.image_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) die_fmt(errno, "open %s", p.mounts.overlay.image_dir.c_str());
         send_msg(sock, MsgType::image_fuse);
         if (int r = console::send_fd(sock, fd, "fuse"); r < 0) die("send the image's /dev/fuse fd", -r);
+        if (int r = console::send_fd(sock, dir, "image"); r < 0) die("send the image's mount", -r);
         close(fd);
+        close(dir);
         wait_parent(MsgType::image_ready);
     }
     if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);

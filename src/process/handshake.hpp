@@ -14,9 +14,10 @@
 // |   |   loopback up, the helper's tap     |   child's netns; do not wait for it    |   with its mounts; the |
 // |   |   made persistent; only with        |                                        |   helper starts beside)|
 // |   |   --network slirp4netns or pasta)   |                                        |                        |
-// | 4a| image_fuse + the /dev/fuse fd (only | start squashfuse on the fd as in 4b,   | image_ready            |
-// |   |   for --image: mounted read-only on |   with the image file; note its pid    |                        |
-// |   |   the overlay's lowest layer's dir) |   for delete                           |                        |
+// | 4a| image_fuse + the /dev/fuse fd, then | start squashfuse on the fd as in 4b,   | image_ready            |
+// |   |   the mount's O_PATH fd (only for   |   with the image file; note its pid    |                        |
+// |   |   --image: mounted read-only on the |   for delete; keep the mount's fd for  |                        |
+// |   |   overlay's lowest layer's dir)     |   fuse-overlayfs                       |                        |
 // | 4b| overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
 // |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |

@@ -1,4 +1,5 @@
 #include "process/plan.hpp"
+#include "error.hpp"
 #include "security/exec_stub.hpp"
 
 namespace burrow::process {
@@ -17,6 +18,17 @@ void use_exec_stub(Plan &p) {
     if (p.exec_stub_fd < 0) return;
     p.stub_argv.assign(p.args.size() + 3, nullptr); // magic, path, args..., NULL
     if (p.seccomp) security::allow_stub_exec(*p.seccomp, p.exec_stub_fd);
+}
+
+void use_hold_stub(Plan &p) {
+    p.hold = true;
+    p.exec_stub_fd = security::make_exec_stub();
+    if (p.exec_stub_fd < 0) throw Error("this build of burrow has no exec stub to hold the namespaces with");
+    p.stub_argv.assign(2, nullptr); // the hold word, NULL
+    if (p.seccomp) {
+        security::allow_stub_exec(*p.seccomp, p.exec_stub_fd);
+        security::allow_stub_hold(*p.seccomp);
+    }
 }
 
 } // namespace burrow::process

@@ -97,6 +97,9 @@ struct Plan {
     // it (magic, the program found, argv) without allocating.
     int exec_stub_fd = -1;
     mutable std::vector<char *> stub_argv;
+    // run --join (lifecycle/join.cpp): the process is the stub in hold mode,
+    // not process.args (which is neither looked up nor run).
+    bool hold = false;
 
     std::vector<Hook> create_container_hooks, start_container_hooks;
     bool runtime_hooks = false; // ask the parent to run prestart/createRuntime
@@ -120,5 +123,10 @@ std::vector<char *> c_array(std::vector<std::string> &v);
 // p.exec_stub_fd), sizes stub_argv and lets the seccomp filter allow the
 // stub's execveat. Call once the program and the filter are planned.
 void use_exec_stub(Plan &p);
+
+// The process holds the namespaces and runs nothing (the stub's hold mode,
+// security/exec_stub.hpp), always from the sealed memfd, with the filter's
+// allowances for the stub. Throws burrow::Error where the build has no stub.
+void use_hold_stub(Plan &p);
 
 } // namespace burrow::process

@@ -130,7 +130,12 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
         case MsgType::image_fuse: {
             int fd = console::receive_fd(parent_sock);
             if (fd < 0) throw Error("receive the image's /dev/fuse fd", -fd);
-            hooks.serve_image(container, fd);
+            int dir = console::receive_fd(parent_sock);
+            if (dir < 0) {
+                close(fd);
+                throw Error("receive the image's mount", -dir);
+            }
+            hooks.serve_image(container, fd, dir);
             send_msg(parent_sock, MsgType::image_ready);
             break;
         }

@@ -20,8 +20,9 @@ struct SpawnHooks {
     // step 4b: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
     // kernel_err: why the kernel's overlayfs was not used (0: not tried)
     std::function<void(pid_t, int fuse_fd, int kernel_err)> serve_overlay;
-    // step 4a: squashfuse on the child's /dev/fuse fd (owned by the callee)
-    std::function<void(pid_t, int fuse_fd)> serve_image;
+    // step 4a: squashfuse on the child's /dev/fuse fd; image_fd: the mount,
+    // O_PATH (both owned by the callee)
+    std::function<void(pid_t, int fuse_fd, int image_fd)> serve_image;
     // step 5: runs them; returns the state JSONs for createContainer ("creating")
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.

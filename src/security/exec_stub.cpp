@@ -3,6 +3,7 @@
 #include "error.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -95,6 +96,36 @@ void allow_stub_exec(SeccompProgram &prog, int stub_fd) {
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(stub_fd), 0, miss(5)),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[4])),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AT_EMPTY_PATH, 0, miss(7)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    prog.filter.insert(prog.filter.begin(), pre, pre + n);
+#endif
+}
+
+void allow_stub_hold(SeccompProgram &prog) {
+    if (prog.filter.empty()) return;
+#if defined(__x86_64__)
+    constexpr uint32_t arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+    constexpr uint32_t arch = AUDIT_ARCH_AARCH64;
+#else
+    return;
+#endif
+#if defined(__x86_64__) || defined(__aarch64__)
+    // The kernel reads both arguments as int (nfds unsigned): their low 32
+    // bits, at the argument's offset on these little-endian machines.
+    constexpr uint32_t n = 10; // instructions below; a miss jumps to the profile's first
+    auto miss = [](uint32_t i) { return static_cast<uint8_t>(n - i - 1); };
+    const sock_filter pre[n] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, miss(1)),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ppoll, 0, 2), // else on to rt_sigaction (6)
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[1])), // nfds
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, miss(5)),                  // 0: allow (9)
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigaction, 0, miss(6)),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])), // the signal
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGCHLD, 0, miss(8)),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     prog.filter.insert(prog.filter.begin(), pre, pre + n);

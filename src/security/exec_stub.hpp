@@ -15,6 +15,12 @@ namespace burrow::security {
 // The stub's argv[0]; run with any other, it exits 126 at once (so a
 // container that finds it, as the interpreter of a script say, gets nothing).
 inline constexpr const char kExecStubMagic[] = "burrow-exec-stub";
+// Its argv[0], alone, for hold mode: a process that only keeps its
+// namespaces, sleeping until killed (run --join's, lifecycle/join.cpp).
+inline constexpr const char kExecStubHold[] = "burrow-hold-stub";
+
+// Whether this build has the stub (x86_64 and aarch64).
+constexpr bool exec_stub_built() { return BURROW_HAVE_EXEC_STUB; }
 
 // Whether a process in a container could write burrow's binary: false only
 // when burrow runs rootless and its binary is root's and writable by no group
@@ -34,5 +40,11 @@ int make_exec_stub();
 // execveat of a fd is execve of /proc/self/fd/N); a filter that denies execve
 // still stops the program itself.
 void allow_stub_exec(SeccompProgram &prog, int stub_fd);
+
+// Prepends to a non-empty filter what hold mode needs on the native
+// architecture: ppoll with no fds (a sleep) and rt_sigaction of SIGCHLD
+// (ignored, so adopted children are reaped). Only for the holder's filter:
+// a profile that denies them must not kill it; they give it nothing.
+void allow_stub_hold(SeccompProgram &prog);
 
 } // namespace burrow::security

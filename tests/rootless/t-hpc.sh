@@ -380,16 +380,81 @@ test_join_twenty_ranks() {
     [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
 }
 
-test_join_twenty_short_ranks() {
-    burrow_only "run --join"
+# join_short_ranks [OPTION...]: 20 ranks at once, each saying its uid.
+join_short_ranks() {
     local i
     for i in $(seq 1 20); do
-        bg "r$i" rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/true
+        bg "r$i" rt run --join "$@" --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/busybox id -u
     done
     for i in $(seq 1 20); do
         bg_wait "r$i"
         assert_rc 0
+        assert_eq "$OUT" "${JOIN_UID:-0}" "rank $i's uid"
     done
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_twenty_short_ranks() {
+    burrow_only "run --join"
+    join_short_ranks
+}
+
+# Ranged keep-id: the container's process became root (a subordinate id) on
+# its way to the caller's uid, so a *created* one cannot be joined
+# (test_exec_created_keep_id_refused); --join starts it as a holder, which
+# may. Every rank is the caller.
+test_join_twenty_short_ranks_keep_id() {
+    burrow_only "run --join --userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    JOIN_UID=$MY_UID join_short_ranks --userns keep-id
+}
+
+# The ranks share the pid namespace of the container's process: that is the
+# sealed exec stub holding it (never burrow's own binary, which a rank could
+# otherwise keep a handle on: docs/security.md, CVE-2019-5736).
+test_join_holder_is_the_stub() {
+    burrow_only "run --join"
+    rtc run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/readlink /proc/1/exe
+    assert_ok
+    assert_eq "$OUT" "/memfd:burrow-exec-stub (deleted)" "the exe of the ranks' pid 1"
+}
+
+# A profile that kills on the holder's two calls (ppoll, rt_sigaction): its
+# filter lets exactly those through (security/exec_stub.hpp), the ranks'
+# does not.
+test_join_seccomp_kills_the_holders_calls() {
+    burrow_only "run --join"
+    cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{names: ["ppoll", "rt_sigaction"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+    # (busybox's sleep and echo make neither call; its sh would)
+    bg r1 rt run --join --bundle "$BUNDLE" "$CID" -- /bin/busybox sleep 2
+    sleep 0.5
+    rtc run --join --bundle "$BUNDLE" "$CID" -- /bin/busybox echo ok
+    assert_ok
+    assert_eq "$OUT" ok "the second rank's output"
+    bg_wait r1
+    assert_rc 0
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
+# Under a service manager (NOTIFY_SOCKET set): the holder never says
+# READY=1, so it gets no relay, which start would wait on for good.
+test_join_under_notify_socket() {
+    burrow_only "run --join"
+    command -v python3 >/dev/null || skip "needs python3"
+    local sock=$TEST_DIR/notify.sock
+    bg listener python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); time.sleep(30)' "$sock"
+    local listener=$BG_PID
+    wait_for 5 test -S "$sock" || fail "the listener did not start"
+    capture env NOTIFY_SOCKET="$sock" timeout 20 "$RUNTIME" --root "$STATE_ROOT" run --join --rootfs "$ROOTFS" \
+        -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/busybox echo rank
+    kill "$listener"
+    assert_ok
+    assert_eq "$OUT" rank "the rank's output"
     rtc list -q
     assert_eq "$OUT" "" "containers after the last rank"
 }
@@ -423,9 +488,9 @@ test_join_slurm_default_id() {
 }
 
 # Shared memory between ranks (System V, as MPI's shared-memory transports
-# use): one rank makes a segment, another reads it.
-test_join_shared_memory() {
-    burrow_only "run --join"
+# use): one rank makes a segment, another reads it. join_shared_memory
+# [OPTION...]: with these options of run.
+join_shared_memory() {
     command -v gcc >/dev/null || skip "needs gcc"
     writable_rootfs
     cat > "$TEST_DIR/shm.c" <<'C'
@@ -456,8 +521,8 @@ int main(int argc, char **argv) {
 }
 C
     gcc -static -O2 -o "$TEST_DIR/rootfs/shm" "$TEST_DIR/shm.c" || fail "gcc"
-    bg put rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
-    bg get rt run --join --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
+    bg put rt run --join "$@" --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm put
+    bg get rt run --join "$@" --rootfs "$TEST_DIR/rootfs" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /shm get
     bg_wait get
     assert_rc 0
     assert_eq "$OUT" "hello from the other rank" "what the second rank read"
@@ -465,6 +530,18 @@ C
     assert_rc 0
     rtc list -q
     assert_eq "$OUT" "" "containers after the last rank"
+    [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
+}
+
+test_join_shared_memory() {
+    burrow_only "run --join"
+    join_shared_memory
+}
+
+test_join_shared_memory_keep_id() {
+    burrow_only "run --join --userns keep-id"
+    [ "$SUBUID_COUNT" -gt "$MY_UID" ] || skip "needs a subordinate uid range of more than $MY_UID ids"
+    join_shared_memory --userns keep-id
 }
 
 run_tests "$@"
