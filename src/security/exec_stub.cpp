@@ -73,16 +73,18 @@ int make_exec_stub() {
 #endif
 }
 
+// The native architecture, which the prefixes below check first (the stub
+// exists for these two only).
+#if defined(__x86_64__)
+#define BURROW_STUB_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define BURROW_STUB_ARCH AUDIT_ARCH_AARCH64
+#endif
+
 void allow_stub_exec(SeccompProgram &prog, int stub_fd) {
     if (prog.filter.empty() || stub_fd < 0) return;
-#if defined(__x86_64__)
-    constexpr uint32_t arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-    constexpr uint32_t arch = AUDIT_ARCH_AARCH64;
-#else
-    return;
-#endif
-#if defined(__x86_64__) || defined(__aarch64__)
+#ifdef BURROW_STUB_ARCH
+    constexpr uint32_t arch = BURROW_STUB_ARCH;
     // Little-endian: an argument's low 32 bits are at its offset; the kernel
     // reads both arguments as int, so the high bits do not matter.
     constexpr uint32_t n = 9; // instructions below; a miss jumps to the profile's first
@@ -104,14 +106,8 @@ void allow_stub_exec(SeccompProgram &prog, int stub_fd) {
 
 void allow_stub_hold(SeccompProgram &prog) {
     if (prog.filter.empty()) return;
-#if defined(__x86_64__)
-    constexpr uint32_t arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-    constexpr uint32_t arch = AUDIT_ARCH_AARCH64;
-#else
-    return;
-#endif
-#if defined(__x86_64__) || defined(__aarch64__)
+#ifdef BURROW_STUB_ARCH
+    constexpr uint32_t arch = BURROW_STUB_ARCH;
     // The kernel reads both arguments as int (nfds unsigned): their low 32
     // bits, at the argument's offset on these little-endian machines.
     constexpr uint32_t n = 10; // instructions below; a miss jumps to the profile's first
