@@ -79,6 +79,11 @@ TEST_CASE("every process field is read") {
 
 TEST_CASE("bad configs are rejected with the field named") {
     REQUIRE(error_of("{") .rfind("invalid JSON: ", 0) == 0);
+    // A number beyond a double: nlohmann throws out_of_range, not parse_error
+    // (fuzz_process found it ending burrow with std::terminate).
+    REQUIRE(error_of(R"({"ociVersion": 1e999})") == "invalid JSON: number overflow parsing '1e999'");
+    REQUIRE_THROWS_AS(spec::parse_process_json(R"({"prestart":[8888880034451733508388888e888888888888888]})"),
+                      burrow::Error);
     REQUIRE(error_of(with(R"(["/bin/true"])", "[]")) == "process.args: must not be empty");
     REQUIRE(error_of(with(R"(["/bin/true"])", "[1]")) == "process.args[0]: expected a string");
     REQUIRE(error_of(with(R"({"type": "pid"})", R"({"type": "pidx"})")) ==

@@ -2,6 +2,7 @@
 #include "cdi/yaml.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "spec/parse.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -262,7 +263,13 @@ void inject(json &config, const std::vector<std::string> &devices, const std::ve
                 if (!wanted_kind) continue;
                 j = yaml_to_json(f);
             } else {
-                j = with_context(f, [&] { return json::parse(text); });
+                j = with_context(f, [&] {
+                    try {
+                        return json::parse(text);
+                    } catch (const json::exception &e) {
+                        spec::throw_invalid_json(e);
+                    }
+                });
             }
             std::string kind = j.is_object() ? j.value("kind", "") : "";
             wanted_kind = false;

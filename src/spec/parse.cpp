@@ -154,7 +154,7 @@ void parse_process(const json &j, Process &p) {
         if (member(*u, "username")) bad(f + ".user.username", "is for Windows containers");
     }
     if (auto v = member(j, "args")) p.args = strings(*v, f + ".args");
-    if (auto v = member(j, "commandLine")) bad(f + ".commandLine", "is for Windows containers");
+    if (member(j, "commandLine")) bad(f + ".commandLine", "is for Windows containers");
     if (auto v = member(j, "env")) p.env = strings(*v, f + ".env");
     if (auto v = member(j, "cwd")) p.cwd = str(*v, f + ".cwd");
     if (auto c = member(j, "capabilities")) {
@@ -324,15 +324,20 @@ namespace {
 json parse_json(const std::string &text) {
     try {
         return json::parse(text);
-    } catch (const json::parse_error &e) {
-        // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
-        std::string w = e.what();
-        auto p = w.find("] ");
-        throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
+    } catch (const json::exception &e) {
+        throw_invalid_json(e);
     }
 }
 
 } // namespace
+
+void throw_invalid_json(const std::exception &e) {
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+    // out_of_range 406 (a number beyond a double, "1e999") was found by fuzz_process.
+    std::string w = e.what();
+    auto p = w.find("] ");
+    throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
+}
 
 Config parse_config(const std::string &text) {
     json j = parse_json(text);

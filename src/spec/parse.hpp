@@ -2,6 +2,7 @@
 // expected a string"); semantic checks live in validate.hpp.
 #pragma once
 #include "spec/model.hpp"
+#include <exception>
 #include <string>
 
 namespace burrow::spec {
@@ -13,6 +14,10 @@ Config parse_config(const std::string &text);
 Config load_config(const std::string &bundle);
 
 const char *ns_name(NsType t);
+
+// A JSON text that does not parse (nlohmann's parse_error, or out_of_range
+// for a number beyond a double) as one line: Error("invalid JSON: <why>").
+[[noreturn]] void throw_invalid_json(const std::exception &e);
 
 } // namespace burrow::spec
 

@@ -19,6 +19,16 @@ test_err_malformed_json() {
     capture rt create --bundle "$BUNDLE" "$CID"
     assert_fail_with config.json
     not_created
+    # A number beyond a double (the parser's other error), also with command-line edits.
+    printf '{ "ociVersion": "1.0.2", "annotations": { "a": 1e999 } }' > "$BUNDLE/config.json"
+    capture rt create --bundle "$BUNDLE" "$CID"
+    _burrow_error_shape
+    not_created
+    [ "$RT_KIND" = burrow ] || return 0
+    assert_contains "$ERR" "config.json: invalid JSON: number overflow" "the error"
+    capture rt create -e A=1 --bundle "$BUNDLE" "$CID"
+    assert_fail_with "config.json: invalid JSON: number overflow"
+    not_created
 }
 
 test_err_apparmor_without_apparmor() {
