@@ -23,9 +23,9 @@ test_err_malformed_json() {
     printf '{ "ociVersion": "1.0.2", "annotations": { "a": 1e999 } }' > "$BUNDLE/config.json"
     capture rt create --bundle "$BUNDLE" "$CID"
     _burrow_error_shape
+    [ "$RT_KIND" != burrow ] || assert_contains "$ERR" "config.json: invalid JSON: number overflow" "the error"
     not_created
     [ "$RT_KIND" = burrow ] || return 0
-    assert_contains "$ERR" "config.json: invalid JSON: number overflow" "the error"
     capture rt create -e A=1 --bundle "$BUNDLE" "$CID"
     assert_fail_with "config.json: invalid JSON: number overflow"
     not_created
