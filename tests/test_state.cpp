@@ -160,3 +160,17 @@ TEST_CASE("rfc3339 by hand agrees with gmtime_r and strftime") {
     for (long long t = 0; t < 4102444800LL; t += 86400LL * 37 + 3607) // every 37 days and a bit, to 2100
         REQUIRE(state::rfc3339({static_cast<time_t>(t), 0}) == glibc_rfc3339(t, ""));
 }
+
+TEST_CASE("state.json numbers beyond 64 bits or of the wrong kind are corrupt, not undefined") {
+    // nlohmann keeps 1233...678 as a double; reading it as int64 was undefined (fuzz_state).
+    auto rec = [](const std::string &pid, const std::string &start) {
+        return R"({"ociVersion":"1.0.2","id":"c1","pid":)" + pid + R"(,"pidStart":)" + start +
+               R"(,"bundle":"/b","rootfs":"/r","created":"2026-12-07T00:00:00Z"})";
+    };
+    REQUIRE(state::parse_record(rec("42", "7")).pid == 42);
+    REQUIRE_THROWS_AS(state::parse_record(rec("123333333333333333333333335678", "7")), std::invalid_argument);
+    REQUIRE_THROWS_AS(state::parse_record(rec("4.5", "7")), std::invalid_argument);
+    REQUIRE_THROWS_AS(state::parse_record(rec("42", "-1")), std::invalid_argument);
+    REQUIRE_THROWS_AS(state::parse_record(rec("42", "1e30")), std::invalid_argument);
+    REQUIRE_THROWS_AS(state::parse_record(rec("-3", "7")), std::invalid_argument);
+}
