@@ -263,13 +263,7 @@ void inject(json &config, const std::vector<std::string> &devices, const std::ve
                 if (!wanted_kind) continue;
                 j = yaml_to_json(f);
             } else {
-                j = with_context(f, [&] {
-                    try {
-                        return json::parse(text);
-                    } catch (const json::exception &e) {
-                        spec::throw_invalid_json(e);
-                    }
-                });
+                j = with_context(f, [&] { return spec::parse_json_text<json>(text); });
             }
             std::string kind = j.is_object() ? j.value("kind", "") : "";
             wanted_kind = false;

@@ -249,12 +249,8 @@ spec::Config load_with_devices(CreateOptions &o) {
     if (o.devices.empty() && !o.edits.any()) return spec::load_config(o.bundle);
     const char *what = o.edits.from_template ? "the config (burrow's rootless template)" : "config.json";
     auto j = with_context(what, [&] {
-        std::string text = o.edits.from_template ? template_config(userns::rootless()) : read_file(o.bundle + "/config.json");
-        try {
-            return nlohmann::ordered_json::parse(text);
-        } catch (const nlohmann::json::exception &e) {
-            spec::throw_invalid_json(e);
-        }
+        return spec::parse_json_text<nlohmann::ordered_json>(
+            o.edits.from_template ? template_config(userns::rootless()) : read_file(o.bundle + "/config.json"));
     });
     apply_config_edits(j, o.edits);
     if (!o.devices.empty()) {

@@ -321,13 +321,7 @@ const char *ns_name(NsType t) {
 
 namespace {
 
-json parse_json(const std::string &text) {
-    try {
-        return json::parse(text);
-    } catch (const json::exception &e) {
-        throw_invalid_json(e);
-    }
-}
+json parse_json(const std::string &text) { return parse_json_text<json>(text); }
 
 } // namespace
 

@@ -18,6 +18,14 @@ const char *ns_name(NsType t);
 // A JSON text that does not parse (nlohmann's parse_error, or out_of_range
 // for a number beyond a double) as one line: Error("invalid JSON: <why>").
 [[noreturn]] void throw_invalid_json(const std::exception &e);
+// Json::parse(text) (nlohmann's json or ordered_json) with its errors as above.
+template <typename Json> Json parse_json_text(const std::string &text) {
+    try {
+        return Json::parse(text);
+    } catch (const typename Json::exception &e) {
+        throw_invalid_json(e);
+    }
+}
 
 } // namespace burrow::spec
 
