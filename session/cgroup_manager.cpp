@@ -165,24 +165,6 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     return std::make_unique<NoCgroup>(reason);
 }
 
-void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before) {
-    std::string self = std::to_string(getpid());
-    auto back = [&](const std::string &dir) {
-        try {
-            write_cgroup(dir, "cgroup.procs", self);
-        } catch (const std::exception &) {
-            // Not ours to write: we stay where we are, which only costs accounting.
-        }
-    };
-    if (r.kind == ManagerKind::cgroupfs_v1) {
-        for (auto &c : r.controllers)
-            if (own_before.count(c)) back(join_path(v1_hierarchy(r.root, c), own_before.at(c)));
-    } else if (own_before.count("")) {
-        auto mode = detect_cgroup_mode();
-        back(join_path(mode == CgroupMode::hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup", own_before.at("")));
-    }
-}
-
 std::unique_ptr<CgroupManager> open_manager(const CgroupRecord &r) {
     switch (r.kind) {
     case ManagerKind::none: return std::make_unique<NoCgroup>(r.path);

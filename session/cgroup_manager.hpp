@@ -165,10 +165,6 @@ std::string no_cgroup_message(const std::string &what, const std::string &why = 
 // container's cgroup itself); throws std::invalid_argument for "..".
 std::string sub_path(const std::string &p);
 
-// After join(getpid()) and a fork: moves the caller back to the cgroups it
-// was in (own_cgroups() from before), best effort.
-void return_self(const CgroupRecord &r, const std::map<std::string, std::string> &own_before);
-
 // The systemd backend (session/cgroup_systemd.cpp); the stub throws.
 std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std::string &reason);
 std::unique_ptr<CgroupManager> open_systemd_manager(const CgroupRecord &r);

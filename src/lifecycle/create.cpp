@@ -51,21 +51,6 @@ std::string kept_hooks(const spec::Config &c, const std::string &bundle, const s
     return h.dump();
 }
 
-// create stepped into the container's cgroup for the clone: back out, also
-// when the clone fails (before the cgroup guard kills what is in it).
-struct SelfJoin {
-    session::CgroupManager *cgroup = nullptr;
-    std::map<std::string, std::string> own;
-    SelfJoin() = default;
-    SelfJoin(const SelfJoin &) = delete;
-    ~SelfJoin() { leave(); }
-    void leave() {
-        if (cgroup) session::return_self(cgroup->record(), own);
-        cgroup = nullptr;
-    }
-};
-
-
 // The fds the child inherits to talk to the world: the sync socket, the
 // start fd (exec.fifo, or the sync socket for `run`), the console socket
 // (or our own end of it for a foreground `run`), the seccomp agent's socket.
@@ -373,31 +358,13 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         if (cgroup_fd.fd >= 0) cgroup->apply(resources);
     });
     plan.cgroup_fd = cgroup_fd.fd;
-    // cgroup v1 lets us move a process only while it has our uid. Without a
-    // new user namespace the child does not wait for its maps and may switch
-    // ids before we move it: then we step into the cgroup for the clone (the
-    // child is born in it) and step back out.
-    SelfJoin self_join;
-    session::Resources after_clone = resources;
-    if (cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns) {
-        self_join.own = session::own_cgroups();
-        cgroup_step([&] { cgroup->enter(getpid()); });
-        self_join.cgroup = cgroup.get();
-        // The device rules now, before the clone: the child, born in the
-        // cgroup, makes its devices at once, and rules being written (deny
-        // all, then each allow) would refuse its mknod for a moment. We only
-        // clone before we leave; the other limits (pids) would count us.
-        session::Resources devices;
-        devices.devices = resources.devices;
-        cgroup_step([&] { cgroup->apply(devices); });
-        after_clone.devices.clear();
-    }
+    // cgroup v1 lets us move a process only while it has our uid, and a
+    // child born outside the cgroup must not make its devices before the
+    // rules are written. With a new user namespace it waits for its maps,
+    // which we write after this; without one it waits for our word (go).
+    plan.wait_for_cgroup = cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns;
     sh.join_cgroup = [&](pid_t pid) {
         cgroup_step([&] {
-            if (self_join.cgroup) {
-                self_join.leave();
-                return cgroup->apply(after_clone);
-            }
             if (cgroup_fd.fd >= 0) return cgroup->join(pid); // the kernel had no clone3 into it
             cgroup->enter(pid);
             cgroup->apply(resources);

@@ -382,6 +382,10 @@ void child_main(const Plan &p, int sock) noexcept {
     for (auto &j : p.joins)
         if (j.nstype == CLONE_NEWPID) prctl(PR_SET_DUMPABLE, 0);
 
+    // 0. Without a new user namespace on cgroup v1: the parent writes our pid
+    // into the container's cgroups and its device rules first.
+    if (p.wait_for_cgroup) wait_parent(MsgType::go);
+
     // 1. The user namespace: join it, or have the parent map the one clone made.
     for (auto &j : p.joins)
         if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)

@@ -5,8 +5,9 @@
 //
 // | # | child -> parent                     | parent does                            | parent -> child        |
 // |---|-------------------------------------|----------------------------------------|------------------------|
-// | 0 | - (just cloned, caller's ids still) | into the container's cgroup, limits    | -                      |
-// |   |                                     |   (cgroup v2: cloned into it instead)  |                        |
+// | 0 | - (just cloned, caller's ids still) | into the container's cgroup, limits    | go (only v1 without a  |
+// |   |                                     |   (cgroup v2: cloned into it instead)  |   new userns: the child|
+// |   |                                     |                                        |   waits for it)        |
 // | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
@@ -43,6 +44,8 @@ namespace burrow::process {
 //
 // | # | child -> parent                     | parent does                            | parent -> child        |
 // |---|-------------------------------------|----------------------------------------|------------------------|
+// | 0 | - (v1 cgroups: the child waits)     | write its pid into the container's     | go                     |
+// |   |                                     |   cgroups                              |                        |
 // | 1 | pid (after the extra fork into a    | remember the process's real pid        | -                      |
 // |   |   pid or time namespace)            |                                        |                        |
 // | 2 | agent_wanted (only with a seccomp   | make the containerProcessState         | agent_state + its JSON |

@@ -38,7 +38,7 @@ struct Plan {
     // afterwards (time, or all of them when a user namespace is joined).
     unsigned long clone_flags = 0;
     int cgroup_fd = -1; // cgroup v2: clone3(CLONE_INTO_CGROUP) into it (then no join_cgroup)
-    bool wait_for_cgroup = false; // exec on v1: the parent moves us into the cgroups, then says go
+    bool wait_for_cgroup = false; // v1 without a new userns: the parent moves us into the cgroups, then says go
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
     bool new_userns = false;
