@@ -101,8 +101,13 @@ std::map<std::string, std::string> parse_proc_cgroup(const std::string &text) {
 }
 
 std::map<std::string, std::string> own_cgroups() {
-    auto s = read_cgroup("/proc/self/cgroup");
-    return s ? parse_proc_cgroup(*s) : std::map<std::string, std::string>{};
+    // Read once: burrow never moves itself (its children are moved instead),
+    // and create asks twice (the manager, the container's /sys/fs/cgroup).
+    static const std::map<std::string, std::string> own = [] {
+        auto s = read_cgroup("/proc/self/cgroup");
+        return s ? parse_proc_cgroup(*s) : std::map<std::string, std::string>{};
+    }();
+    return own;
 }
 
 std::string join_path(const std::string &a, const std::string &b) {

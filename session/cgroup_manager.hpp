@@ -133,6 +133,9 @@ public:
     // Removes every directory/scope made; the processes must be gone (the
     // caller kills pids() first). Idempotent; missing dirs are fine.
     virtual void destroy() = 0;
+    // destroy() when the container has no process left, cheaply (no listing):
+    // false, with nothing removed, when it has (then kill pids() first).
+    virtual bool remove_if_empty() { return false; }
 };
 
 // How the caller asked: global --cgroup-manager / --systemd-cgroup.

@@ -59,7 +59,9 @@ std::pair<dev_t, ino_t> hierarchy_id(const std::string &dir);
 // The directories still to make from `under` down to `under`+rel (outermost first).
 std::vector<std::string> missing_dirs(const std::string &under, const std::string &rel);
 // rmdir each (innermost first, and any sub-cgroups made inside), waiting
-// briefly while the kernel still counts exited processes. Missing ones are fine.
-void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves);
+// briefly while the kernel still counts exited processes. Missing ones are
+// fine; those in `gone` were removed already (no second rmdir).
+void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves,
+                 const std::vector<std::string> &gone = {});
 
 } // namespace burrow::session

@@ -305,16 +305,29 @@ public:
     }
 
     void destroy() override {
-        std::vector<std::string> leaves;
+        std::vector<std::string> leaves, gone;
         for (auto &h : hierarchies()) {
             // Most containers make no cgroup inside theirs: one rmdir, no
             // listing (a cgroup directory lists every control file).
-            if (rmdir(h.second.c_str()) == 0 || errno == ENOENT) continue;
+            if (rmdir(h.second.c_str()) == 0 || errno == ENOENT) {
+                gone.push_back(h.second);
+                continue;
+            }
             sub_cgroups(h.second, leaves);
             if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && path_exists(h.second))
                 leaves.push_back(h.second);
         }
-        remove_dirs(rec_.dirs, leaves);
+        remove_dirs(rec_.dirs, leaves, gone);
+    }
+
+    bool remove_if_empty() override {
+        // The hierarchy pids() reads has every process of the container: once
+        // its directory goes (rmdir refuses one with processes or children),
+        // the others are empty too.
+        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hierarchies().front().second;
+        if (rmdir(top.c_str()) < 0 && errno != ENOENT) return false;
+        destroy();
+        return true;
     }
 
 private:
@@ -509,9 +522,13 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
         if (path.empty() || path == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
         nested_dirs(top, path); // refuses ".."
+        // The deepest existing directory on the path, and whether it takes
+        // ours: access() tells a missing one (ENOENT) from a refused one.
         std::string probe = join_path(top, path);
-        while (probe.size() > top.size() && !path_exists(probe)) probe = probe.substr(0, probe.rfind('/'));
-        if (!writable_cgroup(probe)) continue;
+        int ok;
+        while ((ok = access(probe.c_str(), W_OK)) < 0 && errno == ENOENT && probe.size() > top.size())
+            probe = probe.substr(0, probe.rfind('/'));
+        if (ok < 0 || access((probe + "/cgroup.procs").c_str(), W_OK) < 0) continue;
         deepest[c] = probe;
         writable.emplace_back(c, path);
     }

@@ -249,13 +249,22 @@ public:
     }
 
     void destroy() override {
-        std::vector<std::string> leaves;
+        std::vector<std::string> leaves, gone;
         // Most containers make no cgroup inside theirs: one rmdir, no listing.
         if (rmdir(dir_.c_str()) < 0 && errno != ENOENT) {
             sub_cgroups(dir_, leaves);
             if (rec_.dirs.empty() || rec_.dirs.back() != dir_) leaves.push_back(dir_);
+        } else {
+            gone.push_back(dir_);
         }
-        remove_dirs(rec_.dirs, leaves);
+        remove_dirs(rec_.dirs, leaves, gone);
+    }
+
+    bool remove_if_empty() override {
+        // rmdir refuses a cgroup with processes or children in it.
+        if (rmdir(dir_.c_str()) < 0 && errno != ENOENT) return false;
+        remove_dirs(rec_.dirs, {}, {dir_});
+        return true;
     }
 
 private:
@@ -287,7 +296,8 @@ std::vector<std::string> missing_dirs(const std::string &under, const std::strin
     return out;
 }
 
-void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves) {
+void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::string> &leaves,
+                 const std::vector<std::string> &gone) {
     auto rm = [](const std::string &d) {
         // A killed process leaves its cgroup a moment after its pidfd says it is gone.
         for (int i = 0, wait = 50; i < 100; i++, wait = std::min(wait * 2, 20000)) {
@@ -298,7 +308,8 @@ void remove_dirs(const std::vector<std::string> &dirs, const std::vector<std::st
         throw std::system_error(errno, std::generic_category(), "remove cgroup " + d);
     };
     for (auto &l : leaves) rm(l);
-    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) rm(*it);
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
+        if (std::find(gone.begin(), gone.end(), *it) == gone.end()) rm(*it);
 }
 
 std::unique_ptr<CgroupManager> make_cgroupfs_v2(const std::string &root, const std::string &own,

@@ -133,6 +133,7 @@ ContainerCgroup open_container_cgroup(const state::Store &store, const std::stri
 void destroy_cgroup(session::CgroupManager &m) {
     if (m.record().kind == session::ManagerKind::none) return;
     try {
+        if (m.remove_if_empty()) return; // the usual end: its processes exited
         // Kill until empty: a fork racing with us lands in the cgroup too.
         for (int round = 0; round < 1000; round++) {
             auto pids = m.pids();

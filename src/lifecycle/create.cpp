@@ -183,6 +183,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     if (!process::send_msg(child.sock(), process::MsgType::go)) throw_errno("start the container process");
     pid_t pid = child.pid();
     child.release();
+    bool had_helper = helper.pid() > 0;
     helper.release();
     guard.commit();
     cgroup_guard.commit();
@@ -190,7 +191,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     std::string group_record = store.dir(rec.id) + "/hooks.pgid";
     hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart", group_record);
     int code = supervise(pid, master, relay, stop_timeout);
-    netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
+    if (had_helper) netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
     hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop", group_record);

@@ -144,6 +144,8 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
         parent = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
         if (parent >= 0) i = dl + 1;
     }
+    // Started at the parent: the last component is the one found missing above.
+    bool known_missing = parent >= 0;
     if (parent < 0) parent = openat2_in_root(rootfd, "", O_PATH | O_DIRECTORY);
     if (parent < 0) return parent;
     while (i < len) {
@@ -153,7 +155,8 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
         prefix[j] = 0;
         const char *name = prefix + i;
         bool last = j >= len;
-        int next = openat2_in_root(rootfd, prefix, O_PATH);
+        int next = known_missing ? -ENOENT : openat2_in_root(rootfd, prefix, O_PATH);
+        known_missing = false;
         if (next == -ENOENT) {
             // Create it; neither mkdirat nor O_CREAT|O_EXCL follows a symlink
             // in the last component: on one (EEXIST) read it.

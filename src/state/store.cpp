@@ -255,7 +255,17 @@ void remove_tree(int parent, const char *name) {
 } // namespace
 
 void Store::remove(const std::string &id) const {
-    remove_tree(AT_FDCWD, dir(id).c_str());
+    // What every container's directory holds, then the directory: no listing
+    // (open, stat, read) unless something else is left in it.
+    std::string d = dir(id);
+    int fd = open(d.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return;
+    if (fd >= 0) {
+        for (const char *f : {"state.json", "cgroup.json", "init.pid"}) unlinkat(fd, f, 0);
+        close(fd);
+        if (rmdir(d.c_str()) == 0 || errno == ENOENT) return;
+    }
+    remove_tree(AT_FDCWD, d.c_str());
 }
 
 std::vector<std::string> Store::ids() const {
