@@ -81,3 +81,18 @@ TEST_CASE("missing mount points are created inside the root, through dangling sy
     REQUIRE(stat((t.root + "/x/y/file").c_str(), &st) == 0);
     REQUIRE(S_ISREG(st.st_mode));
 }
+
+TEST_CASE("a magic link in procfs is refused, with or without openat2") {
+    // /proc/self/fd/N of a directory: its text is the host's path of it, which
+    // a walk by hand would splice and follow as an ordinary symlink.
+    Tree t;
+    int host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int dir = open(t.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    std::string fd_link = "proc/self/fd/" + std::to_string(dir);
+    for (auto resolve : {&openat2_in_root, &resolve_by_hand}) {
+        REQUIRE(resolve(host_root, fd_link.c_str(), O_PATH) == -ELOOP);
+        REQUIRE(ino_of(resolve(host_root, "proc/self", O_PATH | O_DIRECTORY)) != 0); // a plain procfs link
+    }
+    close(dir);
+    close(host_root);
+}

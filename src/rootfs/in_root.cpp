@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +16,15 @@ namespace burrow::rootfs {
 namespace {
 
 bool g_no_openat2 = false;
+
+// A symlink in procfs that is a magic link (/proc/PID/fd/N, exe, cwd, root,
+// ns/...): its text is a path as the kernel sees it ("/...") or an object
+// ("pipe:[12]", "mnt:[4026...]"); procfs's plain links (self, thread-self,
+// mounts, net) are relative names.
+bool magic_link(int dirfd, const char *text) noexcept {
+    struct statfs sf;
+    return fstatfs(dirfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC && (text[0] == '/' || strchr(text, ':'));
+}
 
 // The walk openat2 does, by hand: a component at a time with O_NOFOLLOW, a
 // symlink's text spliced into what is left, ".." never above the root.
@@ -73,6 +84,10 @@ int resolve_by_hand(int rootfd, const char *path, int flags) noexcept {
                 return n <= 0 ? -EINVAL : -ELOOP;
             }
             link[n] = 0;
+            if (magic_link(stack[depth - 1], link)) { // what RESOLVE_NO_MAGICLINKS refuses
+                unwind(0);
+                return -ELOOP;
+            }
             int m = snprintf(spliced, sizeof spliced, "%s/%s", link, rest + pos);
             if (m < 0 || static_cast<size_t>(m) >= sizeof spliced) {
                 unwind(0);
@@ -169,6 +184,17 @@ int open_in_root_depth(int rootfd, const char *path, bool create, bool as_file, 
                 r = mkdirat(parent, name, 0755) < 0 ? -errno : 0;
             }
             if (r == -EEXIST) {
+                // There now, though missing when looked up: made meanwhile,
+                // or a name in procfs that our own open of the parent made
+                // (/proc/self/fd/N); look again, which also refuses a magic link.
+                int again = openat2_in_root(rootfd, prefix, O_PATH);
+                if (again != -ENOENT) {
+                    close(parent);
+                    if (again < 0) return again;
+                    parent = again;
+                    i = j + 1;
+                    continue;
+                }
                 // A dangling symlink: create what it points to, inside the root.
                 char link[4096];
                 ssize_t ln = readlinkat(parent, name, link, sizeof link - 1);
