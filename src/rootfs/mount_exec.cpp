@@ -175,6 +175,56 @@ bool fs_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
     return true;
 }
 
+// The tmpfs mounts this plan just made (/dev, /sys/fs/cgroup, /dev/shm):
+// empty, and reachable by nobody but us (no process of the container exists
+// yet, and the mount namespace is ours), so a mount point directly in one is
+// made and opened by name through its fd: two syscalls instead of four path
+// walks inside the root. A later mount on one of them or above forgets it.
+struct FreshDir {
+    const char *path = nullptr; // the plan's target ("dev")
+    size_t len = 0;
+    int fd = -1;
+};
+FreshDir g_fresh[4];
+
+void forget_fresh_under(const char *target) noexcept {
+    size_t n = strlen(target);
+    for (auto &d : g_fresh)
+        if (d.fd >= 0 && (n == 0 || (strncmp(d.path, target, n) == 0 && (d.path[n] == 0 || d.path[n] == '/')))) {
+            close(d.fd);
+            d = FreshDir{};
+        }
+}
+
+void remember_fresh(const MountStep &s, int rootfd) noexcept {
+    if (s.kind != StepKind::fs || s.fstype != "tmpfs" || s.copy_up || s.remount) return;
+    for (auto &d : g_fresh)
+        if (d.fd < 0) {
+            // Reopened: the fd used as the mount point names the covered directory.
+            d.fd = openat2_in_root(rootfd, s.target.c_str(), O_PATH | O_DIRECTORY);
+            if (d.fd < 0) d.fd = -1;
+            else d.path = s.target.c_str(), d.len = s.target.size();
+            return;
+        }
+}
+
+// open_in_root(create) for a mount point, by name when it is directly in a fresh tmpfs.
+int mount_point(int rootfd, const char *target, bool as_file) noexcept {
+    for (auto &d : g_fresh) {
+        if (d.fd < 0 || strncmp(target, d.path, d.len) != 0 || target[d.len] != '/') continue;
+        const char *name = target + d.len + 1;
+        if (!*name || strchr(name, '/') || strcmp(name, "..") == 0 || strcmp(name, ".") == 0) break;
+        int r = as_file ? openat(d.fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)
+                        : mkdirat(d.fd, name, 0755);
+        if (r < 0) break; // there already (two mounts on one target): the walk inside the root
+        if (as_file) close(r);
+        int fd = openat(d.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) return fd;
+        break;
+    }
+    return open_in_root(rootfd, target, true, as_file);
+}
+
 bool set_propagation(int rootfd, const char *rel, unsigned long prop, Failure &f) noexcept {
     // Reopen: the fd used as the mount point still names the covered directory.
     int fd = openat2_in_root(rootfd, rel, O_PATH);
@@ -246,11 +296,13 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
         // (podman binds an empty /run/secrets, then each secret into it), as
         // runc does: an empty file or directory, made through fds resolved
         // inside the rootfs. Nothing already there is replaced or chowned.
-        int target = open_in_root(rootfd, s.target.c_str(), true, as_file);
+        int target = mount_point(rootfd, s.target.c_str(), as_file);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
         bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
         if (!ok) return false;
+        forget_fresh_under(s.target.c_str()); // covered now, or changed
+        remember_fresh(s, rootfd);
         if (s.propagation && !set_propagation(rootfd, s.target.c_str(), s.propagation, f)) return false;
     }
     return true;
@@ -279,7 +331,7 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
             if (r < 0 && e != EEXIST) return fail(f, "mknod", d.target.c_str(), e);
             continue;
         }
-        int target = open_in_root(rootfd, d.target.c_str(), true, true);
+        int target = mount_point(rootfd, d.target.c_str(), true);
         if (target < 0) return fail(f, "create device", d.target.c_str(), target);
         int r = bind_mount(d.host.c_str(), target, nullptr, rootfd, d.target.c_str(), false, 0, 0);
         close(target);
