@@ -5,9 +5,10 @@
 // run only when a container uses the systemd cgroup manager (see
 // bench/README.md for what this costs and saves). One helper serves one burrow
 // command: requests on stdin, one answer line each on stdout. A foreground
-// `run` keeps its helper (and the connection) from the scope's start to its
-// stop; between requests the helper reads and drops what systemd sends, so
-// nothing piles up in the manager for a client that does not read.
+// `run` keeps its helper from the scope's start to its stop, and for a short
+// run the connection too; between requests the helper reads and drops what
+// systemd sends (nothing piles up in the manager for a client that does not
+// read) and closes a connection idle for a second (see main).
 //
 //   start UNIT PID PROP...   StartTransientUnit of a scope holding PID (its
 //                            resources among the properties), then waits for
@@ -323,6 +324,9 @@ private:
 
 namespace {
 
+// How long a connection idles before it is closed (see main).
+constexpr int kKeepIdleMs = 1000;
+
 bool write_all(int fd, const std::string &s) {
     for (size_t off = 0; off < s.size();) {
         ssize_t n = write(fd, s.data() + off, s.size() - off);
@@ -385,11 +389,21 @@ int main(int argc, char **argv) {
             in.erase(0, nl + 1);
             if (!write_all(1, handle(sd, user, line))) return 1;
         }
-        // Waiting for burrow: systemd's messages read and dropped meanwhile.
+        // Waiting for burrow: systemd's messages read and dropped meanwhile,
+        // for a second at most. systemd sends every signal to every client of
+        // its private socket, so a connection kept for a long-lived container
+        // would make each unit change cost the manager (and us) one more
+        // message: a short run's stop reuses the connection, a long one's
+        // connects again (a fraction of a millisecond, once).
         struct pollfd p[2] = {{0, POLLIN, 0}, {sd ? sd->fd() : -1, POLLIN, 0}};
-        if (poll(p, sd && p[1].fd >= 0 ? 2 : 1, -1) < 0) {
+        int ready = poll(p, sd && p[1].fd >= 0 ? 2 : 1, sd ? kKeepIdleMs : -1);
+        if (ready < 0) {
             if (errno == EINTR) continue;
             return 1;
+        }
+        if (ready == 0) {
+            sd.reset();
+            continue;
         }
         if (sd && p[1].revents && !sd->drain()) sd.reset();
         if (!p[0].revents) continue;
