@@ -38,6 +38,7 @@
 #include <poll.h>
 #include <string>
 #include <sys/prctl.h>
+#include <ctime>
 #include <unistd.h>
 #include <vector>
 
@@ -327,6 +328,12 @@ namespace {
 // How long a connection idles before it is closed (see main).
 constexpr int kKeepIdleMs = 1000;
 
+long long now_ms() {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
 bool write_all(int fd, const std::string &s) {
     for (size_t off = 0; off < s.size();) {
         ssize_t n = write(fd, s.data() + off, s.size() - off);
@@ -382,12 +389,14 @@ int main(int argc, char **argv) {
     std::unique_ptr<Systemd> sd;
     std::string in;
     char buf[4096];
+    long long idle_until = 0; // ms, CLOCK_MONOTONIC: the connection's end unless a request comes
     for (;;) {
         size_t nl;
         while ((nl = in.find('\n')) != std::string::npos) {
             std::string line = in.substr(0, nl);
             in.erase(0, nl + 1);
             if (!write_all(1, handle(sd, user, line))) return 1;
+            idle_until = now_ms() + kKeepIdleMs;
         }
         // Waiting for burrow: systemd's messages read and dropped meanwhile,
         // for a second at most. systemd sends every signal to every client of
@@ -395,16 +404,19 @@ int main(int argc, char **argv) {
         // would make each unit change cost the manager (and us) one more
         // message: a short run's stop reuses the connection, a long one's
         // connects again (a fraction of a millisecond, once).
+        // (The second counts from the last answer, however busy systemd is.)
+        long long left = sd ? idle_until - now_ms() : -1;
+        if (sd && left <= 0) {
+            sd.reset();
+            continue;
+        }
         struct pollfd p[2] = {{0, POLLIN, 0}, {sd ? sd->fd() : -1, POLLIN, 0}};
-        int ready = poll(p, sd && p[1].fd >= 0 ? 2 : 1, sd ? kKeepIdleMs : -1);
+        int ready = poll(p, sd && p[1].fd >= 0 ? 2 : 1, static_cast<int>(left));
         if (ready < 0) {
             if (errno == EINTR) continue;
             return 1;
         }
-        if (ready == 0) {
-            sd.reset();
-            continue;
-        }
+        if (ready == 0) continue;
         if (sd && p[1].revents && !sd->drain()) sd.reset();
         if (!p[0].revents) continue;
         ssize_t n = read(0, buf, sizeof buf);
