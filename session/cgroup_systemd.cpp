@@ -16,6 +16,7 @@
 #include "session/systemd_unit.hpp"
 
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,9 @@ public:
         if (in_service()) return files().enter(pid); // the sub-cgroup of the service's own
         std::vector<std::string> req = {"start", rec_.unit, std::to_string(pid)};
         for (auto &p : scope_properties(ScopeName{slice_, rec_.unit}, "burrow container " + id_)) req.push_back(p);
+        // The resources with the scope, as runc gives them: one request, no
+        // SetUnitProperties after it (apply() sends only what differs).
+        if (resources_) req.insert(req.end(), resources_->begin(), resources_->end());
         try {
             rec_.path = helper_.request(join_fields(req));
         } catch (...) {
@@ -63,6 +67,7 @@ public:
             throw;
         }
         files_.reset();
+        started_props_ = std::move(resources_);
     }
 
     // In a service on cgroup v2, the child is cloned straight into its cgroup
@@ -85,14 +90,14 @@ public:
             throw std::invalid_argument("network: the systemd manager's cgroup v2 has no net_cls or net_prio");
         check_devices_unenforced(r.devices, "the systemd manager sets no device policy");
         auto props = resource_properties(r);
-        if (!props.empty()) {
+        if (!props.empty() && !(started_props_ && *started_props_ == props)) {
             std::vector<std::string> req = {"set", rec_.unit};
             req.insert(req.end(), props.begin(), props.end());
             helper_.request(join_fields(req));
         }
-        // create calls apply() right after enter(): the helper's work is done,
-        // and it must not idle beside a long-lived `run`.
-        helper_.close();
+        // The helper stays until this manager goes (the end of create, or of
+        // a foreground run, whose destroy() stops the scope with it: one
+        // helper and one connection per run, not two).
         // The files too, as runc does, where the cgroup has controllers (a
         // delegated scope on cgroup v2): exact values where systemd rounds, and
         // what it has no property for. Where it has none (a hybrid host's empty
@@ -124,6 +129,9 @@ public:
     }
 
     std::string slice_, id_;
+    // The config's resources as unit properties, for StartTransientUnit
+    // (none where the conversion throws: apply() then says why).
+    std::optional<std::vector<std::string>> resources_;
 
     // Started by a service unit: the container's cgroup is made below the
     // service's own (rec_.unit is the service), with the service's
@@ -135,6 +143,7 @@ public:
 private:
     CgroupRecord rec_;
     bool start_failed_ = false;
+    std::optional<std::vector<std::string>> started_props_; // what the scope was started with
     mutable SystemdClient helper_;
     mutable std::unique_ptr<CgroupManager> files_;
 
@@ -222,6 +231,10 @@ std::unique_ptr<CgroupManager> make_systemd_manager(const CgroupRequest &r, std:
     auto m = std::make_unique<Systemd>(rec);
     m->slice_ = name.slice;
     m->id_ = r.id;
+    if (r.resources) try {
+            m->resources_ = resource_properties(*r.resources);
+        } catch (const std::exception &) {
+        }
     reason = "systemd (" + std::string(r.rootless ? "the user manager" : "the system manager") + ", scope " + name.unit +
              " in " + name.slice + ")";
     return m;

@@ -60,6 +60,17 @@ std::string no_helper_message() {
 }
 
 std::string SystemdClient::request(const std::string &line) {
+    // A helper kept between requests (a foreground run's, from the scope's
+    // start to its stop) that ended meanwhile (killed): a new one.
+    if (pid_ > 0) {
+        pid_t r;
+        while ((r = waitpid(pid_, nullptr, WNOHANG)) < 0 && errno == EINTR) {
+        }
+        if (r != 0) {
+            pid_ = -1;
+            close();
+        }
+    }
     if (pid_ <= 0) spawn();
     std::string out = line + "\n";
     for (size_t off = 0; off < out.size();) {
@@ -68,15 +79,18 @@ std::string SystemdClient::request(const std::string &line) {
         if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
         off += static_cast<size_t>(n);
     }
+    // The helper writes only an answer to a request, so what comes before
+    // the newline is all there is: read in blocks, not byte by byte.
     std::string answer;
     for (;;) {
-        char c;
-        ssize_t n = read(from_, &c, 1);
+        char buf[512];
+        ssize_t n = read(from_, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) throw std::runtime_error("the systemd helper " + path_ + " exited unexpectedly");
-        if (c == '\n') break;
-        answer += c;
+        answer.append(buf, static_cast<size_t>(n));
+        if (answer.back() == '\n') break;
     }
+    answer.pop_back();
     if (answer.compare(0, 2, "ok") == 0) return answer.size() > 3 ? answer.substr(3) : "";
     throw std::runtime_error("systemd: " + (answer.size() > 6 ? answer.substr(6) : answer));
 }
@@ -105,8 +119,15 @@ void SystemdClient::spawn() {
     sigfillset(&all);
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char *argv[] = {const_cast<char *>(path_.c_str()), const_cast<char *>(use_user_manager() ? "--user" : "--system"), nullptr};
+    // A session of its own: a foreground run's terminal signals (^C, ^Z, a
+    // hangup) are forwarded to the container, and must not reach the helper
+    // it keeps for the scope's stop.
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+    // --parent: it ends with us (the parent-death signal), even where our
+    // end of its stdin stays open elsewhere.
+    std::string parent = std::to_string(getpid());
+    char *argv[] = {const_cast<char *>(path_.c_str()), const_cast<char *>(use_user_manager() ? "--user" : "--system"),
+                    const_cast<char *>("--parent"), parent.data(), nullptr};
     int e = posix_spawn(&pid_, path_.c_str(), &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);

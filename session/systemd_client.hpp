@@ -1,7 +1,8 @@
 // burrow's end of burrow-systemd (session/systemd_helper.cpp), the helper
 // that holds the D-Bus connection: one request line out, one answer line
 // back, over two pipes. The helper is started at the first request and ends
-// at close() (it exits on EOF). Errors are std::runtime_error.
+// at close() (it exits on EOF) or with burrow; one that ended between two
+// requests is started again. Errors are std::runtime_error.
 #pragma once
 #include <string>
 #include <sys/types.h>

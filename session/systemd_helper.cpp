@@ -4,15 +4,21 @@
 // library, so the D-Bus client lives in this small dynamically linked helper,
 // run only when a container uses the systemd cgroup manager (see
 // bench/README.md for what this costs and saves). One helper serves one burrow
-// command: requests on stdin, one answer line each on stdout.
+// command: requests on stdin, one answer line each on stdout. A foreground
+// `run` keeps its helper from the scope's start to its stop, and for a short
+// run the connection too; between requests the helper reads and drops what
+// systemd sends (nothing piles up in the manager for a client that does not
+// read) and closes a connection idle for a second (see main).
 //
-//   start UNIT PID PROP...   StartTransientUnit of a scope holding PID, then
-//                            waits for the job's JobRemoved  -> ok CGROUP
+//   start UNIT PID PROP...   StartTransientUnit of a scope holding PID (its
+//                            resources among the properties), then waits for
+//                            the job's JobRemoved             -> ok CGROUP
 //   set UNIT PROP...         SetUnitProperties (runtime)      -> ok
 //   stop UNIT                StopUnit, waits for JobRemoved   -> ok (also when gone)
 //
 // Fields are separated by tabs; a PROP is NAME=TYPE:VALUE with TYPE t, b, s
-// or ay (hex). An answer is "ok[\tVALUE]" or "error\tMESSAGE". EOF ends it.
+// or ay (hex). An answer is "ok[\tVALUE]" or "error\tMESSAGE". EOF ends it,
+// and so does the end of burrow (--parent PID: the parent-death signal).
 //
 // The manager is the caller's (burrow passes --user or --system): the user
 // manager for a rootless caller (its private
@@ -23,12 +29,16 @@
 #include <systemd/sd-bus.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
+#include <fcntl.h>
 #include <memory>
+#include <poll.h>
 #include <string>
+#include <sys/prctl.h>
+#include <ctime>
 #include <unistd.h>
 #include <vector>
 
@@ -106,7 +116,8 @@ public:
                           " into it? burrow must run in this user's session or under user@UID.service)";
                 throw;
             }
-            return control_group(unit);
+            std::string cg = cgroup_of(pid, unit);
+            return cg.empty() ? control_group(unit) : cg;
         }
     }
 
@@ -134,7 +145,21 @@ public:
         if (r < 0 && sd_bus_error_has_name(&e.e, "org.freedesktop.systemd1.NoSuchUnit")) return;
         if (r < 0) fail("stop the scope " + unit, r, &e.e);
         wait_job(job, "stop the scope " + unit);
-        reset_failed(unit);
+        // Its CollectMode (inactive-or-failed) has systemd unload it anyway:
+        // the reset is not waited for (sent at the latest when we close).
+        reset_failed(unit, false);
+    }
+
+    // Between requests: what systemd sent is read and dropped (a client that
+    // does not read makes the manager queue every signal for it). False when
+    // the connection ended (the next request reconnects).
+    int fd() const { return sd_bus_get_fd(bus_); }
+    bool drain() {
+        int r;
+        while ((r = sd_bus_process(bus_, nullptr)) > 0) {
+        }
+        removed_.clear();
+        return r >= 0;
     }
 
 private:
@@ -214,9 +239,40 @@ private:
         }
     }
 
-    void reset_failed(const std::string &unit) {
-        Error e;
-        sd_bus_call_method(bus_, kDest, kPath, kManager, "ResetFailedUnit", &e.e, nullptr, "s", unit.c_str());
+    void reset_failed(const std::string &unit, bool wait = true) {
+        if (wait) {
+            Error e;
+            sd_bus_call_method(bus_, kDest, kPath, kManager, "ResetFailedUnit", &e.e, nullptr, "s", unit.c_str());
+            return;
+        }
+        Message m;
+        if (sd_bus_message_new_method_call(bus_, &m.m, kDest, kPath, kManager, "ResetFailedUnit") < 0) return;
+        if (sd_bus_message_append(m.m, "s", unit.c_str()) < 0) return;
+        sd_bus_message_set_expect_reply(m.m, 0);
+        sd_bus_send(bus_, m.m, nullptr);
+    }
+
+    // The scope's cgroup as the kernel shows it once systemd moved pid in
+    // (the tracking hierarchy: cgroup2, else name=systemd), where it ends in
+    // the unit's name; "" otherwise (then systemd is asked: two round trips).
+    static std::string cgroup_of(unsigned pid, const std::string &unit) {
+        std::string path = "/proc/" + std::to_string(pid) + "/cgroup", text;
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return "";
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+        close(fd);
+        std::string v2, named;
+        for (auto &l : split(text, '\n')) {
+            if (l.compare(0, 3, "0::") == 0) v2 = l.substr(3);
+            else if (auto at = l.find(":name=systemd:"); at != std::string::npos) named = l.substr(at + 14);
+        }
+        auto ends = [&](const std::string &p) {
+            return p.size() > unit.size() && p.compare(p.size() - unit.size() - 1, std::string::npos, "/" + unit) == 0;
+        };
+        if (ends(v2)) return v2;
+        return ends(named) ? named : "";
     }
 
     std::string control_group(const std::string &unit) {
@@ -267,36 +323,105 @@ private:
 
 } // namespace
 
-int main(int argc, char **argv) {
-    // burrow says which manager: --user (rootless, also uid 0 in a user namespace) or --system.
-    bool user = argc > 1 ? strcmp(argv[1], "--system") != 0 : geteuid() != 0;
-    std::unique_ptr<Systemd> sd;
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        auto f = split(line, '\t');
-        std::string answer = "ok";
-        try {
-            if (!sd) sd = std::make_unique<Systemd>(user);
-            std::vector<std::string> props;
-            if (f[0] == "start" && f.size() >= 3) {
-                props.assign(f.begin() + 3, f.end());
-                answer += "\t" + sd->start(f[1], static_cast<unsigned>(std::stoul(f[2])), props);
-            } else if (f[0] == "set" && f.size() >= 2) {
-                props.assign(f.begin() + 2, f.end());
-                sd->set(f[1], props);
-            } else if (f[0] == "stop" && f.size() == 2) {
-                sd->stop(f[1]);
-            } else {
-                answer = "error\tunknown request \"" + f[0] + "\"";
-            }
-        } catch (const Failure &e) {
-            answer = "error\t" + e.what;
-        } catch (const std::exception &e) {
-            answer = std::string("error\t") + e.what();
-        }
-        for (auto &c : answer)
-            if (c == '\n') c = ' ';
-        std::cout << answer << std::endl;
+namespace {
+
+// How long a connection idles before it is closed (see main).
+constexpr int kKeepIdleMs = 1000;
+
+long long now_ms() {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+bool write_all(int fd, const std::string &s) {
+    for (size_t off = 0; off < s.size();) {
+        ssize_t n = write(fd, s.data() + off, s.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        off += static_cast<size_t>(n);
     }
-    return 0;
+    return true;
+}
+
+std::string handle(std::unique_ptr<Systemd> &sd, bool user, const std::string &line) {
+    auto f = split(line, '\t');
+    std::string answer = "ok";
+    try {
+        if (!sd) sd = std::make_unique<Systemd>(user);
+        std::vector<std::string> props;
+        if (f[0] == "start" && f.size() >= 3) {
+            props.assign(f.begin() + 3, f.end());
+            answer += "\t" + sd->start(f[1], static_cast<unsigned>(std::stoul(f[2])), props);
+        } else if (f[0] == "set" && f.size() >= 2) {
+            props.assign(f.begin() + 2, f.end());
+            sd->set(f[1], props);
+        } else if (f[0] == "stop" && f.size() == 2) {
+            sd->stop(f[1]);
+        } else {
+            answer = "error\tunknown request \"" + f[0] + "\"";
+        }
+    } catch (const Failure &e) {
+        answer = "error\t" + e.what;
+    } catch (const std::exception &e) {
+        answer = std::string("error\t") + e.what();
+    }
+    for (auto &c : answer)
+        if (c == '\n') c = ' ';
+    return answer + "\n";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    // burrow says which manager: --user (rootless, also uid 0 in a user
+    // namespace) or --system; and itself (--parent PID): the helper ends with
+    // burrow, whatever happens to burrow (killed, its pipe held elsewhere).
+    bool user = geteuid() != 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--system") == 0) user = false;
+        else if (strcmp(argv[i], "--user") == 0) user = true;
+        else if (strcmp(argv[i], "--parent") == 0 && i + 1 < argc) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != static_cast<pid_t>(strtol(argv[++i], nullptr, 10))) return 1;
+        }
+    }
+    std::unique_ptr<Systemd> sd;
+    std::string in;
+    char buf[4096];
+    long long idle_until = 0; // ms, CLOCK_MONOTONIC: the connection's end unless a request comes
+    for (;;) {
+        size_t nl;
+        while ((nl = in.find('\n')) != std::string::npos) {
+            std::string line = in.substr(0, nl);
+            in.erase(0, nl + 1);
+            if (!write_all(1, handle(sd, user, line))) return 1;
+            idle_until = now_ms() + kKeepIdleMs;
+        }
+        // Waiting for burrow: systemd's messages read and dropped meanwhile,
+        // for a second at most. systemd sends every signal to every client of
+        // its private socket, so a connection kept for a long-lived container
+        // would make each unit change cost the manager (and us) one more
+        // message: a short run's stop reuses the connection, a long one's
+        // connects again (a fraction of a millisecond, once).
+        // (The second counts from the last answer, however busy systemd is.)
+        long long left = sd ? idle_until - now_ms() : -1;
+        if (sd && left <= 0) {
+            sd.reset();
+            continue;
+        }
+        struct pollfd p[2] = {{0, POLLIN, 0}, {sd ? sd->fd() : -1, POLLIN, 0}};
+        int ready = poll(p, sd && p[1].fd >= 0 ? 2 : 1, static_cast<int>(left));
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            return 1;
+        }
+        if (ready == 0) continue;
+        if (sd && p[1].revents && !sd->drain()) sd.reset();
+        if (!p[0].revents) continue;
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0; // EOF: burrow is done (what was sent is flushed as sd closes)
+        in.append(buf, static_cast<size_t>(n));
+    }
 }

@@ -165,6 +165,76 @@ test_delete_force_after_run_sigkilled() {
     assert_scope_gone "$(scope)"
 }
 
+# The helper of a foreground run (burrow-systemd, a child of the run): its pid, "" if none.
+run_helper() { pgrep -P "$1" -x burrow-systemd | head -1; }
+# gone_or_zombie PID: the process has exited (PID 1 here reaps orphans slowly).
+gone_or_zombie() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+no_helper_left() {
+    local p
+    for p in $(pgrep -u "$MY_UID" -x burrow-systemd); do gone_or_zombie "$p" || return 1; done
+}
+
+# One helper per foreground run, kept from the scope's start to its stop (one
+# program load and one connection, not two): it waits beside the container,
+# in a session of its own, so a signal to the run's process group (^C at a
+# terminal) reaches the container through the run, not the helper, which
+# then stops the scope; after the run no helper is left, and no scope.
+# (A run under a second keeps the connection as well: the other tests.)
+test_run_keeps_one_helper_until_the_stop() {
+    need_manager
+    burrow_only "burrow-systemd"
+    set_args /bin/sh -c "trap 'exit 42' INT; echo ready; sleep 60 & wait"
+    bg r setsid "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    wait_for 10 grep -q ready "$TEST_DIR/r.out" || fail "container did not start"
+    local h
+    h=$(run_helper "$BG_PID")
+    [ -n "$h" ] || fail "no burrow-systemd beside the running container (the run's children: $(pgrep -P "$BG_PID" -l | tr '\n' ' '))"
+    assert_ne "$(ps -o sid= -p "$h" | tr -d ' ')" "$(ps -o sid= -p "$BG_PID" | tr -d ' ')" "the helper's session"
+    assert_eq "$(sdprop "$(scope)" ActiveState)" active "the scope's state"
+    sleep 1.2 # past the second the helper keeps an idle connection: it connects again for the stop
+    kill -INT -- -"$BG_PID"
+    bg_wait r
+    assert_rc 42
+    assert_eq "$ERR" "" "the run's stderr"
+    wait_for 5 gone_or_zombie "$h" || fail "the helper $h outlived its run"
+    no_helper_left || fail "a burrow-systemd is left: $(pgrep -u "$MY_UID" -x burrow-systemd -a)"
+    assert_scope_gone "$(scope)"
+}
+
+# The kept helper ends with its run when the run is SIGKILLed (the container
+# stays, for delete --force); and one killed while the container runs is
+# replaced for the stop.
+test_run_helper_ends_with_its_run() {
+    need_manager
+    burrow_only "burrow-systemd"
+    probe_args echo ready sleep 60
+    bg r "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    wait_for 10 grep -q ready "$TEST_DIR/r.out" || fail "container did not start"
+    local h
+    h=$(run_helper "$BG_PID")
+    [ -n "$h" ] || fail "no burrow-systemd beside the running container"
+    kill -KILL "$BG_PID"
+    bg_wait r
+    assert_rc 137
+    wait_for 5 gone_or_zombie "$h" || fail "the helper $h outlived the killed run"
+    rtc delete --force "$CID"
+    assert_ok
+    assert_scope_gone "$(scope)"
+
+    probe_args echo ready sleep 60
+    bg r2 "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    wait_for 10 grep -q ready "$TEST_DIR/r2.out" || fail "container did not start"
+    h=$(run_helper "$BG_PID")
+    [ -n "$h" ] || fail "no burrow-systemd beside the running container"
+    kill -KILL "$h"
+    rt kill "$CID" KILL
+    bg_wait r2
+    assert_rc 137
+    assert_eq "$ERR" "" "the run's stderr"
+    no_helper_left || fail "a burrow-systemd is left: $(pgrep -u "$MY_UID" -x burrow-systemd -a)"
+    assert_scope_gone "$(scope)"
+}
+
 test_no_user_manager_is_one_clear_error() {
     burrow_only "the wording"
     capture env XDG_RUNTIME_DIR="$TEST_DIR" DBUS_SESSION_BUS_ADDRESS= "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
