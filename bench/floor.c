@@ -11,6 +11,11 @@
  *   floor ROOTFS          rootless: user+mount+pid+ipc+uts namespaces, own id -> 0
  *   floor --root ROOTFS   as root:  mount+pid+ipc+uts+network namespaces, no user namespace
  *   floor ROOTFS CMD...   runs CMD instead of /bin/true (to look at what the floor builds)
+ *   floor --cgroup DIR [--cgroup DIR]... ROOTFS
+ *                         also the least cgroup work: makes DIR/floor-PID in each DIR (one per
+ *                         v1 hierarchy, or one cgroup2 directory), moves the child into them,
+ *                         removes them after its exit (bench/run gives the hierarchies burrow's
+ *                         rootless default joins: "make and join one cgroup", per hierarchy)
  *
  * Build: gcc -static -O2 -o floor floor.c
  *
@@ -256,13 +261,28 @@ static int child(const char *rootfs, uid_t uid, gid_t gid, char **cmd)
 int main(int argc, char **argv)
 {
     int i = 1;
-    if (i < argc && strcmp(argv[i], "--root") == 0) {
-        as_root = 1;
-        i++;
+    const char *cgroup_parents[16];
+    char cgroups[16][512];
+    int n_cgroups = 0;
+    for (;;) {
+        if (i < argc && strcmp(argv[i], "--root") == 0) {
+            as_root = 1;
+            i++;
+        } else if (i + 1 < argc && strcmp(argv[i], "--cgroup") == 0 && n_cgroups < 16) {
+            cgroup_parents[n_cgroups++] = argv[i + 1];
+            i += 2;
+        } else {
+            break;
+        }
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: floor [--root] ROOTFS [CMD...]\n");
+        fprintf(stderr, "usage: floor [--root] [--cgroup DIR]... ROOTFS [CMD...]\n");
         return 2;
+    }
+    for (int c = 0; c < n_cgroups; c++) {
+        snprintf(cgroups[c], sizeof cgroups[c], "%s/floor-%d", cgroup_parents[c], (int)getpid());
+        if (mkdir(cgroups[c], 0755) < 0)
+            die("mkdir", cgroups[c]);
     }
     const char *rootfs = argv[i];
     uid_t uid = getuid();
@@ -276,11 +296,20 @@ int main(int argc, char **argv)
         die("clone", NULL);
     if (pid == 0)
         _exit(child(rootfs, uid, gid, argv + i + 1));
+    char procs[600], pidtext[16];
+    snprintf(pidtext, sizeof pidtext, "%d", (int)pid);
+    for (int c = 0; c < n_cgroups; c++) {
+        snprintf(procs, sizeof procs, "%.511s/cgroup.procs", cgroups[c]);
+        write_file(procs, pidtext);
+    }
 
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             die("waitpid", NULL);
+    for (int c = 0; c < n_cgroups; c++)
+        if (rmdir(cgroups[c]) < 0)
+            die("rmdir", cgroups[c]);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);

@@ -220,6 +220,13 @@ def main():
                     what = {"serial+overlay": "--overlay on the directory", "serial": "plain run"}[fig]
                     notes_overlay.append(f"  {mode}: burrow {iname}, {img.get('count', '?')} back to back"
                                          f" / {other} {what}: {ratios}")
+        # The floor that also makes and joins the cgroups a rootless burrow container joins.
+        fcg = results.get(mode, {}).get("floor", {}).get("run+cgroup", {})
+        if "cpu_us" in fcg and "cpu_us" in plain:
+            ratios = ", ".join(f"{m[:-3]} {plain[m]['median'] / fcg[m]['median']:.2f}x"
+                               for m in ("cpu_us", "maxrss_kb", "wall_us") if m in fcg and m in plain)
+            notes_overlay.append(f"  {mode}: burrow run / the floor making and joining the same cgroups "
+                                 f"({fmt(fcg['cpu_us']['median'] * 1e-3)} ms CPU): {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))
