@@ -35,6 +35,7 @@ void own_cgroup_mounts(MountPlan &p, const CgroupView &v) {
             MountStep b;
             b.kind = StepKind::bind;
             b.source = dir;
+            b.source_is_dir = true;
             b.target = s.target + "/" + name;
             b.attr_set = attr;
             if (std::find(v.read_only.begin(), v.read_only.end(), name) != v.read_only.end())

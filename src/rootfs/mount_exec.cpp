@@ -287,7 +287,7 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
         bool as_file = false;
         if (s.kind == StepKind::bind && s.tree_fd >= 0) {
             as_file = s.source_is_file;
-        } else if (s.kind == StepKind::bind) {
+        } else if (s.kind == StepKind::bind && !s.source_is_dir) {
             struct stat st;
             if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);

@@ -34,6 +34,7 @@ struct MountStep {
     bool copy_up = false;          // tmpfs with tmpcopyup: starts with the covered directory's content
     int tree_fd = -1;              // bind: the source opened by the parent (rootfs/bind_source.hpp)
     bool source_is_file = false;   // ... and whether it is not a directory
+    bool source_is_dir = false;    // bind: known a directory (a cgroup's): not statted again
     std::string idmap_uid, idmap_gid; // an idmapped bind: its uid_map and gid_map ("C H S\n" lines)
     bool idmap_recursive = false;     // ridmap: the submounts too (rootfs/idmap_source.hpp)
     bool own_cgroups = false;      // a cgroup mount bound from the host: only the container's own
