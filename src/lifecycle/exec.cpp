@@ -20,6 +20,7 @@
 #include "state/store.hpp"
 
 #include <csignal>
+#include <cstring>
 #include <linux/sched.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -110,27 +111,50 @@ std::map<std::string, std::string> exec_cgroups(const std::vector<std::string> &
     return out;
 }
 
-// The container process's namespaces that are not ours, user first.
-void plan_joins(process::Plan &p, pid_t pid) {
+struct Fds {
+    std::vector<int> fds;
+    ~Fds() {
+        for (int fd : fds)
+            if (fd >= 0) close(fd);
+    }
+};
+
+// The container process's namespaces that are not ours, user first. Read
+// through its ns directory and ours (readlinkat), not a /proc path walk per
+// link. With a pidfd the child joins them all in one setns (join_main), and
+// opens nothing here; else their fds, as before Linux 5.3.
+void plan_joins(process::Plan &p, pid_t pid, int pidfd) {
     static const std::pair<const char *, int> kinds[] = {
         {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},        {"net", CLONE_NEWNET},
         {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
     };
+    std::string dir = "/proc/" + std::to_string(pid) + "/ns";
+    Fds dirs;
+    int theirs = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (theirs < 0) throw Error("open " + dir, errno);
+    dirs.fds.push_back(theirs);
+    int ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (ours < 0) throw Error("open /proc/self/ns", errno);
+    dirs.fds.push_back(ours);
     for (auto &[name, flag] : kinds) {
-        std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
-        std::string theirs = ns_link(pid, name);
+        char a[64], b[64];
+        ssize_t n = readlinkat(theirs, name, a, sizeof a);
         // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
         // container whose process became another id and is not dumpable until
         // it execs, as keep-id's) must not leave us in our own namespace.
-        if (theirs.empty() && errno != ENOENT)
-            throw Error("read " + path + (errno == EACCES ? " (a created container whose process changed ids: "
-                                                            "start it first)" : ""), errno);
-        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw Error("open " + path, errno);
-        p.joins.push_back({fd, flag, path});
+        if (n <= 0) {
+            if (n < 0 && errno == ENOENT) continue;
+            throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
+                                                                        "start it first)" : ""), errno);
+        }
+        ssize_t m = readlinkat(ours, name, b, sizeof b);
+        if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
+        process::NsJoin j{-1, flag, dir + "/" + name};
+        if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) throw Error("open " + j.path, errno);
+        p.joins.push_back(std::move(j));
         if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
     }
+    p.ns_pidfd = pidfd;
 }
 
 // A single-id gid map denied setgroups for good in that user namespace.
@@ -142,26 +166,21 @@ bool setgroups_denied(pid_t pid) {
     }
 }
 
-struct Fds {
-    std::vector<int> fds;
-    ~Fds() {
-        for (int fd : fds)
-            if (fd >= 0) close(fd);
-    }
-};
-
 } // namespace
 
 int exec(const Globals &g, const ExecOptions &o) {
     state::validate_id(o.id);
     state::Store store(g.root);
     auto rec = store.read(o.id);
+    // Before the status: a process found running by its start time is then
+    // the one the pidfd pins (no second read of /proc/PID/stat), while we
+    // read its namespaces and while the child joins them through it.
+    int pidfd = rec.pid > 0 ? static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0)) : -1;
+    Fds owned;
+    owned.fds.push_back(pidfd);
     auto st = state::status_of(store, rec);
     if (st == state::Status::stopped) throw Error("cannot exec in a stopped container");
     if (st == state::Status::paused) throw Error("cannot exec in a paused container (resume it first)");
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0));
-    Fds owned;
-    owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
 
     // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
     struct stat kept;
@@ -189,11 +208,13 @@ int exec(const Globals &g, const ExecOptions &o) {
         });
         owned.fds.push_back(plan.seccomp_listener);
     }
-    plan_joins(plan, rec.pid);
+    plan_joins(plan, rec.pid, pidfd);
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
     process::use_exec_stub(plan);
     owned.fds.push_back(plan.exec_stub_fd);
-    if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
+    // Without a pidfd (before Linux 5.3), the fds opened are the container's
+    // only if its pid was not reused meanwhile.
+    if (pidfd < 0 && state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
 
     // The terminal, as for run: to --console-socket, or proxied by us.
     int console_peer = -1;

@@ -116,6 +116,8 @@ void run_hooks(const std::vector<Hook> &hooks, const char *stage, const char *st
     }
 }
 
+void fork_into_namespaces(const Plan &p) noexcept;
+
 void join_and_unshare(const Plan &p) noexcept {
     for (auto &j : p.joins)
         if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
@@ -123,6 +125,36 @@ void join_and_unshare(const Plan &p) noexcept {
     if (!p.timens_offsets.empty() &&
         !write_proc("self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
         die("write /proc/self/timens_offsets", errno);
+    fork_into_namespaces(p);
+}
+
+// exec: every namespace of the container's process that is not ours, in one
+// setns through its pidfd (Linux 5.8: the user namespace first, the others
+// with the capabilities it gives, all or none); else (EINVAL: an older
+// kernel) opened by path, all before any is joined, and joined user first.
+void join_container(const Plan &p) noexcept {
+    if (p.joins.empty()) return;
+    if (p.ns_pidfd >= 0) {
+        int mask = 0;
+        for (auto &j : p.joins) mask |= j.nstype;
+        if (setns(p.ns_pidfd, mask) == 0) return;
+        if (errno != EINVAL) die("join the namespaces of the container's process", errno);
+    }
+    int fds[16];
+    size_t n = 0;
+    for (auto &j : p.joins) {
+        if (n == sizeof fds / sizeof fds[0]) die("join namespaces: too many", E2BIG);
+        int fd = j.fd >= 0 ? j.fd : open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) die_fmt(errno, "open %s", j.path.c_str());
+        fds[n++] = fd;
+    }
+    for (int user = 1; user >= 0; user--)
+        for (size_t i = 0; i < n; i++)
+            if ((p.joins[i].nstype == CLONE_NEWUSER) == (user == 1) && setns(fds[i], p.joins[i].nstype) < 0)
+                die_fmt(errno, "join namespace %s", p.joins[i].path.c_str());
+}
+
+void fork_into_namespaces(const Plan &p) noexcept {
     if (p.needs_fork) {
         // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
         // container process a child of burrow, as clone made us.
@@ -487,11 +519,9 @@ void join_main(const Plan &p, int sock) noexcept {
     // Into the container's v1 cgroups before we fork into its pid namespace:
     // the parent writes our pid there (we still have the caller's ids).
     if (p.wait_for_cgroup) wait_parent(MsgType::go);
-    for (auto &j : p.joins)
-        if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
-            die_fmt(errno, "join namespace %s", j.path.c_str());
     // Joining the mount namespace puts our root and cwd at the container's root.
-    join_and_unshare(p);
+    join_container(p);
+    fork_into_namespaces(p);
     if (p.seccomp_listener >= 0) { // the agent's state names our final pid
         send_msg(sock, MsgType::agent_wanted);
         wait_parent(MsgType::agent_state);

@@ -41,6 +41,10 @@ struct Plan {
     bool wait_for_cgroup = false; // exec on v1: the parent moves us into the cgroups, then says go
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
+    // exec: the container process's pidfd: joins (their fds -1) are entered
+    // with one setns(ns_pidfd, mask) where the kernel can (5.8), else opened
+    // by path in the child. -1: through joins[].fd.
+    int ns_pidfd = -1;
     bool new_userns = false;
     bool needs_fork = false; // pid or time namespace that only children enter
     std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"

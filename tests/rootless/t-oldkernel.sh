@@ -97,3 +97,22 @@ test_old_kernel_console_is_the_pty() {
 }
 
 run_tests "$@"
+
+# exec without pidfd_open: the container's namespaces are entered through
+# fds of /proc/PID/ns opened before the fork (with a pidfd, one setns of it).
+test_old_kernel_exec_joins() {
+    old_kernel_bundle
+    set_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+    local init
+    init=$(ct_pid "$CID")
+    capture rt exec "$CID" /probe
+    assert_ok
+    for ns in pid mnt uts ipc user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    assert_ne "$(pv pid)" 1 "pid (the init is 1)"
+    kill_and_delete "$CID"
+}
