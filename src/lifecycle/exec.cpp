@@ -21,6 +21,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <linux/sched.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -229,10 +230,10 @@ int exec(const Globals &g, const ExecOptions &o) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
     // Into the container's cgroup, so ps, kill --all and delete find it:
-    // cloned into it (cgroup v2), else (v1) the child waits until we have
-    // written its pid into each hierarchy (it has the caller's ids still).
-    // Not by stepping in ourselves for the fork: that wrote every
-    // hierarchy twice, in and back out.
+    // cloned into it (cgroup v2), else (v1) the child moves itself there
+    // first, while it has the caller's ids (the systemd manager's join is
+    // ours: the child waits until we have done it). Not by stepping in
+    // ourselves for the fork: that wrote every hierarchy twice, in and back out.
     auto cgroup = open_cgroup(rec);
     if (!o.cgroups.empty()) {
         try {
@@ -252,8 +253,18 @@ int exec(const Globals &g, const ExecOptions &o) {
         child = syscall(SYS_clone3, &a, sizeof a);
         close(target); // (the child's copy is closed at exec)
     }
-    bool move_child = child < 0 && cgroup->record().kind != session::ManagerKind::none;
-    plan.wait_for_cgroup = move_child;
+    bool move_child = false;
+    if (child < 0 && cgroup->record().kind != session::ManagerKind::none) {
+        plan.cgroup_procs = cgroup->join_files();
+        move_child = plan.wait_for_cgroup = plan.cgroup_procs.empty();
+    }
+    // Where the child never waits for us, it runs in our memory while we
+    // sleep (process/child.hpp): no copy of burrow's to make and tear down.
+    bool vforked = false;
+    if (child < 0 && process::can_vfork_join(plan)) {
+        child = process::vfork_join(plan, sv[1], sv[0]);
+        vforked = child >= 0;
+    }
     if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child < 0) {
         close(sv[0]);
@@ -281,7 +292,8 @@ int exec(const Globals &g, const ExecOptions &o) {
         process::send_msg(sv[0], process::MsgType::go);
     }
     // Until the socket closes at exec: the real pid after a fork into the pid
-    // namespace, or the error.
+    // namespace, or the error (after a vfork_join, before the pid).
+    std::optional<Error> failed;
     for (;;) {
         process::Message m;
         if (!process::recv_msg(sv[0], m)) break;
@@ -299,10 +311,14 @@ int exec(const Globals &g, const ExecOptions &o) {
             process::send_msg(sv[0], process::MsgType::agent_state, 1);
             send(sv[0], ps.data(), ps.size(), MSG_NOSIGNAL);
         } else if (m.type == process::MsgType::error) {
-            kill_it();
             m.text[sizeof m.text - 1] = 0;
-            throw Error(m.text, m.err);
+            failed.emplace(m.text, m.err);
+            if (!vforked) break;
         }
+    }
+    if (failed) {
+        kill_it();
+        throw *failed;
     }
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
     log::debug("exec " + o.id + ": pid " + std::to_string(pid));

@@ -39,6 +39,9 @@ struct Plan {
     unsigned long clone_flags = 0;
     int cgroup_fd = -1; // cgroup v2: clone3(CLONE_INTO_CGROUP) into it (then no join_cgroup)
     bool wait_for_cgroup = false; // exec on v1: the parent moves us into the cgroups, then says go
+    // exec: the cgroup.procs files we write "0" to (moving ourselves) first,
+    // with the caller's ids still: then nothing waits for the parent.
+    std::vector<std::string> cgroup_procs;
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
     // exec: the container process's pidfd: joins (their fds -1) are entered
