@@ -121,10 +121,16 @@ struct Fds {
 };
 
 // The container process's namespaces that are not ours, user first. Read
-// through its ns directory and ours (readlinkat), not a /proc path walk per
-// link. With a pidfd the child joins them all in one setns (join_main), and
-// opens nothing here; else their fds, as before Linux 5.3.
-void plan_joins(process::Plan &p, pid_t pid, int pidfd) {
+// through its ns directory (readlinkat), not a /proc path walk per link. Ours
+// cost more (our /proc/self is new: every entry is made anew): with a pidfd,
+// a kind the config has the container make (created: CLONE_NEW* flags, never
+// the user namespace) is taken as not ours, and the child compares it only if
+// the one setns of the pidfd is refused (join_main). Were it ours after all
+// (we run inside the container), entering it again changes nothing but an
+// extra fork for a pid namespace, or the root and cwd to the container's for
+// a mount namespace, which exec sets anyway. With the pidfd nothing is opened
+// here; else their fds, as before Linux 5.3.
+void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
     static const std::pair<const char *, int> kinds[] = {
         {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},        {"net", CLONE_NEWNET},
         {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
@@ -134,9 +140,8 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd) {
     int theirs = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (theirs < 0) throw Error("open " + dir, errno);
     dirs.fds.push_back(theirs);
-    int ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (ours < 0) throw Error("open /proc/self/ns", errno);
-    dirs.fds.push_back(ours);
+    int ours = -1;
+    if (pidfd < 0) created = 0;
     for (auto &[name, flag] : kinds) {
         char a[64], b[64];
         ssize_t n = readlinkat(theirs, name, a, sizeof a);
@@ -148,14 +153,41 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd) {
             throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
                                                                         "start it first)" : ""), errno);
         }
-        ssize_t m = readlinkat(ours, name, b, sizeof b);
-        if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
         process::NsJoin j{-1, flag, dir + "/" + name};
+        if (flag & created) {
+            j.self_path = std::string("/proc/self/ns/") + name;
+        } else {
+            if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                throw Error("open /proc/self/ns", errno);
+            if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
+            ssize_t m = readlinkat(ours, name, b, sizeof b);
+            if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
+        }
         if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) throw Error("open " + j.path, errno);
         p.joins.push_back(std::move(j));
         if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
     }
     p.ns_pidfd = pidfd;
+}
+
+// The kinds of namespace the config has the container make (CLONE_NEW* flags).
+int created_namespaces(const spec::Config &c) {
+    int out = 0;
+    if (!c.linux_) return out;
+    for (auto &n : c.linux_->namespaces) {
+        if (!n.path.empty()) continue;
+        switch (n.type) {
+        case spec::NsType::user: out |= CLONE_NEWUSER; break;
+        case spec::NsType::pid: out |= CLONE_NEWPID; break;
+        case spec::NsType::network: out |= CLONE_NEWNET; break;
+        case spec::NsType::mount: out |= CLONE_NEWNS; break;
+        case spec::NsType::ipc: out |= CLONE_NEWIPC; break;
+        case spec::NsType::uts: out |= CLONE_NEWUTS; break;
+        case spec::NsType::cgroup: out |= CLONE_NEWCGROUP; break;
+        case spec::NsType::time: out |= CLONE_NEWTIME; break;
+        }
+    }
+    return out & ~CLONE_NEWUSER; // the user namespace is always compared
 }
 
 // A single-id gid map denied setgroups for good in that user namespace.
@@ -209,7 +241,7 @@ int exec(const Globals &g, const ExecOptions &o) {
         });
         owned.fds.push_back(plan.seccomp_listener);
     }
-    plan_joins(plan, rec.pid, pidfd);
+    plan_joins(plan, rec.pid, pidfd, created_namespaces(cfg));
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
     process::use_exec_stub(plan);
     owned.fds.push_back(plan.exec_stub_fd);

@@ -129,29 +129,42 @@ void join_and_unshare(const Plan &p) noexcept {
     fork_into_namespaces(p);
 }
 
+// exec: a join the parent did not compare (NsJoin::self_path) that names
+// the namespace we are in.
+bool ours_already(const NsJoin &j) noexcept {
+    if (j.self_path.empty()) return false;
+    char a[64], b[64];
+    ssize_t n = readlink(j.path.c_str(), a, sizeof a), m = readlink(j.self_path.c_str(), b, sizeof b);
+    return n > 0 && n == m && memcmp(a, b, static_cast<size_t>(n)) == 0;
+}
+
 // exec: every namespace of the container's process that is not ours, in one
 // setns through its pidfd (Linux 5.8: the user namespace first, the others
 // with the capabilities it gives, all or none); else (EINVAL: an older
-// kernel) opened by path, all before any is joined, and joined user first.
+// kernel; EPERM: one the parent took for the container's own is ours, which
+// we may not enter again) kind by kind: compared, opened by path, all before
+// any is joined, and joined user first.
 void join_container(const Plan &p) noexcept {
     if (p.joins.empty()) return;
     if (p.ns_pidfd >= 0) {
         int mask = 0;
         for (auto &j : p.joins) mask |= j.nstype;
         if (setns(p.ns_pidfd, mask) == 0) return;
-        if (errno != EINVAL) die("join the namespaces of the container's process", errno);
+        if (errno != EINVAL && errno != EPERM) die("join the namespaces of the container's process", errno);
     }
     int fds[16];
     size_t n = 0;
     for (auto &j : p.joins) {
         if (n == sizeof fds / sizeof fds[0]) die("join namespaces: too many", E2BIG);
-        int fd = j.fd >= 0 ? j.fd : open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) die_fmt(errno, "open %s", j.path.c_str());
+        int fd = -1; // ours already: left out
+        if (j.fd >= 0) fd = j.fd;
+        else if (!ours_already(j) && (fd = open(j.path.c_str(), O_RDONLY | O_CLOEXEC)) < 0)
+            die_fmt(errno, "open %s", j.path.c_str());
         fds[n++] = fd;
     }
     for (int user = 1; user >= 0; user--)
         for (size_t i = 0; i < n; i++)
-            if ((p.joins[i].nstype == CLONE_NEWUSER) == (user == 1) && setns(fds[i], p.joins[i].nstype) < 0)
+            if (fds[i] >= 0 && (p.joins[i].nstype == CLONE_NEWUSER) == (user == 1) && setns(fds[i], p.joins[i].nstype) < 0)
                 die_fmt(errno, "join namespace %s", p.joins[i].path.c_str());
 }
 

@@ -18,6 +18,10 @@ struct NsJoin {
     int fd = -1;     // opened in the parent from linux.namespaces[].path
     int nstype = 0;  // CLONE_NEW*
     std::string path; // for error messages
+    // exec: not compared with ours in the parent (the config has the
+    // container make it): /proc/self/ns/KIND, for the child to compare if
+    // the one setns of the pidfd is refused. Empty: not ours.
+    std::string self_path{};
 };
 
 struct Hook {

@@ -180,4 +180,26 @@ test_exec_oom_score_adj_is_not_burrows() {
     wait "$burrow" 2>/dev/null
 }
 
+# exec takes a namespace the config has the container make as not ours
+# without reading ours; if that is wrong (here the config was edited after
+# create: the container shares our network and cgroup namespaces, which a
+# rootless user may not enter again), the one setns is refused and the child
+# compares kind by kind: exec still runs, in the namespaces the container has.
+test_exec_config_namespace_that_is_ours() {
+    del_ns network
+    del_ns cgroup
+    start_sleeper
+    local init
+    init=$(ct_pid "$CID")
+    add_ns network
+    add_ns cgroup
+    capture rt exec "$CID" /probe
+    assert_ok
+    for ns in net cgroup pid mnt uts ipc user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    assert_eq "$(pv ns.net)" "$(pid_ns $$ net)" "ns.net is ours"
+    kill_and_delete "$CID"
+}
+
 run_tests "$@"
