@@ -19,6 +19,7 @@
 #include "spec/parse.hpp"
 #include "state/store.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <optional>
@@ -294,8 +295,40 @@ int exec(const Globals &g, const ExecOptions &o) {
     // sleep (process/child.hpp): no copy of burrow's to make and tear down.
     bool vforked = false;
     if (child < 0 && process::can_vfork_join(plan)) {
+        // Without a user namespace to join (as root), we enter the container's
+        // pid namespace for our children ourselves (setns of a pid namespace
+        // moves only where they are born): the child is born in it, and no
+        // process forks once more into it. Ours again once it is born.
+        bool user = false, stepped = false;
+        for (auto &j : plan.joins) user |= j.nstype == CLONE_NEWUSER;
+        auto in_pid = std::find_if(plan.joins.begin(), plan.joins.end(),
+                                   [](const process::NsJoin &j) { return j.nstype == CLONE_NEWPID; });
+        int self = -1;
+        if (!user && in_pid != plan.joins.end() && pidfd >= 0 && in_pid->fd < 0 &&
+            (self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0))) >= 0 && setns(pidfd, CLONE_NEWPID) == 0) {
+            plan.joins.erase(in_pid);
+            plan.needs_fork = false;
+            stepped = true;
+        }
         child = process::vfork_join(plan, sv[1], sv[0]);
         vforked = child >= 0;
+        if (stepped && setns(self, CLONE_NEWPID) < 0) {
+            int e = errno;
+            if (vforked) {
+                ::kill(static_cast<pid_t>(child), SIGKILL);
+                waitpid(static_cast<pid_t>(child), nullptr, 0);
+            }
+            close(sv[0]);
+            close(sv[1]);
+            if (self >= 0) close(self);
+            throw Error("return to our own pid namespace", e);
+        }
+        if (self >= 0) close(self);
+        if (stepped && !vforked) {
+            close(sv[0]);
+            close(sv[1]);
+            throw_errno("start the exec process");
+        }
     }
     if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child < 0) {

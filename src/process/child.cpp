@@ -627,7 +627,10 @@ pid_t vfork_join(const Plan &p, int sock, int other_end) noexcept {
         errno = e;
         return -1;
     }
+    // Non-dumpable before the child exists (it shares our memory): born in
+    // the container's pid namespace (exec.cpp), it is never seen dumpable there.
     int dumpable = prctl(PR_GET_DUMPABLE);
+    prctl(PR_SET_DUMPABLE, 0);
     g_vfork_stack = base + total;
     VforkArgs args{&p, sock, other_end};
     int pid = clone(join_entry, base + guard + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
