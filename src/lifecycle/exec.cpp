@@ -310,7 +310,7 @@ int exec(const Globals &g, const ExecOptions &o) {
             plan.needs_fork = false;
             stepped = true;
         }
-        child = process::vfork_join(plan, sv[1], sv[0]);
+        child = process::vfork_join(plan, sv[1], sv[0], stepped);
         vforked = child >= 0;
         if (stepped && setns(self, CLONE_NEWPID) < 0) {
             int e = errno;

@@ -614,7 +614,7 @@ bool can_vfork_join(const Plan &p) noexcept {
     return true;
 }
 
-pid_t vfork_join(const Plan &p, int sock, int other_end) noexcept {
+pid_t vfork_join(const Plan &p, int sock, int other_end, bool born_inside) noexcept {
     // Two stacks (the child's, and its fork's into a pid namespace), each
     // above a page that faults: an overflow is a crash, not a write elsewhere.
     constexpr size_t guard = 4096, size = 64 * 1024, total = 2 * (guard + size);
@@ -627,10 +627,10 @@ pid_t vfork_join(const Plan &p, int sock, int other_end) noexcept {
         errno = e;
         return -1;
     }
-    // Non-dumpable before the child exists (it shares our memory): born in
-    // the container's pid namespace (exec.cpp), it is never seen dumpable there.
+    // Born in the container's pid namespace (exec.cpp): non-dumpable before it
+    // exists (it shares our memory), so it is never seen dumpable there.
     int dumpable = prctl(PR_GET_DUMPABLE);
-    prctl(PR_SET_DUMPABLE, 0);
+    if (born_inside) prctl(PR_SET_DUMPABLE, 0);
     g_vfork_stack = base + total;
     VforkArgs args{&p, sock, other_end};
     int pid = clone(join_entry, base + guard + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);

@@ -27,7 +27,9 @@ bool can_vfork_join(const Plan &plan) noexcept;
 // does its fork into a joined pid namespace: nothing of burrow's memory is
 // copied, and nothing of it is touched while the child runs (we are
 // asleep). other_end (our end of the sync socket) is closed in the child.
-// Returns the child's pid, or -1 with errno (nothing started).
-pid_t vfork_join(const Plan &plan, int sync_sock, int other_end) noexcept;
+// born_inside: we entered the container's pid namespace for our children
+// (the memory is made non-dumpable before the child exists). Returns the
+// child's pid, or -1 with errno (nothing started).
+pid_t vfork_join(const Plan &plan, int sync_sock, int other_end, bool born_inside) noexcept;
 
 } // namespace burrow::process

@@ -29,3 +29,19 @@ test_exec_born_in_the_pid_namespace_as_root() {
     wait "$b" 2>/dev/null
     return 0
 }
+
+# process.oomScoreAdj in exec as root (the child born in the pid namespace,
+# non-dumpable from birth, writes it), and burrow exec keeps its own.
+test_exec_oom_score_adj_as_root() {
+    cfg '.process.args = ["sleep", "60"] | .process.oomScoreAdj = 500'
+    rt run -d --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 || fail "run -d failed"
+    out=$(rt exec "$CID" /probe </dev/null 2>&1) || fail "exec failed: $out"
+    [ "$(val "$out" oom_score_adj)" = 500 ] || fail "oom_score_adj: $(val "$out" oom_score_adj)"
+    "$RUNTIME" --root "$STATE_ROOT" exec "$CID" sleep 30 </dev/null >/dev/null 2>&1 &
+    b=$!
+    for _ in $(seq 100); do pgrep -P "$b" sleep >/dev/null && break; sleep 0.05; done
+    [ "$(cat "/proc/$b/oom_score_adj")" = "$(cat /proc/self/oom_score_adj)" ] || fail "burrow exec's own oom_score_adj: $(cat "/proc/$b/oom_score_adj")"
+    rt delete --force "$CID" || fail "delete failed"
+    wait "$b" 2>/dev/null
+    return 0
+}
