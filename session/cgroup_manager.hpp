@@ -104,6 +104,10 @@ public:
     virtual int clone_target() const { return -1; }
     // exec: moves pid into the existing cgroup(s), creating nothing.
     virtual void join(pid_t pid) = 0;
+    // exec: the cgroup.procs files join() writes, for a child that moves
+    // itself (writes "0") while it still has the caller's ids; empty where
+    // only join() can (systemd) or there is nothing to join.
+    virtual std::vector<std::string> join_files() const { return {}; }
     // exec --cgroup: join() and clone_target() then use an existing
     // sub-cgroup of the container's: subs maps a controller (v1) or ""
     // (every hierarchy) to a path below the container's cgroup. Throws

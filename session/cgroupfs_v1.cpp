@@ -84,6 +84,15 @@ public:
             write_cgroup(join_.count(h.second) ? join_[h.second] : h.second, "cgroup.procs", std::to_string(pid));
     }
 
+    std::vector<std::string> join_files() const override {
+        std::vector<std::string> out;
+        for (auto &h : hierarchies()) {
+            auto sub = join_.find(h.second);
+            out.push_back((sub != join_.end() ? sub->second : h.second) + "/cgroup.procs");
+        }
+        return out;
+    }
+
     void select_sub(const std::map<std::string, std::string> &subs) override {
         for (auto &[c, p] : subs)
             if (!c.empty() && !dir_.count(c))

@@ -73,6 +73,7 @@ public:
     }
 
     void join(pid_t pid) override { write_cgroup(dir_, "cgroup.procs", std::to_string(pid)); }
+    std::vector<std::string> join_files() const override { return {dir_ + "/cgroup.procs"}; }
 
     void select_sub(const std::map<std::string, std::string> &subs) override {
         for (auto &[c, p] : subs)

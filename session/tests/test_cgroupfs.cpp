@@ -1,6 +1,7 @@
 // The cgroupfs managers on directories laid out like cgroup filesystems
 // (plain file writes), and, as root, on a cgroup2 mounted in a private
 // mount namespace.
+#include <algorithm>
 #include "session/cgroup_files.hpp"
 #include "session/cgroupfs.hpp"
 
@@ -345,6 +346,12 @@ TEST_CASE("v1 with each controller at its own path") {
     REQUIRE(get(t.path + "/pids/c1/sub/cgroup.procs") == "88");
     REQUIRE(get(t.path + "/memory/process_api/X/c1/sub/cgroup.procs") == "88");
     REQUIRE(get(t.path + "/cpu/c1/cgroup.procs") == "88");
+    // exec's child moves itself ("0") through the very files join() writes.
+    auto files = again->join_files();
+    REQUIRE(files.size() == again->record().controllers.size());
+    for (auto &f : files) REQUIRE(get(f) == "88");
+    for (auto want : {"/pids/c1/sub/cgroup.procs", "/memory/process_api/X/c1/sub/cgroup.procs", "/cpu/c1/cgroup.procs"})
+        REQUIRE(std::count(files.begin(), files.end(), t.path + want) == 1);
     // An absolute cgroupsPath is taken from each hierarchy's root.
     auto abs = make_cgroupfs_v1(t.path, own, "/a/c2");
     REQUIRE(abs->record().path == "/a/c2");

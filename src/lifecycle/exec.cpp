@@ -19,7 +19,10 @@
 #include "spec/parse.hpp"
 #include "state/store.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <cstring>
+#include <optional>
 #include <linux/sched.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -110,27 +113,82 @@ std::map<std::string, std::string> exec_cgroups(const std::vector<std::string> &
     return out;
 }
 
-// The container process's namespaces that are not ours, user first.
-void plan_joins(process::Plan &p, pid_t pid) {
+struct Fds {
+    std::vector<int> fds;
+    ~Fds() {
+        for (int fd : fds)
+            if (fd >= 0) close(fd);
+    }
+};
+
+// The container process's namespaces that are not ours, user first. Read
+// through its ns directory (readlinkat), not a /proc path walk per link. Ours
+// cost more (our /proc/self is new: every entry is made anew): with a pidfd,
+// a kind the config has the container make (created: CLONE_NEW* flags, never
+// the user namespace) is taken as not ours, and the child compares it only if
+// the one setns of the pidfd is refused (join_main). Were it ours after all
+// (we run inside the container), entering it again changes nothing but an
+// extra fork for a pid namespace, or the root and cwd to the container's for
+// a mount namespace, which exec sets anyway. With the pidfd nothing is opened
+// here; else their fds, as before Linux 5.3.
+void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
     static const std::pair<const char *, int> kinds[] = {
         {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},        {"net", CLONE_NEWNET},
         {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
     };
+    std::string dir = "/proc/" + std::to_string(pid) + "/ns";
+    Fds dirs;
+    int theirs = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (theirs < 0) throw Error("open " + dir, errno);
+    dirs.fds.push_back(theirs);
+    int ours = -1;
+    if (pidfd < 0) created = 0;
     for (auto &[name, flag] : kinds) {
-        std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
-        std::string theirs = ns_link(pid, name);
+        char a[64], b[64];
+        ssize_t n = readlinkat(theirs, name, a, sizeof a);
         // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
         // container whose process became another id and is not dumpable until
         // it execs, as keep-id's) must not leave us in our own namespace.
-        if (theirs.empty() && errno != ENOENT)
-            throw Error("read " + path + (errno == EACCES ? " (a created container whose process changed ids: "
-                                                            "start it first)" : ""), errno);
-        if (theirs.empty() || theirs == ns_link(getpid(), name)) continue;
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw Error("open " + path, errno);
-        p.joins.push_back({fd, flag, path});
+        if (n <= 0) {
+            if (n < 0 && errno == ENOENT) continue;
+            throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
+                                                                        "start it first)" : ""), errno);
+        }
+        process::NsJoin j{-1, flag, dir + "/" + name};
+        if (flag & created) {
+            j.self_path = std::string("/proc/self/ns/") + name;
+        } else {
+            if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                throw Error("open /proc/self/ns", errno);
+            if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
+            ssize_t m = readlinkat(ours, name, b, sizeof b);
+            if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
+        }
+        if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) throw Error("open " + j.path, errno);
+        p.joins.push_back(std::move(j));
         if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
     }
+    p.ns_pidfd = pidfd;
+}
+
+// The kinds of namespace the config has the container make (CLONE_NEW* flags).
+int created_namespaces(const spec::Config &c) {
+    int out = 0;
+    if (!c.linux_) return out;
+    for (auto &n : c.linux_->namespaces) {
+        if (!n.path.empty()) continue;
+        switch (n.type) {
+        case spec::NsType::user: out |= CLONE_NEWUSER; break;
+        case spec::NsType::pid: out |= CLONE_NEWPID; break;
+        case spec::NsType::network: out |= CLONE_NEWNET; break;
+        case spec::NsType::mount: out |= CLONE_NEWNS; break;
+        case spec::NsType::ipc: out |= CLONE_NEWIPC; break;
+        case spec::NsType::uts: out |= CLONE_NEWUTS; break;
+        case spec::NsType::cgroup: out |= CLONE_NEWCGROUP; break;
+        case spec::NsType::time: out |= CLONE_NEWTIME; break;
+        }
+    }
+    return out & ~CLONE_NEWUSER; // the user namespace is always compared
 }
 
 // A single-id gid map denied setgroups for good in that user namespace.
@@ -142,26 +200,21 @@ bool setgroups_denied(pid_t pid) {
     }
 }
 
-struct Fds {
-    std::vector<int> fds;
-    ~Fds() {
-        for (int fd : fds)
-            if (fd >= 0) close(fd);
-    }
-};
-
 } // namespace
 
 int exec(const Globals &g, const ExecOptions &o) {
     state::validate_id(o.id);
     state::Store store(g.root);
     auto rec = store.read(o.id);
+    // Before the status: a process found running by its start time is then
+    // the one the pidfd pins (no second read of /proc/PID/stat), while we
+    // read its namespaces and while the child joins them through it.
+    int pidfd = rec.pid > 0 ? static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0)) : -1;
+    Fds owned;
+    owned.fds.push_back(pidfd);
     auto st = state::status_of(store, rec);
     if (st == state::Status::stopped) throw Error("cannot exec in a stopped container");
     if (st == state::Status::paused) throw Error("cannot exec in a paused container (resume it first)");
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0));
-    Fds owned;
-    owned.fds.push_back(pidfd); // pins the container process while we read its namespaces
 
     // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
     struct stat kept;
@@ -189,11 +242,13 @@ int exec(const Globals &g, const ExecOptions &o) {
         });
         owned.fds.push_back(plan.seccomp_listener);
     }
-    plan_joins(plan, rec.pid);
+    plan_joins(plan, rec.pid, pidfd, created_namespaces(cfg));
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
     process::use_exec_stub(plan);
     owned.fds.push_back(plan.exec_stub_fd);
-    if (state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
+    // Without a pidfd (before Linux 5.3), the fds opened are the container's
+    // only if its pid was not reused meanwhile.
+    if (pidfd < 0 && state::process_start_time(rec.pid) != rec.pid_start) throw Error("container not running");
 
     // The terminal, as for run: to --console-socket, or proxied by us.
     int console_peer = -1;
@@ -208,10 +263,10 @@ int exec(const Globals &g, const ExecOptions &o) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
     // Into the container's cgroup, so ps, kill --all and delete find it:
-    // cloned into it (cgroup v2), else (v1) the child waits until we have
-    // written its pid into each hierarchy (it has the caller's ids still).
-    // Not by stepping in ourselves for the fork: that wrote every
-    // hierarchy twice, in and back out.
+    // cloned into it (cgroup v2), else (v1) the child moves itself there
+    // first, while it has the caller's ids (the systemd manager's join is
+    // ours: the child waits until we have done it). Not by stepping in
+    // ourselves for the fork: that wrote every hierarchy twice, in and back out.
     auto cgroup = open_cgroup(rec);
     if (!o.cgroups.empty()) {
         try {
@@ -231,8 +286,50 @@ int exec(const Globals &g, const ExecOptions &o) {
         child = syscall(SYS_clone3, &a, sizeof a);
         close(target); // (the child's copy is closed at exec)
     }
-    bool move_child = child < 0 && cgroup->record().kind != session::ManagerKind::none;
-    plan.wait_for_cgroup = move_child;
+    bool move_child = false;
+    if (child < 0 && cgroup->record().kind != session::ManagerKind::none) {
+        plan.cgroup_procs = cgroup->join_files();
+        move_child = plan.wait_for_cgroup = plan.cgroup_procs.empty();
+    }
+    // Where the child never waits for us, it runs in our memory while we
+    // sleep (process/child.hpp): no copy of burrow's to make and tear down.
+    bool vforked = false;
+    if (child < 0 && process::can_vfork_join(plan)) {
+        // Without a user namespace to join (as root), we enter the container's
+        // pid namespace for our children ourselves (setns of a pid namespace
+        // moves only where they are born): the child is born in it, and no
+        // process forks once more into it. Ours again once it is born.
+        bool user = false, stepped = false;
+        for (auto &j : plan.joins) user |= j.nstype == CLONE_NEWUSER;
+        auto in_pid = std::find_if(plan.joins.begin(), plan.joins.end(),
+                                   [](const process::NsJoin &j) { return j.nstype == CLONE_NEWPID; });
+        int self = -1;
+        if (!user && in_pid != plan.joins.end() && pidfd >= 0 && in_pid->fd < 0 &&
+            (self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0))) >= 0 && setns(pidfd, CLONE_NEWPID) == 0) {
+            plan.joins.erase(in_pid);
+            plan.needs_fork = false;
+            stepped = true;
+        }
+        child = process::vfork_join(plan, sv[1], sv[0], stepped);
+        vforked = child >= 0;
+        if (stepped && setns(self, CLONE_NEWPID) < 0) {
+            int e = errno;
+            if (vforked) {
+                ::kill(static_cast<pid_t>(child), SIGKILL);
+                waitpid(static_cast<pid_t>(child), nullptr, 0);
+            }
+            close(sv[0]);
+            close(sv[1]);
+            if (self >= 0) close(self);
+            throw Error("return to our own pid namespace", e);
+        }
+        if (self >= 0) close(self);
+        if (stepped && !vforked) {
+            close(sv[0]);
+            close(sv[1]);
+            throw_errno("start the exec process");
+        }
+    }
     if (child < 0) child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child < 0) {
         close(sv[0]);
@@ -260,7 +357,8 @@ int exec(const Globals &g, const ExecOptions &o) {
         process::send_msg(sv[0], process::MsgType::go);
     }
     // Until the socket closes at exec: the real pid after a fork into the pid
-    // namespace, or the error.
+    // namespace, or the error (after a vfork_join, before the pid).
+    std::optional<Error> failed;
     for (;;) {
         process::Message m;
         if (!process::recv_msg(sv[0], m)) break;
@@ -278,10 +376,14 @@ int exec(const Globals &g, const ExecOptions &o) {
             process::send_msg(sv[0], process::MsgType::agent_state, 1);
             send(sv[0], ps.data(), ps.size(), MSG_NOSIGNAL);
         } else if (m.type == process::MsgType::error) {
-            kill_it();
             m.text[sizeof m.text - 1] = 0;
-            throw Error(m.text, m.err);
+            failed.emplace(m.text, m.err);
+            if (!vforked) break;
         }
+    }
+    if (failed) {
+        kill_it();
+        throw *failed;
     }
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
     log::debug("exec " + o.id + ": pid " + std::to_string(pid));

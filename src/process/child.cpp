@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -116,6 +117,8 @@ void run_hooks(const std::vector<Hook> &hooks, const char *stage, const char *st
     }
 }
 
+void fork_into_namespaces(const Plan &p) noexcept;
+
 void join_and_unshare(const Plan &p) noexcept {
     for (auto &j : p.joins)
         if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
@@ -123,6 +126,70 @@ void join_and_unshare(const Plan &p) noexcept {
     if (!p.timens_offsets.empty() &&
         !write_proc("self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
         die("write /proc/self/timens_offsets", errno);
+    fork_into_namespaces(p);
+}
+
+// exec: a join the parent did not compare (NsJoin::self_path) that names
+// the namespace we are in.
+bool ours_already(const NsJoin &j) noexcept {
+    if (j.self_path.empty()) return false;
+    char a[64], b[64];
+    ssize_t n = readlink(j.path.c_str(), a, sizeof a), m = readlink(j.self_path.c_str(), b, sizeof b);
+    return n > 0 && n == m && memcmp(a, b, static_cast<size_t>(n)) == 0;
+}
+
+// exec: every namespace of the container's process that is not ours, in one
+// setns through its pidfd (Linux 5.8: the user namespace first, the others
+// with the capabilities it gives, all or none); else (EINVAL: an older
+// kernel; EPERM: one the parent took for the container's own is ours, which
+// we may not enter again) kind by kind: compared, opened by path, all before
+// any is joined, and joined user first.
+void join_container(const Plan &p) noexcept {
+    if (p.joins.empty()) return;
+    if (p.ns_pidfd >= 0) {
+        int mask = 0;
+        for (auto &j : p.joins) mask |= j.nstype;
+        if (setns(p.ns_pidfd, mask) == 0) return;
+        if (errno != EINVAL && errno != EPERM) die("join the namespaces of the container's process", errno);
+    }
+    int fds[16];
+    size_t n = 0;
+    for (auto &j : p.joins) {
+        if (n == sizeof fds / sizeof fds[0]) die("join namespaces: too many", E2BIG);
+        int fd = -1; // ours already: left out
+        if (j.fd >= 0) fd = j.fd;
+        else if (!ours_already(j) && (fd = open(j.path.c_str(), O_RDONLY | O_CLOEXEC)) < 0)
+            die_fmt(errno, "open %s", j.path.c_str());
+        fds[n++] = fd;
+    }
+    for (int user = 1; user >= 0; user--)
+        for (size_t i = 0; i < n; i++)
+            if (fds[i] >= 0 && (p.joins[i].nstype == CLONE_NEWUSER) == (user == 1) && setns(fds[i], p.joins[i].nstype) < 0)
+                die_fmt(errno, "join namespace %s", p.joins[i].path.c_str());
+}
+
+// vfork_join(): the top of the stack for the fork into a joined pid
+// namespace, whose process shares our memory too (null: a plain fork).
+char *g_vfork_stack = nullptr;
+
+[[noreturn]] void join_rest(const Plan &p) noexcept;
+
+int join_rest_entry(void *plan) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    join_rest(*static_cast<const Plan *>(plan));
+}
+
+void fork_into_namespaces(const Plan &p) noexcept {
+    if (p.needs_fork && g_vfork_stack) {
+        // vfork_join: we sleep until the new process has executed the program
+        // or died, so the pid message follows its error, if any (the parent
+        // reads on to it). CLONE_PARENT: the container process is burrow's child.
+        int pid = clone(join_rest_entry, g_vfork_stack, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD,
+                        const_cast<Plan *>(&p));
+        if (pid < 0) die("fork into the new namespaces", errno);
+        send_msg(g_sock, MsgType::pid, pid);
+        _exit(0);
+    }
     if (p.needs_fork) {
         // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
         // container process a child of burrow, as clone made us.
@@ -146,10 +213,17 @@ void join_and_unshare(const Plan &p) noexcept {
     }
 }
 
-void set_process_attributes(const Plan &p) noexcept {
+void set_oom_score_adj(const Plan &p) noexcept {
+    if (!p.oom_score_adj.empty() &&
+        !write_proc("self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
+        die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
+}
+
+// with_oom false: exec's child wrote oom_score_adj first (join_main).
+void set_process_attributes(const Plan &p, bool with_oom = true) noexcept {
     for (auto &[path, value] : p.sysctl)
         if (!write_proc(path.c_str() + 6, value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
-    if (!p.oom_score_adj.empty() &&
+    if (with_oom && !p.oom_score_adj.empty() &&
         !write_proc("self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
         die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
     for (auto &r : p.rlimits)
@@ -485,28 +559,93 @@ void join_main(const Plan &p, int sock) noexcept {
     // non-dumpable, they cannot open our /proc/PID/exe (burrow's binary), fds
     // or memory (runc's CVE-2016-9962). Joining a user namespace does this
     // too; as root without one, only this does.
+    // process.oomScoreAdj first, while /proc/self's files are ours: once we
+    // are not dumpable they are root's, and a rootless container's root may
+    // not write them (forks and exec keep the value).
+    set_oom_score_adj(p);
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "burrow-exec");
-    // Into the container's v1 cgroups before we fork into its pid namespace:
-    // the parent writes our pid there (we still have the caller's ids).
+    // Into the container's cgroups before we fork into its pid namespace,
+    // while we still have the caller's ids: we move ourselves, or (a manager
+    // only the parent can use) the parent writes our pid there.
+    for (auto &f : p.cgroup_procs) {
+        int fd = open(f.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) die_fmt(errno, "cgroup: open %s", f.c_str());
+        if (write(fd, "0", 1) != 1) die_fmt(errno, "cgroup: write \"0\" to %s", f.c_str());
+        close(fd);
+    }
     if (p.wait_for_cgroup) wait_parent(MsgType::go);
-    for (auto &j : p.joins)
-        if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
-            die_fmt(errno, "join namespace %s", j.path.c_str());
     // Joining the mount namespace puts our root and cwd at the container's root.
-    join_and_unshare(p);
+    join_container(p);
+    fork_into_namespaces(p);
+    join_rest(p);
+}
+
+namespace {
+
+void join_rest(const Plan &p) noexcept {
     if (p.seccomp_listener >= 0) { // the agent's state names our final pid
-        send_msg(sock, MsgType::agent_wanted);
+        send_msg(g_sock, MsgType::agent_wanted);
         wait_parent(MsgType::agent_state);
     }
-    set_process_attributes(p);
+    set_process_attributes(p, false);
     if (!p.terminal && setsid() < 0) die("setsid", errno);
     become_the_process(p);
     prctl(PR_SET_PDEATHSIG, 0);
     const char *what = "";
     int err = exec_the_process(p, &what);
     die_fmt(err, "%s %s", what, g_exe);
+}
+
+struct VforkArgs {
+    const Plan *plan;
+    int sock, other_end;
+};
+
+int join_entry(void *a) {
+    auto *v = static_cast<VforkArgs *>(a);
+    close(v->other_end);
+    join_main(*v->plan, v->sock);
+}
+
+} // namespace
+
+bool can_vfork_join(const Plan &p) noexcept {
+    if (p.wait_for_cgroup || p.seccomp_listener >= 0) return false;
+    for (auto &j : p.joins)
+        if (j.nstype == CLONE_NEWTIME) return false;
+    return true;
+}
+
+pid_t vfork_join(const Plan &p, int sock, int other_end, bool born_inside) noexcept {
+    // Two stacks (the child's, and its fork's into a pid namespace), each
+    // above a page that faults: an overflow is a crash, not a write elsewhere.
+    constexpr size_t guard = 4096, size = 64 * 1024, total = 2 * (guard + size);
+    void *m = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (m == MAP_FAILED) return -1;
+    char *base = static_cast<char *>(m);
+    if (mprotect(base, guard, PROT_NONE) < 0 || mprotect(base + guard + size, guard, PROT_NONE) < 0) {
+        int e = errno;
+        munmap(m, total);
+        errno = e;
+        return -1;
+    }
+    // Born in the container's pid namespace (exec.cpp): non-dumpable before it
+    // exists (it shares our memory), so it is never seen dumpable there.
+    int dumpable = prctl(PR_GET_DUMPABLE);
+    if (born_inside) prctl(PR_SET_DUMPABLE, 0);
+    g_vfork_stack = base + total;
+    VforkArgs args{&p, sock, other_end};
+    int pid = clone(join_entry, base + guard + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    int e = errno;
+    g_vfork_stack = nullptr;
+    // The child made the memory we share non-dumpable (and a change of its
+    // ids may have): ours as it was. Nothing else uses it now.
+    if (dumpable >= 0) prctl(PR_SET_DUMPABLE, dumpable);
+    munmap(m, total);
+    errno = e;
+    return pid;
 }
 
 } // namespace burrow::process

@@ -44,14 +44,19 @@ namespace burrow::process {
 //
 // | # | child -> parent                     | parent does                            | parent -> child        |
 // |---|-------------------------------------|----------------------------------------|------------------------|
-// | 0 | - (v1 cgroups: the child waits)     | write its pid into the container's     | go                     |
-// |   |                                     |   cgroups                              |                        |
+// | 0 | - (only a cgroup manager whose join | write the child's pid into the cgroup  | go                     |
+// |   |   is the parent's: systemd; else    |                                        |                        |
+// |   |   the child moves itself)           |                                        |                        |
 // | 1 | pid (after the extra fork into a    | remember the process's real pid        | -                      |
 // |   |   pid or time namespace)            |                                        |                        |
 // | 2 | agent_wanted (only with a seccomp   | make the containerProcessState         | agent_state + its JSON |
 // |   |   agent; namespaces joined)         |                                        |                        |
-// | * | error {step text, errno}            | report it as the exec error            | -                      |
-// The socket closes at exec (CLOEXEC): that is exec's success.
+// | * | error {step text, errno}            | report it as the exec error (after     | -                      |
+// |   |                                     |   vfork_join, once the pid came too)   |                        |
+// The socket closes at exec (CLOEXEC): that is exec's success. With
+// vfork_join (process/child.hpp: no go, no agent) the parent sleeps until
+// the process has executed or died, then reads: an error of the process
+// forked into the pid namespace comes before the pid.
 enum class MsgType : uint32_t {
     maps_wanted = 1,
     maps_done,

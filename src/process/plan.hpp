@@ -18,6 +18,10 @@ struct NsJoin {
     int fd = -1;     // opened in the parent from linux.namespaces[].path
     int nstype = 0;  // CLONE_NEW*
     std::string path; // for error messages
+    // exec: not compared with ours in the parent (the config has the
+    // container make it): /proc/self/ns/KIND, for the child to compare if
+    // the one setns of the pidfd is refused. Empty: not ours.
+    std::string self_path{};
 };
 
 struct Hook {
@@ -39,8 +43,15 @@ struct Plan {
     unsigned long clone_flags = 0;
     int cgroup_fd = -1; // cgroup v2: clone3(CLONE_INTO_CGROUP) into it (then no join_cgroup)
     bool wait_for_cgroup = false; // v1 without a new userns: the parent moves us into the cgroups, then says go
+    // exec: the cgroup.procs files we write "0" to (moving ourselves) first,
+    // with the caller's ids still: then nothing waits for the parent.
+    std::vector<std::string> cgroup_procs;
     unsigned long unshare_flags = 0;
     std::vector<NsJoin> joins; // user namespace first
+    // exec: the container process's pidfd: joins (their fds -1) are entered
+    // with one setns(ns_pidfd, mask) where the kernel can (5.8), else opened
+    // by path in the child. -1: through joins[].fd.
+    int ns_pidfd = -1;
     bool new_userns = false;
     bool needs_fork = false; // pid or time namespace that only children enter
     std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"

@@ -140,4 +140,66 @@ test_ps_lists_the_containers_processes() {
     rtc delete "$CID"
 }
 
+# A container with a time namespace: exec's process is in it, with its
+# offsets (joining one needs a process of its own: setns refuses one that
+# shares its memory with burrow, so exec copies burrow's there).
+test_exec_joins_the_time_namespace() {
+    [ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+    add_ns time
+    cfg '.linux.timeOffsets = {boottime: {secs: 172800, nanosecs: 0}}'
+    start_sleeper
+    local init host_boot
+    init=$(ct_pid "$CID")
+    read -r host_boot _ < /proc/uptime
+    capture rt exec "$CID" /probe
+    assert_ok
+    for ns in time pid mnt user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    local d=$(( $(pv boottime | cut -d. -f1) - ${host_boot%.*} ))
+    [ "$d" -ge 172790 ] && [ "$d" -le 172860 ] || fail "boottime offset in exec: $(pv boottime), host $host_boot"
+    kill_and_delete "$CID"
+}
+
+# process.oomScoreAdj: exec's process gets it, and the burrow that waits for
+# it keeps its own (the kernel gives a process's oom_score_adj to every
+# process sharing its memory, so exec does not share burrow's then).
+test_exec_oom_score_adj_is_not_burrows() {
+    cfg '.process.oomScoreAdj = 500'
+    start_sleeper
+    local mine burrow
+    mine=$(cat /proc/self/oom_score_adj)
+    capture rt exec "$CID" /probe
+    assert_ok
+    assert_eq "$(pv oom_score_adj)" 500 "the exec'd process's oom_score_adj"
+    "$RUNTIME" --root "$STATE_ROOT" exec "$CID" sleep 30 </dev/null >/dev/null 2>&1 &
+    burrow=$!
+    wait_for 10 pgrep -P "$burrow" sleep || fail "the exec'd sleep did not start"
+    assert_eq "$(cat "/proc/$burrow/oom_score_adj")" "$mine" "burrow exec's own oom_score_adj"
+    kill_and_delete "$CID"
+    wait "$burrow" 2>/dev/null
+}
+
+# exec takes a namespace the config has the container make as not ours
+# without reading ours; if that is wrong (here the config was edited after
+# create: the container shares our network and cgroup namespaces, which a
+# rootless user may not enter again), the one setns is refused and the child
+# compares kind by kind: exec still runs, in the namespaces the container has.
+test_exec_config_namespace_that_is_ours() {
+    del_ns network
+    del_ns cgroup
+    start_sleeper
+    local init
+    init=$(ct_pid "$CID")
+    add_ns network
+    add_ns cgroup
+    capture rt exec "$CID" /probe
+    assert_ok
+    for ns in net cgroup pid mnt uts ipc user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    assert_eq "$(pv ns.net)" "$(pid_ns $$ net)" "ns.net is ours"
+    kill_and_delete "$CID"
+}
+
 run_tests "$@"

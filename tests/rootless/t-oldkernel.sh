@@ -96,4 +96,26 @@ test_old_kernel_console_is_the_pty() {
     assert_eq "${line%% *}" "console=${line##*stdin=}" "device of /dev/console vs stdin"
 }
 
+# exec without pidfd_open: the container's namespaces are entered through
+# fds of /proc/PID/ns opened before the fork (with a pidfd, one setns of it).
+test_old_kernel_exec_joins() {
+    old_kernel_bundle
+    set_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_status "$CID" running
+    local init
+    init=$(ct_pid "$CID")
+    # (its log to /dev/null: the process forked into the pid namespace has
+    # joined the mount namespace too, where the test's directory is not)
+    capture valgrind --tool=none -q --trace-children=no --log-file=/dev/null \
+        "$RUNTIME" --root "$STATE_ROOT" exec "$CID" /probe
+    assert_ok
+    for ns in pid mnt uts ipc user; do
+        assert_eq "$(pv ns.$ns)" "$(pid_ns "$init" "$ns")" "ns.$ns"
+    done
+    assert_ne "$(pv pid)" 1 "pid (the init is 1)"
+    kill_and_delete "$CID"
+}
+
 run_tests "$@"
