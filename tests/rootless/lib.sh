@@ -595,6 +595,10 @@ _make_template() {
 run_tests() {
     if [ -n "${BURROW_RUN_ONE:-}" ]; then
         cd "$TEST_DIR" || exit 1
+        # A test defined below the file's run_tests line is not defined yet:
+        # a failure, not a pass of nothing.
+        declare -F "$BURROW_RUN_ONE" >/dev/null ||
+            { echo "$BURROW_RUN_ONE is not defined when run_tests runs (defined after the run_tests line?)"; exit 1; }
         "$BURROW_RUN_ONE"
         exit 0
     fi
