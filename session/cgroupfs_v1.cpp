@@ -43,13 +43,17 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
-        for (auto &d : rec_.dirs)
-            if (mkdir(d.c_str(), 0755) < 0 && errno != EEXIST)
-                throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
+        std::string first = hierarchies().front().second;
+        bool made_first = false;
+        for (auto &d : rec_.dirs) {
+            if (mkdir(d.c_str(), 0755) == 0) made_first |= d == first;
+            else if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
+        }
         fill_cpusets(rec_.dirs);
-        // Every process of a container is in all its hierarchies: one tells.
-        if (!read_procs(hierarchies().front().second).empty())
-            throw std::runtime_error("cgroup " + hierarchies().front().second + " already holds processes");
+        // Every process of a container is in all its hierarchies: one tells
+        // (one we have just made holds none).
+        if (!made_first && !read_procs(first).empty())
+            throw std::runtime_error("cgroup " + first + " already holds processes");
         join(pid);
     }
 
