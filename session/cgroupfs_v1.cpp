@@ -10,7 +10,6 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <sstream>
 #include <stdexcept>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -238,9 +237,8 @@ public:
         std::string ca = at("cpuacct"), cpu = at("cpu"), mem = at("memory"), pids = at("pids"), blk = at("blkio");
         if (!ca.empty()) {
             s.cpu.total = read_u64(ca + "/cpuacct.usage");
-            std::istringstream pc(read_cgroup(ca + "/cpuacct.usage_percpu").value_or(""));
-            uint64_t v;
-            while (pc >> v) s.cpu.percpu.push_back(v);
+            for (auto &w : words(read_cgroup(ca + "/cpuacct.usage_percpu").value_or("")))
+                s.cpu.percpu.push_back(strtoull(w.c_str(), nullptr, 10));
             auto st = read_keyed(ca + "/cpuacct.stat");
             long hz = sysconf(_SC_CLK_TCK);
             s.cpu.user = st["user"] * 1000000000ull / static_cast<uint64_t>(hz > 0 ? hz : 100);
@@ -270,9 +268,7 @@ public:
         }
         if (!blk.empty()) {
             auto entries = [&](const char *file, std::vector<Stats::Entry> &out) {
-                std::istringstream in(read_cgroup(blk + "/" + file).value_or(""));
-                std::string line;
-                while (std::getline(in, line)) {
+                for (auto &line : split(read_cgroup(blk + "/" + file).value_or(""), '\n')) {
                     unsigned long ma, mi;
                     char op[32];
                     unsigned long long v;

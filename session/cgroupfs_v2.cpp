@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sstream>
 #include <stdexcept>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -206,15 +205,12 @@ public:
         for (auto &[k, v] : read_keyed(dir_ + "/memory.stat")) s.memory.raw.emplace_back(k, v);
         s.pids.current = read_u64(dir_ + "/pids.current");
         s.pids.limit = read_u64(dir_ + "/pids.max");
-        std::istringstream io(read_cgroup(dir_ + "/io.stat").value_or(""));
-        std::string line;
-        while (std::getline(io, line)) {
-            std::istringstream l(line);
-            std::string devno, kv;
-            l >> devno;
+        for (auto &line : split(read_cgroup(dir_ + "/io.stat").value_or(""), '\n')) {
+            auto w = words(line);
             unsigned long ma = 0, mi = 0;
-            if (sscanf(devno.c_str(), "%lu:%lu", &ma, &mi) != 2) continue;
-            while (l >> kv) {
+            if (w.empty() || sscanf(w[0].c_str(), "%lu:%lu", &ma, &mi) != 2) continue;
+            for (size_t i = 1; i < w.size(); i++) {
+                const std::string &kv = w[i];
                 auto eq = kv.find('=');
                 if (eq == std::string::npos) continue;
                 std::string k = kv.substr(0, eq);

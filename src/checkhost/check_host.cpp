@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -19,19 +17,23 @@ namespace {
 
 using S = CheckStatus;
 
-// A /proc/sys value, trimmed; "" when the file is absent.
-std::string sysctl(const HostEnv &h, const std::string &rel) {
-    std::ifstream f(h.proc_sys + "/" + rel);
-    std::string v;
-    if (!(f >> v)) return "";
-    return v;
+// A file's text, "" when it cannot be read (no iostreams: bench/README.md).
+std::string text_of(const std::string &path) {
+    std::string out;
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    close(fd);
+    return out;
 }
 
-std::string text_of(const std::string &path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
+// A /proc/sys value, trimmed; "" when the file is absent.
+std::string sysctl(const HostEnv &h, const std::string &rel) {
+    std::string v = text_of(h.proc_sys + "/" + rel);
+    size_t a = v.find_first_not_of(" \t\n"), b = v.find_first_of(" \t\n", a == std::string::npos ? v.size() : a);
+    return a == std::string::npos ? "" : v.substr(a, b - a);
 }
 
 std::string why(int err) { return strerror(err); }
@@ -117,9 +119,10 @@ void userns_checks(const HostEnv &h, std::vector<Check> &out) {
 // All ranges of the file by owner (name or uid as written), in file order.
 std::vector<std::pair<std::string, userns::Range>> all_ranges(const std::string &text) {
     std::vector<std::pair<std::string, userns::Range>> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (size_t start = 0, end; start < text.size(); start = end + 1) {
+        end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
         auto colon = line.find(':');
         if (colon == std::string::npos || colon == 0 || line[0] == '#') continue;
         std::string owner = line.substr(0, colon);
@@ -140,9 +143,19 @@ void subid_check(const HostEnv &h, const char *name, const std::string &file, bo
     if ((gid ? h.gid : h.uid) == 0) {
         // Root of a user namespace (podman's rootless mode): the ids to map
         // are those of that namespace, not a range in the file.
-        std::istringstream in(text_of(gid ? h.gid_map : h.uid_map));
-        uint64_t inside, outside, count, total = 0;
-        while (in >> inside >> outside >> count) total += count;
+        // Lines of "inside outside count".
+        std::string map = text_of(gid ? h.gid_map : h.uid_map);
+        uint64_t total = 0;
+        const char *p = map.c_str();
+        char *e;
+        for (;;) {
+            strtoull(p, &e, 10);
+            if (e == p) break;
+            strtoull(e, &e, 10);
+            uint64_t count = strtoull(e, &e, 10);
+            total += count;
+            p = e;
+        }
         c.detail = "root of a user namespace of " + std::to_string(total) + " " + ids +
                    "s (as under podman): containers map from those, not from " + file;
         if (total < 65536) {
