@@ -304,8 +304,13 @@ int exec(const Globals &g, const ExecOptions &o) {
         auto in_pid = std::find_if(plan.joins.begin(), plan.joins.end(),
                                    [](const process::NsJoin &j) { return j.nstype == CLONE_NEWPID; });
         int self = -1;
+        // Only where we may come back: root of a user namespace (rootless
+        // podman's burrow) may enter the container's pid namespace but not
+        // the host's again (it is the initial user namespace's): setns to our
+        // own first asks exactly that, and changes nothing.
         if (!user && in_pid != plan.joins.end() && pidfd >= 0 && in_pid->fd < 0 &&
-            (self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0))) >= 0 && setns(pidfd, CLONE_NEWPID) == 0) {
+            (self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0))) >= 0 && setns(self, CLONE_NEWPID) == 0 &&
+            setns(pidfd, CLONE_NEWPID) == 0) {
             plan.joins.erase(in_pid);
             plan.needs_fork = false;
             stepped = true;
