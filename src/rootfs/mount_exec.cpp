@@ -283,6 +283,7 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
 }
 
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
+    forget_fresh_under(""); // only this plan's tmpfs mounts, below this root
     for (auto &s : p.steps) {
         bool as_file = false;
         if (s.kind == StepKind::bind && s.tree_fd >= 0) {
