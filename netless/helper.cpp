@@ -448,6 +448,10 @@ void stop_helper(const std::string &dir) noexcept {
     try {
         std::string path = dir + "/" + kHelperRecord;
         int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        // Every file of a helper comes after its log (launch opens it
+        // first): with neither record nor log, none was started here.
+        if (fd < 0 && errno == ENOENT && access((dir + "/" + kHelperLog).c_str(), F_OK) < 0 && errno == ENOENT)
+            return;
         if (fd >= 0) {
             char buf[64] = {};
             ssize_t n = read(fd, buf, sizeof buf - 1);

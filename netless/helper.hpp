@@ -55,7 +55,8 @@ private:
 };
 
 // `delete`, and the end of `run`: ends the helper recorded in state_dir if it
-// is still that process, and removes its socket and files. Never throws.
+// is still that process, and removes its socket and files (two syscalls where
+// none was started). Never throws.
 void stop_helper(const std::string &state_dir) noexcept;
 
 } // namespace burrow::netless

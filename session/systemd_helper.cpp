@@ -26,6 +26,8 @@
 // the user bus), the system manager for root (/run/systemd/private, else the
 // system bus). On a private socket systemd sends every signal to the client;
 // on a bus we Subscribe().
+#include "session/cgroup_files.hpp"
+
 #include <systemd/sd-bus.h>
 
 #include <cerrno>
@@ -256,23 +258,17 @@ private:
     // (the tracking hierarchy: cgroup2, else name=systemd), where it ends in
     // the unit's name; "" otherwise (then systemd is asked: two round trips).
     static std::string cgroup_of(unsigned pid, const std::string &unit) {
-        std::string path = "/proc/" + std::to_string(pid) + "/cgroup", text;
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return "";
-        char buf[4096];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-        close(fd);
-        std::string v2, named;
-        for (auto &l : split(text, '\n')) {
-            if (l.compare(0, 3, "0::") == 0) v2 = l.substr(3);
-            else if (auto at = l.find(":name=systemd:"); at != std::string::npos) named = l.substr(at + 14);
+        auto text = burrow::session::read_cgroup("/proc/" + std::to_string(pid) + "/cgroup");
+        if (!text) return "";
+        auto cgroups = burrow::session::parse_proc_cgroup(*text);
+        for (const char *tracking : {"", "name=systemd"}) {
+            auto it = cgroups.find(tracking);
+            if (it == cgroups.end()) continue;
+            const std::string &p = it->second;
+            if (p.size() > unit.size() && p.compare(p.size() - unit.size() - 1, std::string::npos, "/" + unit) == 0)
+                return p;
         }
-        auto ends = [&](const std::string &p) {
-            return p.size() > unit.size() && p.compare(p.size() - unit.size() - 1, std::string::npos, "/" + unit) == 0;
-        };
-        if (ends(v2)) return v2;
-        return ends(named) ? named : "";
+        return "";
     }
 
     std::string control_group(const std::string &unit) {

@@ -3,6 +3,8 @@
 // features, where the state goes. Host files come from HostEnv, live probes
 // from HostEnv::probe (host_probes.cpp).
 #include "checkhost/check_host.hpp"
+#include "read_file.hpp"
+#include "session/cgroup_files.hpp"
 #include "userns/subid.hpp"
 
 #include <algorithm>
@@ -17,23 +19,19 @@ namespace {
 
 using S = CheckStatus;
 
-// A file's text, "" when it cannot be read (no iostreams: bench/README.md).
+// A file's text, "" when it cannot be read.
 std::string text_of(const std::string &path) {
-    std::string out;
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    close(fd);
-    return out;
+    try {
+        return read_file(path);
+    } catch (const std::exception &) {
+        return "";
+    }
 }
 
 // A /proc/sys value, trimmed; "" when the file is absent.
 std::string sysctl(const HostEnv &h, const std::string &rel) {
-    std::string v = text_of(h.proc_sys + "/" + rel);
-    size_t a = v.find_first_not_of(" \t\n"), b = v.find_first_of(" \t\n", a == std::string::npos ? v.size() : a);
-    return a == std::string::npos ? "" : v.substr(a, b - a);
+    auto w = session::words(text_of(h.proc_sys + "/" + rel));
+    return w.empty() ? "" : w[0];
 }
 
 std::string why(int err) { return strerror(err); }
@@ -119,10 +117,7 @@ void userns_checks(const HostEnv &h, std::vector<Check> &out) {
 // All ranges of the file by owner (name or uid as written), in file order.
 std::vector<std::pair<std::string, userns::Range>> all_ranges(const std::string &text) {
     std::vector<std::pair<std::string, userns::Range>> out;
-    for (size_t start = 0, end; start < text.size(); start = end + 1) {
-        end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
+    for (auto &line : session::split(text, '\n')) {
         auto colon = line.find(':');
         if (colon == std::string::npos || colon == 0 || line[0] == '#') continue;
         std::string owner = line.substr(0, colon);
@@ -144,18 +139,9 @@ void subid_check(const HostEnv &h, const char *name, const std::string &file, bo
         // Root of a user namespace (podman's rootless mode): the ids to map
         // are those of that namespace, not a range in the file.
         // Lines of "inside outside count".
-        std::string map = text_of(gid ? h.gid_map : h.uid_map);
+        auto w = session::words(text_of(gid ? h.gid_map : h.uid_map));
         uint64_t total = 0;
-        const char *p = map.c_str();
-        char *e;
-        for (;;) {
-            strtoull(p, &e, 10);
-            if (e == p) break;
-            strtoull(e, &e, 10);
-            uint64_t count = strtoull(e, &e, 10);
-            total += count;
-            p = e;
-        }
+        for (size_t i = 2; i < w.size(); i += 3) total += strtoull(w[i].c_str(), nullptr, 10);
         c.detail = "root of a user namespace of " + std::to_string(total) + " " + ids +
                    "s (as under podman): containers map from those, not from " + file;
         if (total < 65536) {

@@ -244,12 +244,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
     if (!hooks.poststop.empty())
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop", dir + "/hooks.pgid");
     remove_overlay(dir, r.annotations);
-    // slirp4netns or pasta, and its socket: where the record names one, or
-    // where there is no whole record (a create killed after it started one).
-    auto net = r.annotations.find(netless::kNetworkAnnotation);
-    if (partial || (net != r.annotations.end() &&
-                    (net->second.rfind("slirp4netns", 0) == 0 || net->second.rfind("pasta", 0) == 0)))
-        netless::stop_helper(dir);
+    netless::stop_helper(dir); // slirp4netns or pasta, and its socket
     store.remove(id);
 }
 

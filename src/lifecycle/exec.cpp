@@ -175,19 +175,8 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
 int created_namespaces(const spec::Config &c) {
     int out = 0;
     if (!c.linux_) return out;
-    for (auto &n : c.linux_->namespaces) {
-        if (!n.path.empty()) continue;
-        switch (n.type) {
-        case spec::NsType::user: out |= CLONE_NEWUSER; break;
-        case spec::NsType::pid: out |= CLONE_NEWPID; break;
-        case spec::NsType::network: out |= CLONE_NEWNET; break;
-        case spec::NsType::mount: out |= CLONE_NEWNS; break;
-        case spec::NsType::ipc: out |= CLONE_NEWIPC; break;
-        case spec::NsType::uts: out |= CLONE_NEWUTS; break;
-        case spec::NsType::cgroup: out |= CLONE_NEWCGROUP; break;
-        case spec::NsType::time: out |= CLONE_NEWTIME; break;
-        }
-    }
+    for (auto &n : c.linux_->namespaces)
+        if (n.path.empty()) out |= clone_flag(n.type);
     return out & ~CLONE_NEWUSER; // the user namespace is always compared
 }
 

@@ -36,7 +36,6 @@
 namespace burrow::lifecycle {
 
 using namespace layers; // the overlay's and the image's parent side (src/layers/)
-namespace {
 
 int clone_flag(spec::NsType t) {
     switch (t) {
@@ -51,6 +50,8 @@ int clone_flag(spec::NsType t) {
     }
     return 0;
 }
+
+namespace {
 
 std::vector<userns::IdMap> to_maps(const std::vector<spec::IdMapping> &m) {
     std::vector<userns::IdMap> out;

@@ -57,6 +57,9 @@ netless::Network plan_network(const spec::Config &c, const CreateOptions &o);
 // terminal), shared by create and exec. p.rootfs must be set (for HOME).
 void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgroups, int preserve_fds);
 
+// A namespace kind's CLONE_NEW* flag.
+int clone_flag(spec::NsType t);
+
 // Closes the fds make_launch opened.
 void close_launch_fds(Launch &l);
 

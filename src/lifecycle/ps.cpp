@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/members.hpp"
+#include "session/cgroup_files.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,21 +13,7 @@
 #include <unistd.h>
 
 namespace burrow::lifecycle {
-
 namespace {
-
-// A line's blank-separated words (no iostreams: bench/README.md).
-std::vector<std::string> words_of(const std::string &l) {
-    std::vector<std::string> w;
-    for (size_t i = 0; i < l.size();) {
-        while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) i++;
-        size_t j = i;
-        while (j < l.size() && l[j] != ' ' && l[j] != '\t') j++;
-        if (j > i) w.push_back(l.substr(i, j - i));
-        i = j;
-    }
-    return w;
-}
 
 std::string run_ps(const std::vector<std::string> &options) {
     int out[2];
@@ -70,18 +57,16 @@ std::string ps(const Globals &g, const std::string &id, const std::string &forma
         return s + "]\n";
     }
     std::string text = run_ps(ps_options.empty() ? std::vector<std::string>{"-ef"} : ps_options);
+    auto lines = session::split(text, '\n');
+    if (lines.empty()) throw Error("ps output has no PID column");
     // Which column is PID, counted in words of the header.
-    size_t end = text.find('\n');
-    std::string header = text.substr(0, end);
-    auto h = words_of(header);
+    auto h = session::words(lines[0]);
     auto column = std::find(h.begin(), h.end(), "PID") - h.begin();
     if (column == static_cast<long>(h.size())) throw Error("ps output has no PID column");
-    std::string out = header + "\n";
-    while (end != std::string::npos && end + 1 < text.size()) {
-        size_t start = end + 1;
-        end = text.find('\n', start);
-        std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        auto w = words_of(line);
+    std::string out = lines[0] + "\n";
+    for (size_t i = 1; i < lines.size(); i++) {
+        const std::string &line = lines[i];
+        auto w = session::words(line);
         if (static_cast<long>(w.size()) <= column) continue;
         pid_t pid = atoi(w[column].c_str());
         if (std::find(pids.begin(), pids.end(), pid) != pids.end()) out += line + "\n";

@@ -223,9 +223,7 @@ void set_oom_score_adj(const Plan &p) noexcept {
 void set_process_attributes(const Plan &p, bool with_oom = true) noexcept {
     for (auto &[path, value] : p.sysctl)
         if (!write_proc(path.c_str() + 6, value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
-    if (with_oom && !p.oom_score_adj.empty() &&
-        !write_proc("self/oom_score_adj", p.oom_score_adj.data(), p.oom_score_adj.size()))
-        die_fmt(errno, "write oom_score_adj %s", p.oom_score_adj.c_str());
+    if (with_oom) set_oom_score_adj(p);
     for (auto &r : p.rlimits)
         if (setrlimit(r.resource, &r.value) < 0) die_fmt(errno, "set %s", r.name.c_str());
     if (p.personality && personality(*p.personality) < 0) die("set personality", errno);
