@@ -441,4 +441,30 @@ test_scope_gone_after_create_killed() {
     assert_scope_gone "$(scope)"
 }
 
+# The helper a run keeps for the scope's stop lives beside the container:
+# a container in our own pid namespace (none of its own) running as our uid
+# finds it in /proc. Its /proc/PID/exe (the helper's binary, writable where
+# burrow lives in ~/bin) must stay closed to it: it is, because the container
+# is in a user namespace of its own and holds no CAP_SYS_PTRACE over ours
+# (the kernel's ptrace access check), whatever the helper's dumpability.
+test_kept_helper_closed_to_a_container_in_our_pid_namespace() {
+    need_manager
+    burrow_only "burrow-systemd"
+    del_ns pid
+    del_mount /proc # a new proc needs a pid namespace of its own: the host's, bound
+    add_mount '{"destination":"/proc","type":"bind","source":"/proc","options":["rbind"]}'
+    set_args /bin/sh -c 'echo ready; sleep 2; for p in /proc/[0-9]*; do
+        [ "$(cat $p/comm 2>/dev/null)" = burrow-systemd ] || continue
+        echo "found $p"; cat $p/exe > /dev/null 2>&1 && echo "EXE-READABLE $p"; done; echo done'
+    bg r "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    wait_for 10 grep -q ready "$TEST_DIR/r.out" || fail "container did not start: $(cat "$TEST_DIR/r.err" 2>/dev/null)"
+    local h
+    h=$(run_helper "$BG_PID")
+    [ -n "$h" ] || fail "no burrow-systemd beside the running container"
+    bg_wait r
+    assert_ok
+    assert_contains "$OUT" "found /proc/$h" "the container's view of the helper"
+    assert_not_contains "$OUT" "EXE-READABLE" "the helper's /proc/PID/exe, read from the container"
+}
+
 run_tests "$@"
