@@ -281,8 +281,13 @@ int main(int argc, char **argv)
     }
     for (int c = 0; c < n_cgroups; c++) {
         snprintf(cgroups[c], sizeof cgroups[c], "%s/floor-%d", cgroup_parents[c], (int)getpid());
-        if (mkdir(cgroups[c], 0755) < 0)
+        if (mkdir(cgroups[c], 0755) < 0) {
+            int e = errno;
+            for (int made = 0; made < c; made++) /* nothing left behind */
+                rmdir(cgroups[made]);
+            errno = e;
             die("mkdir", cgroups[c]);
+        }
     }
     const char *rootfs = argv[i];
     uid_t uid = getuid();
@@ -300,7 +305,17 @@ int main(int argc, char **argv)
     snprintf(pidtext, sizeof pidtext, "%d", (int)pid);
     for (int c = 0; c < n_cgroups; c++) {
         snprintf(procs, sizeof procs, "%.511s/cgroup.procs", cgroups[c]);
-        write_file(procs, pidtext);
+        int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, pidtext, strlen(pidtext)) < 0) {
+            int e = errno;
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            for (int made = 0; made < n_cgroups; made++) /* nothing left behind */
+                rmdir(cgroups[made]);
+            errno = e;
+            die("join", procs);
+        }
+        close(fd);
     }
 
     int status;
