@@ -1,5 +1,6 @@
 #include "error.hpp"
 #include "rootfs/cgroup_mount.hpp"
+#include "rootfs/image_root.hpp"
 #include "rootfs/mount_plan.hpp"
 #include "spec/parse.hpp"
 
@@ -259,4 +260,28 @@ TEST_CASE("/sys/fs/cgroup shows the container's own cgroups only") {
     REQUIRE(u.steps.size() == 1);
     REQUIRE(u.steps[0].source == "/sys/fs/cgroup/user/c1");
     REQUIRE(!u.steps[0].recursive);
+}
+
+TEST_CASE("an image is the rootfs itself where it has what the plan needs") {
+    rootfs::HostFacts host;
+    auto p = rootfs::plan_mounts(config(R"([
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
+        {"destination": "/sys", "type": "bind", "source": "/sys", "options": ["rbind"]},
+        {"destination": "/sys/fs/cgroup", "type": "bind", "source": "/sys/fs/cgroup", "options": ["rbind"]},
+        {"destination": "/devices", "type": "bind", "source": "/tmp", "options": ["rbind"]},
+        {"destination": "/data/in", "type": "bind", "source": "/tmp", "options": ["rbind"]}])"),
+                                 host);
+    std::vector<std::string> needs;
+    // Below a mount of the plan is that mount's business ("devices" is not below "dev").
+    REQUIRE(rootfs::image_root_needs(p, "/", needs));
+    REQUIRE(needs == std::vector<std::string>{"proc", "dev", "sys", "devices", "data/in"});
+    REQUIRE(rootfs::image_root_needs(p, "/work/dir/", needs));
+    REQUIRE(needs.back() == "work/dir");
+    REQUIRE(rootfs::image_root_needs(p, "/dev/shm", needs));
+    REQUIRE(needs.back() == "data/in");
+    // No /dev of the plan's own: the devices and their links would be made in the image.
+    auto q = rootfs::plan_mounts(config(R"([{"destination": "/proc", "type": "proc", "source": "proc"}])"), host);
+    REQUIRE_FALSE(rootfs::image_root_needs(q, "/", needs));
 }

@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
+#include "rootfs/image_root.hpp"
 #include "state/store.hpp"
 #include "userns/helper.hpp"
 
@@ -30,8 +31,21 @@ void plan_image(const std::string &image, const std::string &from, const std::st
     l.lower.push_back(m.image_dir);
 }
 
+void plan_image_root(const OverlayLayers &l, const OverlayOptions &o, const spec::Hooks &hooks, const std::string &cwd,
+                     rootfs::MountPlan &m) {
+    auto &ov = m.overlay;
+    ov.image_as_root = false;
+    if (l.image.empty() || l.lower.size() != 1 || !m.readonly_root || !o.upper.empty() || !o.driver.empty()) return;
+    // Such a hook may write to the rootfs (an ld.so.cache, a device's libraries).
+    if (!hooks.prestart.empty() || !hooks.create_runtime.empty() || !hooks.create_container.empty()) return;
+    if (!rootfs::image_root_needs(m, cwd, ov.image_needs)) return;
+    ov.image_root = l.lower.back();
+    ov.image_as_root = true;
+}
+
 void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
-    for (auto &d : {l.state_dir + "/overlay", m.image_dir, image_rootfs(l.state_dir)})
+    // (The overlay's own directory is there already with an upper layer in the state directory.)
+    for (auto &d : {l.own_upper ? std::string() : l.state_dir + "/overlay", m.image_dir, image_rootfs(l.state_dir)})
         if (!d.empty() && mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) throw_errno("mkdir " + d);
 }
 

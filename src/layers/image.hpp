@@ -5,6 +5,8 @@
 // container's user namespace, as fuse-overlayfs does the overlay.
 #pragma once
 #include "layers/overlay.hpp"
+#include "rootfs/mount_plan.hpp"
+#include "spec/model.hpp"
 
 #include <map>
 #include <string>
@@ -19,6 +21,14 @@ inline constexpr const char *kImageAnnotation = "io.github.burrow.image";
 // its mount the lowest layer: state_dir/overlay/image. Throws Error.
 void plan_image(const std::string &image, const std::string &from, const std::string &state_dir, OverlayLayers &l,
                 rootfs::OverlayMount &m);
+
+// With a read-only root, no layer but the image, no upper or driver asked
+// for and no hook that runs before the root turns read-only: lets the child
+// make the image's mount (l.lower.back(), its own or the holder's) the rootfs
+// itself, no overlay, where it finds every path the plan needs in it
+// (rootfs/image_root.hpp). Called once the image's mount path is known.
+void plan_image_root(const OverlayLayers &l, const OverlayOptions &o, const spec::Hooks &hooks, const std::string &cwd,
+                     rootfs::MountPlan &m);
 
 // The directories the image and the overlay are mounted on (the latter the container's rootfs).
 void make_image_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);

@@ -139,11 +139,12 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
     waitpid(pid, nullptr, WNOHANG); // ours after `run`
 }
 
-// The usual case, a container that left its layer empty: four rmdirs (work/work
-// at mode 000 too: rmdir asks only the parent), not a walk of the tree.
+// The usual case, a container that left its layer empty: a few rmdirs (work/work
+// at mode 000 too: rmdir asks only the parent; --image's mount points root and
+// image), not a walk of the tree.
 bool remove_empty_overlay(const std::string &dir) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
-    for (const char *sub : {"/upper", "/work/work", "/work", ""})
+    for (const char *sub : {"/upper", "/work/work", "/work", "/root", "/image", ""})
         if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
     return true;
 }

@@ -327,6 +327,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
                          std::any_of(plan.joins.begin(), plan.joins.end(),
                                      [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
         make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
+        plan_image_root(*ov.layers, overlay_opts, cfg.hooks, plan.cwd, plan.mounts);
     }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
@@ -440,12 +441,16 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     rec.pid = child.pid();
     rec.pid_start = state::process_start_time(rec.pid);
     forget_overlay_keys(rec.annotations);
+    if (child.image_is_root()) ov.driver = rootfs::OverlayDriver::none;
     if (ov.layers) {
         record_overlay(*ov.layers, ov.driver, ov.fuse_pid, rec.annotations);
         record_image(*ov.layers, ov.image_pid, rec.annotations);
         if (shared.holder) rec.annotations["io.github.burrow.image.holder"] = std::to_string(shared.holder);
-        log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
-                   " on " + plan.rootfs + ", upper " + ov.layers->upper);
+        if (ov.driver == rootfs::OverlayDriver::none)
+            log::debug("image: its read-only mount is the rootfs, no overlay (the image has every mount point)");
+        else
+            log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
+                       " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }
     if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
         rec.cgroup = cgroup->record().to_json();

@@ -538,7 +538,7 @@ void child_main(const Plan &p, int sock) noexcept {
     become_the_process(p);
 
     prctl(PR_SET_PDEATHSIG, 0); // `create` returns now; we wait for `start`
-    send_msg(sock, MsgType::ready);
+    send_msg(sock, MsgType::ready, ov.image_is_root ? 1 : 0);
     wait_for_start(p.start_fd);
     g_sock = -1; // nobody reads it any more: failures go to the container's stderr
 

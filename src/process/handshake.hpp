@@ -30,7 +30,9 @@
 // |   |   made; only when hooks or a        |   make the state JSONs                 |  creating, created, and|
 // |   |   seccomp agent exist)              |                                        |  the seccomp agent's   |
 // | 6 | ready (pivoted, ids and caps set,   | write state "created"; create returns  | -                      |
-// |   |   waiting on the start fd)          |                                        |                        |
+// |   |   waiting on the start fd; value 1: |                                        |                        |
+// |   |   --image's mount is the rootfs,    |                                        |                        |
+// |   |   no overlay over it)               |                                        |                        |
 // | 7 | -                                   | start: one byte on exec.fifo (run:     | go -> startContainer   |
 // |   |                                     |   on this socket)                      |   hooks, seccomp, exec |
 // | * | error {step text, errno}            | report it as the create error          | -                      |

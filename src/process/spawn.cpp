@@ -141,6 +141,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             break;
         }
         case MsgType::ready:
+            child.set_image_is_root(m.value == 1);
             return child;
         case MsgType::error:
             m.text[sizeof m.text - 1] = 0;

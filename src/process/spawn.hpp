@@ -34,7 +34,7 @@ class Spawned {
 public:
     Spawned() = default;
     Spawned(pid_t pid, int sock) : pid_(pid), sock_(sock) {}
-    Spawned(Spawned &&o) noexcept : pid_(o.pid_), sock_(o.sock_) { o.pid_ = -1, o.sock_ = -1; }
+    Spawned(Spawned &&o) noexcept : pid_(o.pid_), sock_(o.sock_), image_is_root_(o.image_is_root_) { o.pid_ = -1, o.sock_ = -1; }
     Spawned &operator=(Spawned &&) = delete;
     ~Spawned();
     pid_t pid() const { return pid_; }
@@ -42,10 +42,14 @@ public:
     void release(); // keep the process; closes the socket
     void close_sock();
     void set_pid(pid_t p) { pid_ = p; }
+    // What `ready` said: the image's mount is the rootfs, no overlay (rootfs/image_root.hpp).
+    bool image_is_root() const { return image_is_root_; }
+    void set_image_is_root(bool v) { image_is_root_ = v; }
 
 private:
     pid_t pid_ = -1;
     int sock_ = -1;
+    bool image_is_root_ = false;
 };
 
 // Clones and runs the handshake up to "ready". Throws Error with the child's

@@ -1,6 +1,7 @@
 #include "rootfs/mount_exec.hpp"
 #include "rootfs/copy_up.hpp"
 #include "rootfs/in_root.hpp"
+#include "rootfs/image_root.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -271,7 +272,12 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
     if (may_share(p.root_propagation) && !make_holder_private(rootfs, f)) return false;
     // The overlay, after the propagation change so that it stays ours, is
     // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
-    if (p.overlay.enabled) {
+    if (p.overlay.enabled && p.overlay.image_as_root && image_has_all(p.overlay)) {
+        if (mount(p.overlay.image_root.c_str(), rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0)
+            return fail(f, "bind the image's mount onto", rootfs, errno);
+        // (No peer of the holder's: its mount is private, as is one of our own.)
+        ov.image_is_root = true;
+    } else if (p.overlay.enabled) {
         if (!mount_overlay(p.overlay, rootfs, ov, f)) return false;
     } else if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) {
         return fail(f, "bind the rootfs", rootfs, errno);

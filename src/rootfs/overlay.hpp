@@ -12,6 +12,7 @@
 //           namespace goes, the FUSE connection is aborted and it exits.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace burrow::rootfs {
 
@@ -23,6 +24,12 @@ struct OverlayMount {
     bool allow_fuse = false; // fuse-overlayfs (when the kernel refuses, or forced)
     std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr"
     std::string image_dir;   // --image: squashfuse's mount, the lowest layer (rootfs/image.hpp)
+    // --image with a read-only root: the image's mount (image_dir, or the
+    // holder's) is the rootfs itself where it has every path of image_needs
+    // (rootfs/image_root.hpp).
+    bool image_as_root = false;
+    std::string image_root;
+    std::vector<std::string> image_needs;
 };
 
 struct Failure;
@@ -31,6 +38,7 @@ struct Failure;
 struct OverlayResult {
     int fuse_fd = -1;   // FUSE: the /dev/fuse fd to hand to the parent
     int kernel_err = 0; // the errno of the kernel's overlayfs before falling back to FUSE
+    bool image_is_root = false; // no overlay: the image's mount is the rootfs
 };
 
 // Child side: mounts the overlay onto target.

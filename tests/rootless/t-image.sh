@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # --image FILE.sqfs: a squashfs file is the rootfs, read-only and never
-# unpacked (squashfuse serves it), with the overlay's writable layer on top.
-# The image file itself must not change; delete leaves no squashfuse,
-# fuse-overlayfs or mount behind.
+# unpacked (squashfuse serves it), with the overlay's writable layer on top;
+# with a read-only root (root.readonly) the image's mount itself, where it
+# has every mount point. The image file itself must not change; delete
+# leaves no squashfuse, fuse-overlayfs or mount behind.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 IMAGE=""
@@ -279,6 +280,82 @@ test_image_without_config() {
     assert_eq "$OUT" w "with -w"
     assert_eq "$(sha256sum < "$IMAGE")" "$sum" "the image's checksum"
     [ ! -e "$TEST_DIR/empty/config.json" ] || fail "a config.json was written"
+    assert_nothing_left
+}
+
+# The file system type of the container's root, from inside.
+root_fstype_args() {
+    sh_args "busybox awk '\$5 == \"/\" { for (i = 7; i <= NF; i++) if (\$i == \"-\") print \$(i + 1) }' /proc/self/mountinfo | tail -1
+        $1"
+}
+
+# A read-only root needs no writable layer: the image's mount is the rootfs
+# itself (no overlay mounted, no upper layer), and stays read-only.
+test_image_read_only_root_is_the_image() {
+    img_setup
+    cfg '.root.readonly = true'
+    root_fstype_args 'echo w > /w 2>/dev/null || echo read-only; busybox cat /etc/hostname >/dev/null && echo read-ok'
+    rtc --debug create --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$ERR" "its read-only mount is the rootfs, no overlay" "--debug"
+    assert_eq "$(img_annotation "$CID" io.github.burrow.overlay.driver)" none "state: overlay driver"
+    rtc start "$CID"
+    assert_ok
+    wait_status "$CID" stopped
+    rtc delete "$CID"
+    assert_ok
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'fuse.squashfuse\nread-only\nread-ok')" "container output"
+    assert_nothing_left
+}
+
+# The attack: a container whose root is the image's mount, asking for a
+# shared root (rootfsPropagation), mounts on it; were its root a peer of the
+# holder's mount, those mounts would reach the holder, and every container of
+# the image made after it would find them under its root. (The holder's
+# mount is private: a bind of it is no peer of it.)
+test_image_read_only_root_mounts_stay_its_own() {
+    img_setup
+    cfg '.root.readonly = true | .linux.rootfsPropagation = "shared"'
+    sh_args 'exec sleep 30'
+    rtc run -d --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$(img_annotation "$CID" io.github.burrow.overlay.driver)" none "state: overlay driver"
+    local holder
+    holder=$(img_annotation "$CID" io.github.burrow.image.holder)
+    [ -n "$holder" ] || fail "no holder recorded"
+    assert_eq "$(grep -c "/@images/" "/proc/$holder/mountinfo")" 1 "mounts at the image in the holder's mount namespace"
+    kill_and_delete "$CID"
+    assert_nothing_left
+}
+
+# What would have to be made in the image (a mount point or working
+# directory it lacks), or a hook that may write to the rootfs before it turns
+# read-only: the overlay as before, read-only too.
+test_image_read_only_root_overlay_when_needed() {
+    img_setup
+    cfg '.root.readonly = true'
+    mkdir "$TEST_DIR/vol" && echo v > "$TEST_DIR/vol/f" || fail "mkdir"
+    local base
+    base=$(jq -c . "$BUNDLE/config.json")
+    add_mount "$(jq -nc --arg s "$TEST_DIR/vol" '{destination: "/not-in-image", type: "none", source: $s, options: ["rbind", "ro"]}')"
+    root_fstype_args 'busybox cat /not-in-image/f; echo w > /w 2>/dev/null || echo read-only'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'overlay\nv\nread-only')" "a mount point missing in the image"
+    echo "$base" > "$BUNDLE/config.json"
+    cfg '.process.cwd = "/no/such/dir"'
+    root_fstype_args 'pwd'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'overlay\n/no/such/dir')" "a working directory missing in the image"
+    echo "$base" > "$BUNDLE/config.json"
+    add_hook createRuntime '{"path": "/bin/true"}'
+    root_fstype_args ''
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" overlay "a createRuntime hook"
     assert_nothing_left
 }
 
