@@ -144,7 +144,11 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
 // image), not a walk of the tree.
 bool remove_empty_overlay(const std::string &dir) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
-    for (const char *sub : {"/upper", "/work/work", "/work", "/root", "/image", ""})
+    for (const char *sub : {"/upper", "/work/work", "/work"})
+        if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
+    if (rmdir(dir.c_str()) == 0) return true;
+    if (errno != ENOTEMPTY) return false;
+    for (const char *sub : {"/root", "/image", ""})
         if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
     return true;
 }
