@@ -174,6 +174,15 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
     std::string data = data_of(l);
     // In a user namespace overlayfs may only use user.* xattrs (root outside one keeps trusted.*).
     m.kernel_data = in_userns ? data + ",userxattr" : data;
+    // A layer of the state directory's goes with the container: no sync of
+    // its file system when the overlay is unmounted (that sync wrote out the
+    // whole disk's dirty pages at every container's end where the state
+    // directory is not on a tmpfs). Kernels before 5.10 refuse the option:
+    // the child then mounts without it (rootfs/overlay.hpp).
+    if (l.own_upper) {
+        m.volatile_at = m.kernel_data.size();
+        m.kernel_data += ",volatile";
+    }
     // mount(2) takes one page of options.
     if (m.kernel_data.size() >= 4000)
         throw Error("--overlay: the layers' paths are too long for one mount (" + std::to_string(m.kernel_data.size()) +

@@ -144,7 +144,14 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
 // image), not a walk of the tree.
 bool remove_empty_overlay(const std::string &dir) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
-    for (const char *sub : {"/upper", "/work/work", "/work"})
+    // work/work/incompat/volatile/dirty marks a volatile overlay; overlayfs
+    // leaves work/work at mode 000, ours (the container's root's) to open again.
+    if (rmdir((dir + "/work/work").c_str()) < 0 && errno == ENOTEMPTY) {
+        for (const char *sub : {"/work/work", "/work/work/incompat", "/work/work/incompat/volatile"})
+            chmod((dir + sub).c_str(), 0700);
+        unlink((dir + "/work/work/incompat/volatile/dirty").c_str());
+    }
+    for (const char *sub : {"/upper", "/work/work/incompat/volatile", "/work/work/incompat", "/work/work", "/work"})
         if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
     if (rmdir(dir.c_str()) == 0) return true;
     if (errno != ENOTEMPTY) return false;

@@ -11,6 +11,7 @@
 //           holds nothing of the container's: when the container's mount
 //           namespace goes, the FUSE connection is aborted and it exits.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ struct OverlayMount {
     bool enabled = false;
     bool try_kernel = false; // kernel overlayfs first
     bool allow_fuse = false; // fuse-overlayfs (when the kernel refuses, or forced)
-    std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr"
+    std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr[,volatile]"
+    size_t volatile_at = 0;  // where ",volatile" starts in kernel_data (0: none), for a kernel without it
     std::string image_dir;   // --image: squashfuse's mount, the lowest layer (rootfs/image.hpp)
     // --image with a read-only root: the image's mount (image_dir, or the
     // holder's) is the rootfs itself where it has every path of image_needs

@@ -148,6 +148,24 @@ ov_upper_kept() {
     assert_no_fuse_left
 }
 test_overlay_kernel_upper_kept() { ov_upper_kept kernel; }
+
+# A layer of the state directory's goes with the container: the kernel's
+# overlay is volatile (its end syncs no file system: where the state directory
+# is on a disk, that sync wrote out the host's dirty pages at every
+# container's end); a kept --overlay-upper is not. Either leaves nothing.
+test_overlay_kernel_own_layer_is_volatile() {
+    ov_setup
+    sh_args "busybox awk '\$5 == \"/\"' /proc/self/mountinfo | busybox grep -c -e ,volatile -e fsync=volatile; echo w > /w"
+    rtc run --overlay --overlay-driver kernel --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" 1 "a volatile overlay"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state left: $(find "$STATE_ROOT/$CID")"
+    rtc run --overlay --overlay-driver kernel --overlay-upper "$TEST_DIR/kept" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" 0 "a kept layer's overlay"
+    assert_eq "$(cat "$TEST_DIR/kept/w")" w "the kept layer's /w"
+    assert_no_fuse_left
+}
 test_overlay_fuse_upper_kept() { ov_upper_kept fuse; }
 
 # Several lower layers, top first: the bundle's rootfs, then --overlay-lower.
