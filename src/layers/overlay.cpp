@@ -149,11 +149,23 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
     return l;
 }
 
+void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
+    make_dir(l.state_dir + "/overlay", 0700);
+    make_dir(l.upper, 0755);
+    make_dir(l.work, 0700);
+    if (!l.image.empty()) make_image_dirs(l, m);
+}
+
 void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns) {
+    // The image's mount may well be the rootfs itself (rootfs/image_root.hpp):
+    // the layer's directories only if the child asks for them.
+    m.dirs_later = l.own_upper && m.image_as_root && m.image_dir.empty();
     if (l.own_upper) {
-        make_dir(l.state_dir + "/overlay", 0700);
-        make_dir(l.upper, 0755);
         l.work = l.state_dir + "/overlay/work";
+        if (!m.dirs_later) {
+            make_dir(l.state_dir + "/overlay", 0700);
+            make_dir(l.upper, 0755);
+        }
     } else {
         if (mkdir(l.upper.c_str(), 0755) == 0) l.made_upper = true;
         else if (errno != EEXIST) throw Error("--overlay-upper: mkdir " + l.upper, errno);
@@ -169,8 +181,10 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
             check_chars(l.work, "--overlay-upper");
         }
     }
-    make_dir(l.work, 0700);
-    if (!l.image.empty()) make_image_dirs(l, m);
+    if (!m.dirs_later) {
+        make_dir(l.work, 0700);
+        if (!l.image.empty()) make_image_dirs(l, m);
+    }
     std::string data = data_of(l);
     // In a user namespace overlayfs may only use user.* xattrs (root outside one keeps trusted.*).
     m.kernel_data = in_userns ? data + ",userxattr" : data;
@@ -330,6 +344,7 @@ void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_
     a[kOverlayAnnotation] = "true";
     a[kOverlayDriverAnnotation] = rootfs::driver_name(d);
     a[kOverlayLowerAnnotation] = join_colons(l.lower);
+    if (d == rootfs::OverlayDriver::none && l.own_upper) return; // --image's mount is the rootfs: no layer made
     a[kOverlayUpperAnnotation] = l.upper;
     a["io.github.burrow.overlay.work"] = l.work;
     if (!l.own_upper) a["io.github.burrow.overlay.keep-upper"] = "true";

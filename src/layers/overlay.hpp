@@ -45,8 +45,13 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
                            rootfs::OverlayMount &m);
 
 // After the state directory is claimed: makes upper and work, completes m's
-// options (userxattr when the container is in a user namespace).
+// options (userxattr when the container is in a user namespace). Where
+// --image's shared mount may be the rootfs itself (m.image_as_root, see
+// layers/image.hpp's plan_image_root, called first) the directories are left
+// for make_later_overlay_dirs, which the child asks for if it needs the
+// overlay after all (m.dirs_later).
 void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns);
+void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);
 
 // Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child
 // mounted, from inside the child's user namespace; returns once it serves

@@ -326,8 +326,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         bool in_userns = plan.new_userns || userns::rootless() ||
                          std::any_of(plan.joins.begin(), plan.joins.end(),
                                      [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
-        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
         plan_image_root(*ov.layers, overlay_opts, cfg.hooks, plan.cwd, plan.mounts);
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
     }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;
@@ -399,6 +399,9 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
         ov.fuse_pid = start_fuse_overlayfs(*ov.layers, shared.holder ? shared.holder : pid, fuse_fd, child_userns.fd,
                                            image_mount.fd);
         image_mount.reset();
+    };
+    sh.make_overlay_dirs = [&] {
+        if (ov.layers) make_later_overlay_dirs(*ov.layers, plan.mounts.overlay);
     };
     sh.serve_image = [&](pid_t pid, int fuse_fd, int image_fd) {
         Fd owned, dir;

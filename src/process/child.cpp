@@ -6,6 +6,7 @@
 #include "rootfs/console_mount.hpp"
 #include "rootfs/in_root.hpp"
 #include "rootfs/image.hpp"
+#include "rootfs/image_root.hpp"
 #include "rootfs/mount_exec.hpp"
 #include "security/apparmor.hpp"
 #include "security/apply.hpp"
@@ -502,7 +503,20 @@ void child_main(const Plan &p, int sock) noexcept {
         close(dir);
         wait_parent(MsgType::image_ready);
     }
-    if (!rootfs::prepare_root(p.mounts, p.rootfs.c_str(), &rootfd, ov, f)) die_mount(f);
+    // --image with a read-only root: the image's mount itself, where it has
+    // every path the plan needs; else the overlay, whose directories the
+    // parent may first have to make (rootfs/image_root.hpp).
+    const char *root = p.rootfs.c_str();
+    if (p.mounts.overlay.image_as_root) {
+        if (rootfs::image_has_all(p.mounts.overlay)) {
+            ov.image_is_root = true;
+            root = p.mounts.overlay.image_root.c_str();
+        } else if (p.mounts.overlay.dirs_later) {
+            send_msg(sock, MsgType::overlay_dirs);
+            wait_parent(MsgType::overlay_dirs_made);
+        }
+    }
+    if (!rootfs::prepare_root(p.mounts, root, &rootfd, ov, f)) die_mount(f);
     if (ov.fuse_fd >= 0) { // overlay_fuse: fuse-overlayfs must serve it before the rootfs is used
         send_msg(sock, MsgType::overlay_fuse, 0, ov.kernel_err);
         if (int r = console::send_fd(sock, ov.fuse_fd, "fuse"); r < 0) die("send the overlay's /dev/fuse fd", -r);

@@ -19,6 +19,10 @@
 // |   |   the mount's O_PATH fd (only for   |   with the image file; note its pid    |                        |
 // |   |   --image: mounted read-only on the |   for delete; keep the mount's fd for  |                        |
 // |   |   overlay's lowest layer's dir)     |   fuse-overlayfs                       |                        |
+// | 4'| overlay_dirs (only for --image with | make the overlay's upper and work      | overlay_dirs_made      |
+// |   |   a read-only root that could have  |   directories (layers/overlay.hpp)     |                        |
+// |   |   been the image's mount, but the   |                                        |                        |
+// |   |   image lacks a path the plan needs)|                                        |                        |
 // | 4b| overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
 // |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |
@@ -76,7 +80,9 @@ enum class MsgType : uint32_t {
     network_ready,
     image_fuse,
     image_ready,
-    network_wait
+    network_wait,
+    overlay_dirs,
+    overlay_dirs_made
 };
 
 struct Message {

@@ -128,6 +128,11 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
             send_msg(parent_sock, MsgType::overlay_ready);
             break;
         }
+        case MsgType::overlay_dirs:
+            if (!hooks.make_overlay_dirs) throw Error("the container process asked for overlay directories", EPROTO);
+            hooks.make_overlay_dirs();
+            send_msg(parent_sock, MsgType::overlay_dirs_made);
+            break;
         case MsgType::image_fuse: {
             int fd = console::receive_fd(parent_sock);
             if (fd < 0) throw Error("receive the image's /dev/fuse fd", -fd);

@@ -1,7 +1,6 @@
 #include "rootfs/mount_exec.hpp"
 #include "rootfs/copy_up.hpp"
 #include "rootfs/in_root.hpp"
-#include "rootfs/image_root.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -270,13 +269,23 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
     // After rslave or rprivate nothing is shared: the holder stays as it is
     // (a slave still receives the host's mounts, for volumes on the same mount).
     if (may_share(p.root_propagation) && !make_holder_private(rootfs, f)) return false;
+    // The image's mount as the rootfs is a mount point itself: pivot_root
+    // wants the mount holding it unshared as well.
+    if (ov.image_is_root && may_share(p.root_propagation)) {
+        char up[4096];
+        size_t n = strlen(rootfs);
+        if (n == 0 || n >= sizeof up) return fail(f, "make private the mount holding", rootfs, EINVAL);
+        memcpy(up, rootfs, n + 1);
+        while (n > 1 && up[n - 1] == '/') up[--n] = 0;
+        while (n > 1 && up[n - 1] != '/') up[--n] = 0;
+        if (!make_holder_private(up, f)) return false;
+    }
     // The overlay, after the propagation change so that it stays ours, is
     // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
-    if (p.overlay.enabled && p.overlay.image_as_root && image_has_all(p.overlay)) {
-        if (mount(p.overlay.image_root.c_str(), rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0)
-            return fail(f, "bind the image's mount onto", rootfs, errno);
-        // (No peer of the holder's: its mount is private, as is one of our own.)
-        ov.image_is_root = true;
+    if (ov.image_is_root) {
+        // rootfs is the image's mount itself (rootfs/image_root.hpp): a
+        // mount point already, and no peer of the holder's (whose mount is
+        // private, as is one of our own).
     } else if (p.overlay.enabled) {
         if (!mount_overlay(p.overlay, rootfs, ov, f)) return false;
     } else if (mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0) {

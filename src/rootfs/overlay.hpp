@@ -32,6 +32,7 @@ struct OverlayMount {
     bool image_as_root = false;
     std::string image_root;
     std::vector<std::string> image_needs;
+    bool dirs_later = false; // the overlay's directories are made when the child asks (overlay_dirs)
 };
 
 struct Failure;
@@ -40,7 +41,7 @@ struct Failure;
 struct OverlayResult {
     int fuse_fd = -1;   // FUSE: the /dev/fuse fd to hand to the parent
     int kernel_err = 0; // the errno of the kernel's overlayfs before falling back to FUSE
-    bool image_is_root = false; // no overlay: the image's mount is the rootfs
+    bool image_is_root = false; // no overlay: the image's mount is the rootfs (set before prepare_root)
 };
 
 // Child side: mounts the overlay onto target.

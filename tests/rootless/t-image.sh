@@ -307,6 +307,10 @@ test_image_read_only_root_is_the_image() {
     rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
     assert_ok
     assert_eq "$OUT" "$(printf 'fuse.squashfuse\nread-only\nread-ok')" "container output"
+    # With a squashfuse of its own.
+    BURROW_IMAGE_SHARE=0 rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'fuse.squashfuse\nread-only\nread-ok')" "container output, own squashfuse"
     assert_nothing_left
 }
 
@@ -314,7 +318,7 @@ test_image_read_only_root_is_the_image() {
 # shared root (rootfsPropagation), mounts on it; were its root a peer of the
 # holder's mount, those mounts would reach the holder, and every container of
 # the image made after it would find them under its root. (The holder's
-# mount is private: a bind of it is no peer of it.)
+# mount is private; pivot_root wants the mount holding it unshared too.)
 test_image_read_only_root_mounts_stay_its_own() {
     img_setup
     cfg '.root.readonly = true | .linux.rootfsPropagation = "shared"'
