@@ -129,28 +129,6 @@ test_state_stopped_after_exit() {
     assert_ok
 }
 
-test_state_maps_little_of_the_binary() {
-    # The code and read-only data the commands use sit together in the binary
-    # (src/hot_text.ld, made by bench/order-text; bench/README.md "Peak RSS"):
-    # the kernel maps 64 KB around each page fault, and that code spread over
-    # the whole text had `state` map nearly all of it (1.46 MiB; 0.71 ordered).
-    # Fails when the linker drops the order or the list is far out of date.
-    burrow_only "the peak RSS of burrow's own binary"
-    local maxrss=$BURROW_TEST_DIR/maxrss
-    [ -x "$maxrss" ] || fail "$maxrss missing (run tests/rootless/run as root: it builds maxrss.c)"
-    probe_args sleep 30
-    ct_create
-    assert_ok
-    capture "$maxrss" "$RUNTIME" --root "$STATE_ROOT" state "$CID"
-    assert_ok
-    local kb
-    kb=$(printf '%s\n' "$ERR" | sed -n 's/^maxrss=//p')
-    [ -n "$kb" ] || fail "maxrss printed nothing: $ERR"
-    [ "$kb" -le 1024 ] || fail "state peaked at $kb KB, above 1024 KB: is src/hot_text.ld linked in and current?"
-    rtc delete --force "$CID"
-    assert_ok
-}
-
 test_create_rejects_existing_id_dir() {
     # create twice: the second must fail and leave the first alone
     probe_args sleep 30
