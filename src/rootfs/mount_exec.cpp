@@ -117,14 +117,13 @@ int bind_mount(const char *src, int target_fd, const char *target_path, int reop
     return legacy_bind(src, dst, target_fd >= 0 ? reopen_root : -1, rel, recursive, set, clr);
 }
 
-bool bind_step(const MountStep &s, int rootfd, int target, Failure &f) noexcept {
+bool bind_step(const MountStep &s, const char *source, int rootfd, int target, Failure &f) noexcept {
     if (s.tree_fd >= 0) { // opened and set up by the parent: attach it
         if (move_mount(s.tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return fail(f, "bind mount onto", s.target.c_str(), errno);
         return true;
     }
-    int r = bind_mount(s.source.c_str(), target, nullptr, rootfd, s.target.c_str(), s.recursive, s.attr_set,
-                       s.attr_clr);
+    int r = bind_mount(source, target, nullptr, rootfd, s.target.c_str(), s.recursive, s.attr_set, s.attr_clr);
     if (r < 0) return fail(f, "bind mount onto", s.target.c_str(), r);
     return true;
 }
@@ -297,15 +296,49 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
     return true;
 }
 
+namespace {
+
+// With the root recursively shared (rootfsPropagation rshared) a mount on the
+// rootfs reaches its peers: the rootfs's /sys is a bind of /sys, so a tmpfs on
+// the container's /sys/fs/cgroup covers this namespace's /sys/fs/cgroup too,
+// where the later binds' sources are. Then every bind's source is opened
+// before the first mount, and bound through its fd.
+constexpr size_t kMaxEarly = 256;
+int g_early[kMaxEarly];
+
+struct EarlySources {
+    size_t n = 0;
+    EarlySources(const MountPlan &p) noexcept {
+        if ((p.root_propagation & (MS_SHARED | MS_REC)) != (MS_SHARED | MS_REC) || p.steps.size() > kMaxEarly) return;
+        for (; n < p.steps.size(); n++) {
+            auto &s = p.steps[n];
+            g_early[n] = s.kind == StepKind::bind && s.tree_fd < 0 ? open(s.source.c_str(), O_PATH | O_CLOEXEC) : -1;
+        }
+    }
+    ~EarlySources() {
+        for (size_t i = 0; i < n; i++)
+            if (g_early[i] >= 0) close(g_early[i]);
+    }
+    int fd(size_t i) const noexcept { return i < n ? g_early[i] : -1; }
+};
+
+} // namespace
+
 bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
     forget_fresh_under(""); // only this plan's tmpfs mounts, below this root
-    for (auto &s : p.steps) {
+    EarlySources early(p);
+    for (size_t i = 0; i < p.steps.size(); i++) {
+        auto &s = p.steps[i];
+        char src_buf[32];
+        int src_fd = early.fd(i);
+        const char *source = src_fd >= 0 ? fd_path(src_buf, src_fd) : s.source.c_str();
         bool as_file = false;
         if (s.kind == StepKind::bind && s.tree_fd >= 0) {
             as_file = s.source_is_file;
         } else if (s.kind == StepKind::bind && !s.source_is_dir) {
             struct stat st;
-            if (stat(s.source.c_str(), &st) < 0) return fail(f, "bind mount source", s.source.c_str(), errno);
+            if ((src_fd >= 0 ? fstat(src_fd, &st) : stat(source, &st)) < 0)
+                return fail(f, "bind mount source", s.source.c_str(), errno);
             as_file = !S_ISDIR(st.st_mode);
         }
         // A missing mount point is made, even in a directory a bind provides
@@ -314,7 +347,7 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
         // inside the rootfs. Nothing already there is replaced or chowned.
         int target = mount_point(rootfd, s.target.c_str(), as_file);
         if (target < 0) return fail(f, "create mount point", s.target.c_str(), target);
-        bool ok = s.kind == StepKind::bind ? bind_step(s, rootfd, target, f) : fs_step(s, rootfd, target, f);
+        bool ok = s.kind == StepKind::bind ? bind_step(s, source, rootfd, target, f) : fs_step(s, rootfd, target, f);
         close(target);
         if (!ok) return false;
         forget_fresh_under(s.target.c_str()); // covered now, or changed

@@ -311,6 +311,10 @@ test_image_read_only_root_is_the_image() {
     BURROW_IMAGE_SHARE=0 rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
     assert_ok
     assert_eq "$OUT" "$(printf 'fuse.squashfuse\nread-only\nread-ok')" "container output, own squashfuse"
+    cfg '.linux.rootfsPropagation = "rshared"'
+    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_eq "$OUT" "$(printf 'fuse.squashfuse\nread-only\nread-ok')" "container output, rshared"
     assert_nothing_left
 }
 

@@ -408,6 +408,15 @@ test_rootfs_propagation_shared() {
     assert_match "$(mount_line /)" ' prop=shared:[0-9]+' "/ propagation"
 }
 
+# Recursively shared: the tmpfs on the container's /sys/fs/cgroup reaches its
+# peer, the /sys/fs/cgroup burrow's own binds of the container's cgroups come
+# from (v1 and hybrid hosts); they are opened before the first mount.
+test_rootfs_propagation_rshared() {
+    cfg '.linux.rootfsPropagation = "rshared"'
+    probe_ok
+    assert_match "$(mount_line /)" ' prop=shared:[0-9]+' "/ propagation"
+}
+
 test_mount_propagation_option() {
     mkdir -p "$TEST_DIR/data"
     add_mount "{\"destination\": \"/run\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\", \"options\": [\"rbind\", \"rshared\"]}"
