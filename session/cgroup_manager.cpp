@@ -125,6 +125,10 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
     }
     auto own = own_cgroups();
     auto mode = detect_cgroup_mode();
+    // /proc/self/cgroup names a cgroup2 ("0::/...") on every kernel; on a v1
+    // host its mount point (a hybrid host's cgroup2 unmounted, as crun needs
+    // it) is a plain directory, never a cgroup to join.
+    if (mode == CgroupMode::v1) own.erase("");
     std::string why;
     if (mode == CgroupMode::v1 || mode == CgroupMode::hybrid) {
         try {

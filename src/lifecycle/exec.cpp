@@ -125,8 +125,9 @@ struct Fds {
 // through its ns directory (readlinkat), not a /proc path walk per link. Ours
 // cost more (our /proc/self is new: every entry is made anew): with a pidfd,
 // a kind the config has the container make (created: CLONE_NEW* flags, never
-// the user namespace) is taken as not ours, and the child compares it only if
-// the one setns of the pidfd is refused (join_main). Were it ours after all
+// the user namespace) is taken as not ours without reading either link, and
+// the child compares it only if the one setns of the pidfd is refused
+// (join_main). Were it ours after all
 // (we run inside the container), entering it again changes nothing but an
 // extra fork for a pid namespace, or the root and cwd to the container's for
 // a mount namespace, which exec sets anyway. With the pidfd nothing is opened
@@ -144,6 +145,16 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
     int ours = -1;
     if (pidfd < 0) created = 0;
     for (auto &[name, flag] : kinds) {
+        process::NsJoin j{-1, flag, dir + "/" + name};
+        if (flag & created) {
+            // The kernel made it for the container, so it has this kind, and
+            // the user namespace, read first, has shown that its links are
+            // ours to read: nothing to learn from this one's.
+            j.self_path = std::string("/proc/self/ns/") + name;
+            p.joins.push_back(std::move(j));
+            if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
+            continue;
+        }
         char a[64], b[64];
         ssize_t n = readlinkat(theirs, name, a, sizeof a);
         // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
@@ -154,16 +165,11 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
             throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
                                                                         "start it first)" : ""), errno);
         }
-        process::NsJoin j{-1, flag, dir + "/" + name};
-        if (flag & created) {
-            j.self_path = std::string("/proc/self/ns/") + name;
-        } else {
-            if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                throw Error("open /proc/self/ns", errno);
-            if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
-            ssize_t m = readlinkat(ours, name, b, sizeof b);
-            if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
-        }
+        if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            throw Error("open /proc/self/ns", errno);
+        if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
+        ssize_t m = readlinkat(ours, name, b, sizeof b);
+        if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
         if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) throw Error("open " + j.path, errno);
         p.joins.push_back(std::move(j));
         if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;

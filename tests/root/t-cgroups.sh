@@ -131,3 +131,28 @@ test_devices_rules_before_the_child_makes_nodes() {
     [ $failed = 0 ] || fail "a run's mknod was refused by the device rules being written"
     no_cgroup_left
 }
+
+# A hybrid host with its cgroup2 unmounted (crun's way on it, as bench/run
+# runs every runtime): the mount point is a directory of the tmpfs below, where
+# a leftover named like the container, with a plain cgroup.procs file (crun
+# leaves such), was taken for the container's cgroup2: its pid written into
+# the file, and delete failing on the directory (not empty).
+test_unmounted_cgroup2_directory_is_not_a_cgroup() {
+    v1_only
+    [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 at /sys/fs/cgroup/unified"
+    export -f rt fail
+    unshare -m --propagation private bash -c '
+        umount /sys/fs/cgroup/unified || fail "umount the cgroup2"
+        d=/sys/fs/cgroup/unified/$CID
+        mkdir "$d" && touch "$d/cgroup.procs" || fail "plant $d"
+        trap "rm -f $d/cgroup.procs; rmdir $d" EXIT
+        rt create --bundle "$BUNDLE" "$CID" || fail "create failed"
+        jq -e ".controllers | index(\"\")" "$STATE_ROOT/$CID/cgroup.json" >/dev/null &&
+            fail "joined it as the cgroup2: $(cat "$STATE_ROOT/$CID/cgroup.json")"
+        [ -s "$d/cgroup.procs" ] && fail "wrote into $d/cgroup.procs: $(cat "$d/cgroup.procs")"
+        rt delete --force "$CID" || fail "delete failed"
+        [ -e "$STATE_ROOT/$CID" ] && fail "delete left its state"
+        exit 0' || exit 1
+    no_cgroup_left
+    echo ok
+}
