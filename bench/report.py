@@ -15,7 +15,8 @@ import sys
 
 COLS = ["burrow", "crun", "runc", "floor"]
 # Figures of burrow's own options ("variant" in the driver's tag): the others show "-".
-BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns", "run+image", "serial+overlay", "serial+image", "serial+image-lz4"}
+BURROW_ONLY = {"run+overlay", "run+overlay-fuse", "run+slirp4netns", "run+image", "serial+overlay", "serial+image",
+               "serial+image-lz4", "run+tmpfs", "run+overlay-tmpfs"}
 
 # (figure, metric, unit, scale from the raw unit, label); {n} is the container count.
 ROWS = [
@@ -29,6 +30,8 @@ ROWS = [
     ("run+overlay", "maxrss_kb", "MiB", 1 / 1024, "run --overlay /bin/true, peak RSS"),
     ("run+overlay-fuse", "wall_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), wall"),
     ("run+overlay-fuse", "cpu_us", "ms", 1e-3, "run --overlay (fuse-overlayfs), CPU"),
+    ("run+tmpfs", "cpu_us", "ms", 1e-3, "run, state directory on a tmpfs, CPU"),
+    ("run+overlay-tmpfs", "cpu_us", "ms", 1e-3, "run --overlay, state directory on a tmpfs, CPU"),
     ("run+image", "wall_us", "ms", 1e-3, "run --image (squashfs), wall"),
     ("run+image", "cpu_us", "ms", 1e-3, "run --image (squashfs), CPU"),
     ("run+image", "maxrss_kb", "MiB", 1 / 1024, "run --image (squashfs), peak RSS"),
@@ -208,6 +211,12 @@ def main():
                                    for m in ("wall_us", "cpu_us") if m in ov and m in plain)
                 notes_overlay.append(f"  {mode}: burrow {fig.replace('run+', 'run --').replace('-fuse', ' (fuse)')}"
                                      f" / plain run: {ratios}")
+        # The same pair with the state directory on a tmpfs (logind's XDG_RUNTIME_DIR on a systemd host).
+        tplain = results.get(mode, {}).get("burrow", {}).get("run+tmpfs", {})
+        tov = results.get(mode, {}).get("burrow", {}).get("run+overlay-tmpfs", {})
+        if "cpu_us" in tov and "cpu_us" in tplain:
+            notes_overlay.append(f"  {mode}: burrow run --overlay / plain run, both with the state directory on a tmpfs:"
+                                 f" cpu {tov['cpu_us']['median'] / tplain['cpu_us']['median']:.2f}x")
         # A job array: the image's containers against the directory's, plain runs and the peers.
         for ifig, iname in (("serial+image", "--image"), ("serial+image-lz4", "--image (lz4)")):
             img = results.get(mode, {}).get("burrow", {}).get(ifig, {})
