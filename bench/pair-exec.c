@@ -18,15 +18,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/resource.h>
-extern char **environ;
-static double tv(struct timeval t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; }
+#include "spawn_quiet.h"
 static double one(char **argv) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) { perror("spawn"); exit(1); }
+    pid_t pid = spawn_quiet(argv);
     double cpu = 0;
     int st;
     struct rusage ru;
@@ -36,7 +30,6 @@ static double one(char **argv) {
         cpu += tv(ru.ru_utime) + tv(ru.ru_stime);
         if (w == pid && (!WIFEXITED(st) || WEXITSTATUS(st))) { fprintf(stderr, "%s failed: %d\n", argv[0], st); exit(1); }
     }
-    posix_spawn_file_actions_destroy(&fa);
     return cpu;
 }
 static int cmp(const void *a, const void *b) { double x = *(double *)a, y = *(double *)b; return x < y ? -1 : x > y; }

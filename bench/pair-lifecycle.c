@@ -24,17 +24,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/resource.h>
-extern char **environ;
-static double tv(struct timeval t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; }
+#include "spawn_quiet.h"
 static pid_t tracked; static double tracked_cpu; static int tracked_done;
 static double one(char **argv) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) { perror("spawn"); exit(1); }
-    posix_spawn_file_actions_destroy(&fa);
+    pid_t pid = spawn_quiet(argv);
     double cpu = 0; int st; struct rusage ru;
     for (;;) {
         pid_t w = wait4(-1, &st, 0, &ru);
