@@ -1,4 +1,3 @@
-#define CATCH_CONFIG_MAIN
 #include "session/cgroup_mode.hpp"
 
 #include <catch2/catch.hpp>
