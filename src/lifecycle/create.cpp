@@ -400,7 +400,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
                                            image_mount.fd);
         image_mount.reset();
     };
-    sh.make_overlay_dirs = [&] {
+    sh.make_overlay_dirs = [&](const char *missing) {
+        log::debug(std::string("image: /") + missing + " is not in it: an overlay over it, as with -w");
         if (ov.layers) make_later_overlay_dirs(*ov.layers, plan.mounts.overlay);
     };
     sh.serve_image = [&](pid_t pid, int fuse_fd, int image_fd) {

@@ -508,11 +508,12 @@ void child_main(const Plan &p, int sock) noexcept {
     // parent may first have to make (rootfs/image_root.hpp).
     const char *root = p.rootfs.c_str();
     if (p.mounts.overlay.image_as_root) {
-        if (rootfs::image_has_all(p.mounts.overlay)) {
+        const char *lacks = rootfs::image_lacks(p.mounts.overlay);
+        if (lacks && !*lacks) {
             ov.image_is_root = true;
             root = p.mounts.overlay.image_root.c_str();
         } else if (p.mounts.overlay.dirs_later) {
-            send_msg(sock, MsgType::overlay_dirs);
+            send_msg(sock, MsgType::overlay_dirs, 0, 0, lacks ? lacks : "");
             wait_parent(MsgType::overlay_dirs_made);
         }
     }

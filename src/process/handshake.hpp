@@ -19,10 +19,11 @@
 // |   |   the mount's O_PATH fd (only for   |   with the image file; note its pid    |                        |
 // |   |   --image: mounted read-only on the |   for delete; keep the mount's fd for  |                        |
 // |   |   overlay's lowest layer's dir)     |   fuse-overlayfs                       |                        |
-// | 4'| overlay_dirs (only for --image with | make the overlay's upper and work      | overlay_dirs_made      |
-// |   |   a read-only root that could have  |   directories (layers/overlay.hpp)     |                        |
-// |   |   been the image's mount, but the   |                                        |                        |
-// |   |   image lacks a path the plan needs)|                                        |                        |
+// | 4'| overlay_dirs + the path (only for   | make the overlay's upper and work      | overlay_dirs_made      |
+// |   |   --image with a read-only root that|   directories (layers/overlay.hpp)     |                        |
+// |   |   could have been the image's mount,|                                        |                        |
+// |   |   but the image lacks a path the    |                                        |                        |
+// |   |   plan needs: text names it)        |                                        |                        |
 // | 4b| overlay_fuse + the /dev/fuse fd     | start fuse-overlayfs on the fd from    | overlay_ready          |
 // |   |   (only for --overlay on FUSE:      |   inside the child's user namespace;   |                        |
 // |   |   mounted on the rootfs, not yet    |   wait until it serves (its foreground |                        |

@@ -130,7 +130,8 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
         }
         case MsgType::overlay_dirs:
             if (!hooks.make_overlay_dirs) throw Error("the container process asked for overlay directories", EPROTO);
-            hooks.make_overlay_dirs();
+            m.text[sizeof m.text - 1] = 0;
+            hooks.make_overlay_dirs(m.text);
             send_msg(parent_sock, MsgType::overlay_dirs_made);
             break;
         case MsgType::image_fuse: {

@@ -23,8 +23,9 @@ struct SpawnHooks {
     // step 4a: squashfuse on the child's /dev/fuse fd; image_fd: the mount,
     // O_PATH (both owned by the callee)
     std::function<void(pid_t, int fuse_fd, int image_fd)> serve_image;
-    // step 4': the overlay's directories, not made before (OverlayMount::dirs_later)
-    std::function<void()> make_overlay_dirs;
+    // step 4': the overlay's directories, not made before (OverlayMount::dirs_later);
+    // missing: the path the image lacks, relative to the rootfs
+    std::function<void(const char *missing)> make_overlay_dirs;
     // step 5: runs them; returns the state JSONs for createContainer ("creating")
     // and startContainer ("created") hooks, and the seccomp agent's
     // containerProcessState.

@@ -40,20 +40,20 @@ bool image_root_needs(const MountPlan &p, const std::string &cwd, std::vector<st
     return true;
 }
 
-bool image_has_all(const OverlayMount &o) noexcept {
+const char *image_lacks(const OverlayMount &o) noexcept {
     int root = open(o.image_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return false;
-    bool all = true;
+    if (root < 0) return nullptr;
+    const char *missing = "";
     for (auto &n : o.image_needs) {
         int fd = openat2_in_root(root, n.c_str(), O_PATH);
         if (fd < 0) {
-            all = false;
+            missing = n.c_str();
             break;
         }
         close(fd);
     }
     close(root);
-    return all;
+    return missing;
 }
 
 } // namespace burrow::rootfs

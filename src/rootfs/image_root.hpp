@@ -20,8 +20,9 @@ namespace burrow::rootfs {
 // make a device node, a link or /dev/console in the image's own /dev.
 bool image_root_needs(const MountPlan &p, const std::string &cwd, std::vector<std::string> &needs);
 
-// Child: whether every path of o.image_needs is in the image at o.image_root
-// (resolved inside it, as the mounts will be). Syscalls only.
-bool image_has_all(const OverlayMount &o) noexcept;
+// Child: the first path of o.image_needs that is not in the image at
+// o.image_root (resolved inside it, as the mounts will be), "" when all are,
+// or null when the image cannot be opened. Syscalls only.
+const char *image_lacks(const OverlayMount &o) noexcept;
 
 } // namespace burrow::rootfs

@@ -349,9 +349,10 @@ test_image_read_only_root_overlay_when_needed() {
     base=$(jq -c . "$BUNDLE/config.json")
     add_mount "$(jq -nc --arg s "$TEST_DIR/vol" '{destination: "/not-in-image", type: "none", source: $s, options: ["rbind", "ro"]}')"
     root_fstype_args 'busybox cat /not-in-image/f; echo w > /w 2>/dev/null || echo read-only'
-    rtc run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
+    rtc --debug run --image "$IMAGE" --bundle "$BUNDLE" "$CID"
     assert_ok
     assert_eq "$OUT" "$(printf 'overlay\nv\nread-only')" "a mount point missing in the image"
+    assert_contains "$ERR" "image: /not-in-image is not in it: an overlay over it" "--debug says why"
     echo "$base" > "$BUNDLE/config.json"
     cfg '.process.cwd = "/no/such/dir"'
     root_fstype_args 'pwd'
