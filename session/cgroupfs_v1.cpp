@@ -313,12 +313,26 @@ public:
         return static_cast<unsigned>(n);
     }
 
-    void destroy() override {
+    void destroy() override { destroy_except(""); }
+
+    bool remove_if_empty() override {
+        // The hierarchy pids() reads has every process of the container: once
+        // its directory goes (rmdir refuses one with processes or children),
+        // the others are empty too.
+        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hierarchies().front().second;
+        if (rmdir(top.c_str()) < 0 && errno != ENOENT) return false;
+        destroy_except(top);
+        return true;
+    }
+
+private:
+    // removed: a directory already gone (remove_if_empty's).
+    void destroy_except(const std::string &removed) {
         std::vector<std::string> leaves, gone;
         for (auto &h : hierarchies()) {
             // Most containers make no cgroup inside theirs: one rmdir, no
             // listing (a cgroup directory lists every control file).
-            if (rmdir(h.second.c_str()) == 0 || errno == ENOENT) {
+            if (h.second == removed || rmdir(h.second.c_str()) == 0 || errno == ENOENT) {
                 gone.push_back(h.second);
                 continue;
             }
@@ -329,17 +343,6 @@ public:
         remove_dirs(rec_.dirs, leaves, gone);
     }
 
-    bool remove_if_empty() override {
-        // The hierarchy pids() reads has every process of the container: once
-        // its directory goes (rmdir refuses one with processes or children),
-        // the others are empty too.
-        std::string top = dir_.count("freezer") ? dir_.at("freezer") : hierarchies().front().second;
-        if (rmdir(top.c_str()) < 0 && errno != ENOENT) return false;
-        destroy();
-        return true;
-    }
-
-private:
     void index() {
         dir_.clear();
         hier_.clear();

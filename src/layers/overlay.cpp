@@ -194,7 +194,7 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
     // directory is not on a tmpfs). Kernels before 5.10 refuse the option:
     // the child then mounts without it (rootfs/overlay.hpp).
     if (l.own_upper) {
-        m.volatile_at = m.kernel_data.size();
+        m.kernel_data_fallback = m.kernel_data;
         m.kernel_data += ",volatile";
     }
     // mount(2) takes one page of options.

@@ -145,13 +145,15 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
 bool remove_empty_overlay(const std::string &dir) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
     // work/work/incompat/volatile/dirty marks a volatile overlay; overlayfs
-    // leaves work/work at mode 000, ours (the container's root's) to open again.
-    if (rmdir((dir + "/work/work").c_str()) < 0 && errno == ENOTEMPTY) {
-        for (const char *sub : {"/work/work", "/work/work/incompat", "/work/work/incompat/volatile"})
-            chmod((dir + sub).c_str(), 0700);
-        unlink((dir + "/work/work/incompat/volatile/dirty").c_str());
+    // leaves those directories at mode 000, ours (the container's root's) to open again.
+    std::string ww = dir + "/work/work";
+    if (rmdir(ww.c_str()) < 0 && errno == ENOTEMPTY) {
+        for (const char *sub : {"", "/incompat", "/incompat/volatile"}) chmod((ww + sub).c_str(), 0700);
+        unlink((ww + "/incompat/volatile/dirty").c_str());
+        for (const char *sub : {"/incompat/volatile", "/incompat", ""})
+            if (rmdir((ww + sub).c_str()) < 0 && errno != ENOENT) return false;
     }
-    for (const char *sub : {"/upper", "/work/work/incompat/volatile", "/work/work/incompat", "/work/work", "/work"})
+    for (const char *sub : {"/upper", "/work"})
         if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
     if (rmdir(dir.c_str()) == 0) return true;
     if (errno != ENOTEMPTY) return false;

@@ -121,6 +121,26 @@ struct Fds {
     }
 };
 
+// Whether the container's namespace of this kind is not ours (false too for a
+// kind this kernel lacks). ours: /proc/self/ns, opened on first use (kept in dirs).
+bool differs(int theirs, int &ours, Fds &dirs, const char *name, const std::string &dir) {
+    char a[64], b[64];
+    ssize_t n = readlinkat(theirs, name, a, sizeof a);
+    // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
+    // container whose process became another id and is not dumpable until
+    // it execs, as keep-id's) must not leave us in our own namespace.
+    if (n <= 0) {
+        if (n < 0 && errno == ENOENT) return false;
+        throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
+                                                                    "start it first)" : ""), errno);
+    }
+    if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        throw Error("open /proc/self/ns", errno);
+    if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
+    ssize_t m = readlinkat(ours, name, b, sizeof b);
+    return !(m == n && memcmp(a, b, static_cast<size_t>(n)) == 0);
+}
+
 // The container process's namespaces that are not ours, user first. Read
 // through its ns directory (readlinkat), not a /proc path walk per link. Ours
 // cost more (our /proc/self is new: every entry is made anew): with a pidfd,
@@ -151,26 +171,11 @@ void plan_joins(process::Plan &p, pid_t pid, int pidfd, int created) {
             // the user namespace, read first, has shown that its links are
             // ours to read: nothing to learn from this one's.
             j.self_path = std::string("/proc/self/ns/") + name;
-            p.joins.push_back(std::move(j));
-            if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
+        } else if (!differs(theirs, ours, dirs, name, dir)) {
             continue;
+        } else if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) {
+            throw Error("open " + j.path, errno);
         }
-        char a[64], b[64];
-        ssize_t n = readlinkat(theirs, name, a, sizeof a);
-        // ENOENT: a kind this kernel lacks. Anything else (EACCES: a created
-        // container whose process became another id and is not dumpable until
-        // it execs, as keep-id's) must not leave us in our own namespace.
-        if (n <= 0) {
-            if (n < 0 && errno == ENOENT) continue;
-            throw Error("read " + dir + "/" + name + (errno == EACCES ? " (a created container whose process changed ids: "
-                                                                        "start it first)" : ""), errno);
-        }
-        if (ours < 0 && (ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-            throw Error("open /proc/self/ns", errno);
-        if (ours != dirs.fds.back()) dirs.fds.push_back(ours);
-        ssize_t m = readlinkat(ours, name, b, sizeof b);
-        if (m == n && memcmp(a, b, static_cast<size_t>(n)) == 0) continue;
-        if (pidfd < 0 && (j.fd = openat(theirs, name, O_RDONLY | O_CLOEXEC)) < 0) throw Error("open " + j.path, errno);
         p.joins.push_back(std::move(j));
         if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) p.needs_fork = true;
     }

@@ -242,11 +242,15 @@ bool may_share(unsigned long root_propagation) noexcept {
     return root_propagation != (MS_REC | MS_SLAVE) && root_propagation != (MS_REC | MS_PRIVATE);
 }
 
-bool make_holder_private(const char *path, Failure &f) noexcept {
+bool make_holder_private(const char *path, Failure &f, bool above) noexcept {
     char buf[4096];
     size_t n = strlen(path);
     if (n == 0 || path[0] != '/' || n >= sizeof buf) return fail(f, "make private the mount holding", path, EINVAL);
     memcpy(buf, path, n + 1);
+    if (above) {
+        while (n > 1 && buf[n - 1] == '/') buf[--n] = 0;
+        while (n > 1 && buf[n - 1] != '/') buf[--n] = 0;
+    }
     for (;;) {
         while (n > 1 && buf[n - 1] == '/') buf[--n] = 0;
         // EINVAL: not a mount point; the mount holding it is further up.
@@ -270,15 +274,7 @@ bool prepare_root(const MountPlan &p, const char *rootfs, int *rootfd, OverlayRe
     if (may_share(p.root_propagation) && !make_holder_private(rootfs, f)) return false;
     // The image's mount as the rootfs is a mount point itself: pivot_root
     // wants the mount holding it unshared as well.
-    if (ov.image_is_root && may_share(p.root_propagation)) {
-        char up[4096];
-        size_t n = strlen(rootfs);
-        if (n == 0 || n >= sizeof up) return fail(f, "make private the mount holding", rootfs, EINVAL);
-        memcpy(up, rootfs, n + 1);
-        while (n > 1 && up[n - 1] == '/') up[--n] = 0;
-        while (n > 1 && up[n - 1] != '/') up[--n] = 0;
-        if (!make_holder_private(up, f)) return false;
-    }
+    if (ov.image_is_root && may_share(p.root_propagation) && !make_holder_private(rootfs, f, true)) return false;
     // The overlay, after the propagation change so that it stays ours, is
     // itself the rootfs's mount (an O_PATH open of it asks FUSE nothing).
     if (ov.image_is_root) {

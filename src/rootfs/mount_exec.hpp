@@ -19,9 +19,10 @@ struct Failure {
 // it. *rootfd receives an O_PATH fd of it; ov what the overlay mount came to
 // (a FUSE overlay's fd must reach fuse-overlayfs before the rootfs is used).
 // Makes private the mount holding path (path itself when it is a mount
-// point), as runc's rootfsParentMountPrivate: walks up until mount(MS_PRIVATE)
-// finds a mount point.
-bool make_holder_private(const char *path, Failure &f) noexcept;
+// point, unless above: then the one holding its directory), as runc's
+// rootfsParentMountPrivate: walks up until mount(MS_PRIVATE) finds a mount
+// point.
+bool make_holder_private(const char *path, Failure &f, bool above = false) noexcept;
 // Whether some mount may still be shared after "/" got this propagation
 // (anything but rslave and rprivate): then the holder must be made private.
 bool may_share(unsigned long root_propagation) noexcept;

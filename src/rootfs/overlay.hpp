@@ -11,7 +11,6 @@
 //           holds nothing of the container's: when the container's mount
 //           namespace goes, the FUSE connection is aborted and it exits.
 #pragma once
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -24,7 +23,7 @@ struct OverlayMount {
     bool try_kernel = false; // kernel overlayfs first
     bool allow_fuse = false; // fuse-overlayfs (when the kernel refuses, or forced)
     std::string kernel_data; // "lowerdir=A:B,upperdir=U,workdir=W,userxattr[,volatile]"
-    size_t volatile_at = 0;  // where ",volatile" starts in kernel_data (0: none), for a kernel without it
+    std::string kernel_data_fallback; // retried when kernel_data is refused: without volatile (before 5.10)
     std::string image_dir;   // --image: squashfuse's mount, the lowest layer (rootfs/image.hpp)
     // --image with a read-only root: the image's mount (image_dir, or the
     // holder's) is the rootfs itself where it has every path of image_needs

@@ -2,27 +2,18 @@
 #include "rootfs/fuse_mount.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace burrow::rootfs {
 
-namespace {
-constexpr size_t kMaxData = 4096; // mount(2) takes one page of options (layers/overlay.cpp checks)
-}
 
 bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, Failure &f) noexcept {
     if (o.try_kernel) {
         int m = mount("overlay", target, "overlay", 0, o.kernel_data.c_str());
-        if (m < 0 && errno == EINVAL && o.volatile_at > 0 && o.volatile_at < kMaxData) {
-            // Before Linux 5.10 (no "volatile"): the same without it.
-            static char data[kMaxData];
-            memcpy(data, o.kernel_data.data(), o.volatile_at);
-            data[o.volatile_at] = 0;
-            m = mount("overlay", target, "overlay", 0, data);
-        }
+        if (m < 0 && errno == EINVAL && !o.kernel_data_fallback.empty())
+            m = mount("overlay", target, "overlay", 0, o.kernel_data_fallback.c_str());
         if (m == 0) {
             // An upper layer it cannot write to (on a network or FUSE file
             // system, say) makes the kernel's overlay read-only, not an error.
