@@ -147,6 +147,7 @@ void check_network_filesystems(const spec::Config &c, Launch &l, const std::stri
                              m.source[0] == '/' ? m.source : bundle + "/" + m.source});
     }
     for (auto &[field, path] : paths) {
+        if (path.empty()) continue; // --image: the rootfs is the image's mount, made later
         auto fs = rootfs::network_fs_of(path);
         if (fs.name.empty()) continue;
         if (l.plan.setup_as_root && l.uid_map != std::vector<userns::IdMap>{{0, static_cast<uint32_t>(geteuid()), 1}}) {
@@ -301,26 +302,6 @@ int ioprio_of(const spec::IoPriority &io) {
     return cls << 13 | io.priority;
 }
 
-// runc sets HOME from the image's /etc/passwd when the config has none.
-std::string home_of(const std::string &rootfs, uint32_t uid) {
-    int root = open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return "/";
-    struct open_how how {};
-    how.flags = O_RDONLY | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    int fd = static_cast<int>(syscall(SYS_openat2, root, "etc/passwd", &how, sizeof how));
-    close(root);
-    if (fd < 0) return "/";
-    std::string text;
-    try {
-        text = read_fd(fd, "etc/passwd", 1 << 20);
-    } catch (const Error &) {
-        return "/";
-    }
-    auto e = userns::find_uid(text, uid);
-    return e && !e->home.empty() ? e->home : "/";
-}
-
 std::string resolve_rootfs(const spec::Config &c, const std::string &bundle) {
     std::string path = c.root.path[0] == '/' ? c.root.path : bundle + "/" + c.root.path;
     std::string real = canonical_path(path, "root.path");
@@ -381,7 +362,11 @@ void plan_process(const spec::Process &proc, process::Plan &p, bool deny_setgrou
     p.env = process::last_value_wins(proc.env);
     bool has_home = false;
     for (auto &e : p.env) has_home |= e.rfind("HOME=", 0) == 0;
-    if (!has_home) p.env.push_back("HOME=" + home_of(p.rootfs, proc.user.uid));
+    if (!has_home) { // as runc: from the container's /etc/passwd, which the child reads there
+        p.home_capacity = 4096;
+        p.home_uid = proc.user.uid;
+        p.env.push_back("HOME=" + std::string(p.home_capacity, '\0'));
+    }
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (auto &e : p.env)
         if (e.rfind("PATH=", 0) == 0) path = e.substr(5);

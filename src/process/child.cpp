@@ -3,6 +3,7 @@
 #include "hooks/exec_hook.hpp"
 #include "netless/loopback.hpp"
 #include "process/handshake.hpp"
+#include "process/passwd_home.hpp"
 #include "rootfs/console_mount.hpp"
 #include "rootfs/in_root.hpp"
 #include "rootfs/image.hpp"
@@ -389,6 +390,8 @@ void check_cwd_inside(const Plan &p) noexcept {
 // exec. Shared by create and exec. Everything that could trip a seccomp
 // profile happens here, before the filter.
 void become_the_process(const Plan &p) noexcept {
+    // Still as the container's root: a passwd only root may read is read.
+    if (p.home_capacity) fill_home(p.envp.data(), p.home_capacity, p.home_uid);
     if (p.terminal) setup_terminal(p);
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());

@@ -99,6 +99,11 @@ struct Plan {
     std::string cwd;
     std::vector<std::string> args, env, path_dirs; // path_dirs from the container's PATH
     std::vector<char *> argv, envp;
+    // process.env has no HOME: env ends with "HOME=" and home_capacity
+    // reserved bytes, which the child fills from the container's /etc/passwd
+    // for uid home_uid (process/passwd_home.hpp). 0 = nothing to fill.
+    size_t home_capacity = 0;
+    uint32_t home_uid = 0;
     bool terminal = false;
     int console_socket = -1;
     unsigned short console_rows = 0, console_cols = 0;

@@ -283,6 +283,27 @@ test_image_without_config() {
     assert_nothing_left
 }
 
+# HOME, missing from process.env, comes from the image's own /etc/passwd
+# (root's home there is /root), as from a directory's: run and exec read it
+# inside the container, where the image is mounted (the parent cannot see it).
+test_image_home_from_its_passwd() {
+    img_setup
+    cfg 'del(.process.env[] | select(startswith("HOME=")))'
+    mkdir "$TEST_DIR/empty" && cd "$TEST_DIR/empty" || fail "mkdir"
+    rtc run --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sh -c 'echo "$HOME"'
+    assert_ok
+    assert_eq "$OUT" /root "run --image: HOME"
+    rtc run -d --image "$IMAGE" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sleep 30
+    assert_ok
+    rtc exec "$CID" /bin/sh -c 'echo "$HOME"'
+    assert_ok
+    assert_eq "$OUT" /root "exec: HOME"
+    rtc exec -e HOME=/given "$CID" /bin/sh -c 'echo "$HOME"'
+    assert_eq "$OUT" /given "exec -e HOME: kept"
+    rt delete --force "$CID"
+    assert_nothing_left
+}
+
 # The file system type of the container's root, from inside.
 root_fstype_args() {
     sh_args "busybox awk '\$5 == \"/\" { for (i = 7; i <= NF; i++) if (\$i == \"-\") print \$(i + 1) }' /proc/self/mountinfo | tail -1
