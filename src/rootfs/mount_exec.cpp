@@ -213,10 +213,10 @@ int mount_point(int rootfd, const char *target, bool as_file) noexcept {
         if (d.fd < 0 || strncmp(target, d.path, d.len) != 0 || target[d.len] != '/') continue;
         const char *name = target + d.len + 1;
         if (!*name || strchr(name, '/') || strcmp(name, "..") == 0 || strcmp(name, ".") == 0) break;
-        int r = as_file ? openat(d.fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)
-                        : mkdirat(d.fd, name, 0755);
+        // mknodat makes a regular file without an fd to close (tmpfs has it;
+        // like O_CREAT|O_EXCL it follows no symlink and fails on any name there).
+        int r = as_file ? mknodat(d.fd, name, S_IFREG | 0644, 0) : mkdirat(d.fd, name, 0755);
         if (r < 0) break; // there already (two mounts on one target): the walk inside the root
-        if (as_file) close(r);
         int fd = openat(d.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) return fd;
         break;
