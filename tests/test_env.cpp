@@ -1,4 +1,5 @@
 #include "process/passwd_home.hpp"
+#include <sys/mman.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -53,4 +54,18 @@ TEST_CASE("HOME from the container's /etc/passwd") {
     for (int i = 1; i < 400; i++) many += "u" + std::to_string(i) + ":x:" + std::to_string(i) + ":0::/h" + std::to_string(i) + ":\n";
     CHECK(home_in(many + "root:x:0:0::/found:/bin/sh\n", 0) == "/found");
     CHECK(home_in(many, 399) == "/h399");
+}
+
+TEST_CASE("HOME: nothing past the first MiB of /etc/passwd is read") {
+    std::string filler;
+    while (filler.size() < (1u << 20) + 8192) filler += "u:x:1:1::/h:\n";
+    int fd = memfd_create("passwd", MFD_CLOEXEC);
+    REQUIRE(fd >= 0);
+    std::string text = filler + "root:x:0:0::/far:\n";
+    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    lseek(fd, 0, SEEK_SET);
+    char out[64];
+    burrow::process::passwd_home(fd, 0, out, sizeof out);
+    close(fd);
+    CHECK(std::string(out) == "/");
 }

@@ -45,9 +45,11 @@ void passwd_home(int fd, uint32_t uid, char *out, size_t cap) noexcept {
     char line[4096], buf[4096];
     size_t used = 0;
     bool skipping = false; // the rest of a line too long to hold
+    size_t total = 0;      // a hostile image's endless file is read 1 MiB far, as the parent's files are
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR) continue;
+        if (r > 0 && (total += static_cast<size_t>(r)) > (size_t{1} << 20)) r = 0;
         bool end = r <= 0;
         for (ssize_t i = 0; i < r; i++) {
             char c = buf[i];

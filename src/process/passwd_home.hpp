@@ -12,7 +12,7 @@ namespace burrow::process {
 // The home directory of `uid` in the passwd text read from fd, copied into
 // out (NUL-terminated, at most cap bytes); "/" when uid has no entry or an
 // empty home, or the text cannot be read. Lines longer than 4095 bytes are
-// skipped, as a malformed entry would be.
+// skipped, as a malformed entry would be; nothing past the first MiB is read.
 void passwd_home(int fd, uint32_t uid, char *out, size_t cap) noexcept;
 
 // Fills the env entry "HOME=" the planner reserved (Plan::home_capacity
