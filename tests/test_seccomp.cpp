@@ -25,6 +25,7 @@
 #include "error.hpp"
 #include "security/apply.hpp"
 #include "security/seccomp.hpp"
+#include "security/seccomp_cache.hpp"
 
 using namespace burrow;
 using namespace burrow::security;
@@ -403,4 +404,47 @@ TEST_CASE("seccomp: without no_new_privs the filter needs CAP_SYS_ADMIN", "[secc
     });
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("seccomp: the compiled filter kept for exec reads back the same, or not at all", "[seccomp]") {
+    auto s = profile();
+    s.syscalls.push_back(rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {}, 95));
+    auto p = compile_seccomp(s);
+    char dir[] = "/tmp/burrow-seccomp-cache-XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    std::string f = std::string(dir) + "/seccomp.bpf";
+    save_seccomp_cache(f, p);
+    auto back = load_seccomp_cache(f);
+    REQUIRE(back);
+    CHECK(back->flags == p.flags);
+    CHECK(back->wants_listener == p.wants_listener);
+    REQUIRE(back->filter.size() == p.filter.size());
+    CHECK(memcmp(back->filter.data(), p.filter.data(), p.filter.size() * sizeof(sock_filter)) == 0);
+    // Written once: an existing file is not overwritten.
+    save_seccomp_cache(f, SeccompProgram{});
+    CHECK(load_seccomp_cache(f));
+    struct stat st;
+    REQUIRE(stat(f.c_str(), &st) == 0);
+    CHECK(truncate(f.c_str(), st.st_size - 1) == 0); // cut short
+    CHECK_FALSE(load_seccomp_cache(f));
+    {
+        int fd = open(f.c_str(), O_WRONLY | O_TRUNC);
+        REQUIRE(fd >= 0);
+        CHECK(write(fd, "not a filter, some other file of the same length...", 40) == 40);
+        close(fd);
+    }
+    CHECK_FALSE(load_seccomp_cache(f));
+    unlink(f.c_str());
+    CHECK_FALSE(load_seccomp_cache(f));
+    // Bytes after the program: not one of ours.
+    save_seccomp_cache(f, p);
+    {
+        int fd = open(f.c_str(), O_WRONLY | O_APPEND);
+        REQUIRE(fd >= 0);
+        CHECK(write(fd, "x", 1) == 1);
+        close(fd);
+    }
+    CHECK_FALSE(load_seccomp_cache(f));
+    unlink(f.c_str());
+    rmdir(dir);
 }

@@ -23,6 +23,7 @@
 #include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
 #include "spec/validate.hpp"
+#include "security/seccomp_cache.hpp"
 #include "state/store.hpp"
 #include "userns/rootless.hpp"
 #include "userns/writer.hpp"
@@ -309,6 +310,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     save_cgroup(store, o.id, cgroup->record());
+    if (plan.seccomp) security::save_seccomp_cache(store.dir(o.id) + "/seccomp.bpf", *plan.seccomp);
     CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
     Overlay ov; // undone before the state directory goes

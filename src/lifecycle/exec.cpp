@@ -15,6 +15,7 @@
 #include "process/handshake.hpp"
 #include "read_file.hpp"
 #include "security/seccomp.hpp"
+#include "security/seccomp_cache.hpp"
 #include "session/cgroup_files.hpp"
 #include "spec/parse.hpp"
 #include "state/store.hpp"
@@ -233,7 +234,9 @@ int exec(const Globals &g, const ExecOptions &o) {
     process::Plan plan;
     plan.rootfs = rec.rootfs;
     plan_process(proc, plan, setgroups_denied(rec.pid), o.preserve_fds);
-    if (cfg.linux_ && cfg.linux_->seccomp)
+    // The container's filter as create compiled it (security/seccomp_cache.hpp).
+    plan.seccomp = security::load_seccomp_cache(dir + "/seccomp.bpf");
+    if (!plan.seccomp && cfg.linux_ && cfg.linux_->seccomp)
         plan.seccomp = with_context("config.json", [&] { return security::compile_seccomp(*cfg.linux_->seccomp); });
     if (plan.seccomp && plan.seccomp->wants_listener) {
         // As in create: listenerPath is the host's path, connected from here.

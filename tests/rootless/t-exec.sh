@@ -85,6 +85,31 @@ test_exec_applies_the_containers_seccomp() {
     kill_and_delete "$CID"
 }
 
+# create keeps the compiled filter (seccomp.bpf in the state directory) and
+# exec loads it, as crun does: no libseccomp compile per exec, and the filter
+# is the container's from create even when the bundle's config.json changed
+# since (runc and crun, too, use the config the container was made with). A
+# file that is not one is compiled from the config again.
+test_exec_seccomp_is_the_containers_from_create() {
+    burrow_only "the state directory's files are burrow's"
+    local prof='{"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95}]}'
+    cfg ".linux.seccomp = $prof"
+    start_sleeper
+    local f=$STATE_ROOT/$CID/seccomp.bpf
+    [ -s "$f" ] || fail "create kept no seccomp.bpf"
+    cfg 'del(.linux.seccomp)'
+    capture rt exec "$CID" /probe syscall mkdir /tmp/x
+    assert_ok
+    assert_line syscall:mkdir EOPNOTSUPP
+    cfg ".linux.seccomp = $prof"
+    truncate -s 20 "$f"
+    capture rt exec "$CID" /probe syscall mkdir /tmp/y
+    assert_ok
+    assert_line syscall:mkdir EOPNOTSUPP
+    kill_and_delete "$CID"
+}
+
 test_exec_cap() {
     cfg '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
     start_sleeper
