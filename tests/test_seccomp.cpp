@@ -406,45 +406,65 @@ TEST_CASE("seccomp: without no_new_privs the filter needs CAP_SYS_ADMIN", "[secc
     REQUIRE(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("seccomp: the compiled filter kept for exec reads back the same, or not at all", "[seccomp]") {
+TEST_CASE("seccomp: the compiled filter kept for exec and the next create reads back the same, or not at all",
+          "[seccomp]") {
     auto s = profile();
     s.syscalls.push_back(rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {}, 95));
-    auto p = compile_seccomp(s);
-    char dir[] = "/tmp/burrow-seccomp-cache-XXXXXX";
-    REQUIRE(mkdtemp(dir));
-    std::string f = std::string(dir) + "/seccomp.bpf";
-    save_seccomp_cache(f, p);
-    auto back = load_seccomp_cache(f);
+    char tmp[] = "/tmp/burrow-seccomp-cache-XXXXXX";
+    REQUIRE(mkdtemp(tmp));
+    std::string dir = tmp, cache = dir + "/@seccomp", a = dir + "/a.bpf", b = dir + "/b.bpf";
+    auto same = [](const SeccompProgram &x, const SeccompProgram &y) {
+        return x.flags == y.flags && x.wants_listener == y.wants_listener && x.filter.size() == y.filter.size() &&
+               memcmp(x.filter.data(), y.filter.data(), x.filter.size() * sizeof(sock_filter)) == 0;
+    };
+    auto nlink = [](const std::string &f) {
+        struct stat st;
+        return stat(f.c_str(), &st) == 0 ? static_cast<int>(st.st_nlink) : 0;
+    };
+    auto k1 = seccomp_for(s, cache);
+    CHECK_FALSE(k1.found);
+    CHECK(same(k1.program, compile_seccomp(s)));
+    keep_seccomp(a, k1, cache);
+    CHECK(nlink(a) == 2); // and the shared entry
+    auto back = load_seccomp_cache(a);
     REQUIRE(back);
-    CHECK(back->flags == p.flags);
-    CHECK(back->wants_listener == p.wants_listener);
-    REQUIRE(back->filter.size() == p.filter.size());
-    CHECK(memcmp(back->filter.data(), p.filter.data(), p.filter.size() * sizeof(sock_filter)) == 0);
-    // Written once: an existing file is not overwritten.
-    save_seccomp_cache(f, SeccompProgram{});
-    CHECK(load_seccomp_cache(f));
+    CHECK(same(*back, k1.program));
+    // The next container of the same profile finds it, and links it.
+    auto k2 = seccomp_for(s, cache);
+    CHECK(k2.found);
+    CHECK(same(k2.program, k1.program));
+    keep_seccomp(b, k2, cache);
+    CHECK(nlink(a) == 3);
+    // Another profile (one errno apart) is not it.
+    auto other = profile();
+    other.syscalls.push_back(rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {}, 94));
+    CHECK(seccomp_key(other) != seccomp_key(s));
+    CHECK_FALSE(seccomp_for(other, cache).found);
+    // The last container of it takes the shared entry, and the empty directory, with it.
+    drop_seccomp(b, cache);
+    CHECK(nlink(a) == 2);
+    drop_seccomp(a, cache);
+    CHECK(nlink(a) == 0);
     struct stat st;
-    REQUIRE(stat(f.c_str(), &st) == 0);
-    CHECK(truncate(f.c_str(), st.st_size - 1) == 0); // cut short
-    CHECK_FALSE(load_seccomp_cache(f));
+    CHECK(stat(cache.c_str(), &st) < 0);
+    // A file cut short, another file, bytes after the program: not one.
+    keep_seccomp(a, k1, cache);
+    REQUIRE(stat(a.c_str(), &st) == 0);
+    CHECK(truncate(a.c_str(), st.st_size - 1) == 0);
+    CHECK_FALSE(load_seccomp_cache(a));
+    CHECK_FALSE(seccomp_for(s, cache).found); // the shared entry is the same file
+    CHECK(truncate(a.c_str(), st.st_size + 1) == 0);
+    CHECK_FALSE(load_seccomp_cache(a));
     {
-        int fd = open(f.c_str(), O_WRONLY | O_TRUNC);
+        int fd = open(a.c_str(), O_WRONLY | O_TRUNC);
         REQUIRE(fd >= 0);
-        CHECK(write(fd, "not a filter, some other file of the same length...", 40) == 40);
+        CHECK(write(fd, "not a filter, some other file of some length...", 40) == 40);
         close(fd);
     }
-    CHECK_FALSE(load_seccomp_cache(f));
-    unlink(f.c_str());
-    CHECK_FALSE(load_seccomp_cache(f));
-    // Bytes after the program: not one of ours.
-    save_seccomp_cache(f, p);
-    {
-        int fd = open(f.c_str(), O_WRONLY | O_APPEND);
-        REQUIRE(fd >= 0);
-        CHECK(write(fd, "x", 1) == 1);
-        close(fd);
-    }
-    CHECK_FALSE(load_seccomp_cache(f));
-    unlink(f.c_str());
-    rmdir(dir);
+    CHECK_FALSE(load_seccomp_cache(a));
+    CHECK_FALSE(load_seccomp_cache(dir + "/missing.bpf"));
+    // Its last container takes even a broken shared entry (found by its inode), and the directory.
+    drop_seccomp(a, cache);
+    CHECK(stat(cache.c_str(), &st) < 0);
+    CHECK(rmdir(dir.c_str()) == 0);
 }

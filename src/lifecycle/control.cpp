@@ -10,6 +10,7 @@
 #include "session/notify_relay.hpp"
 #include "log.hpp"
 #include "netless/helper.hpp"
+#include "security/seccomp_cache.hpp"
 #include "spec/parse.hpp"
 
 #include <algorithm>
@@ -245,6 +246,7 @@ void remove(const Globals &g, const std::string &id, bool force) {
         hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(r, "stopped"), "poststop", dir + "/hooks.pgid");
     remove_overlay(dir, r.annotations);
     netless::stop_helper(dir); // slirp4netns or pasta, and its socket
+    security::drop_seccomp(dir + "/seccomp.bpf", store.dir(security::kSeccompCache));
     store.remove(id);
 }
 

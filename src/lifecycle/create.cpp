@@ -200,6 +200,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         // What the program left running in its cgroup goes with it, then its overlay.
         destroy_cgroup(cgroup);
         remove_overlay(store.dir(rec.id), rec.annotations);
+        security::drop_seccomp(store.dir(rec.id) + "/seccomp.bpf", store.dir(security::kSeccompCache));
         store.remove(rec.id);
     }
     return code;
@@ -274,6 +275,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     std::string notify_host = session::host_notify_socket();
     // (Not for run --join's holder, which never says READY=1: start would wait for it.)
     if (!notify_host.empty() && !o.hold) o.notify_dir = store.dir(o.id) + "/notify";
+    o.seccomp_cache = store.dir(security::kSeccompCache);
     spec::Config cfg = load_with_devices(o);
     o.overlay = overlay_options(o.overlay, cfg.annotations);
     if (!o.overlay.image.empty()) { // root.path is not used (layers/image.hpp)
@@ -310,7 +312,6 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
     save_cgroup(store, o.id, cgroup->record());
-    if (plan.seccomp) security::save_seccomp_cache(store.dir(o.id) + "/seccomp.bpf", *plan.seccomp);
     CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
     Overlay ov; // undone before the state directory goes
@@ -469,6 +470,8 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     store.write_init(rec);
     store.write(rec);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, rec.pid);
+    // Last, with nothing left to fail: a create that fails leaves no shared entry.
+    if (l.seccomp) security::keep_seccomp(store.dir(o.id) + "/seccomp.bpf", *l.seccomp, o.seccomp_cache);
     log::debug("create " + o.id + ": created, pid " + std::to_string(rec.pid));
 
     ov.committed = true; // the state records it now: delete removes it

@@ -435,7 +435,11 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
                 p.sysctl.push_back({path, v});
             }
             if (lx.personality) p.personality = personality_of(*lx.personality);
-            if (lx.seccomp) p.seccomp = security::compile_seccomp(*lx.seccomp);
+            if (lx.seccomp) {
+                l.seccomp = security::seccomp_for(*lx.seccomp, o.seccomp_cache);
+                p.seccomp = l.seccomp->program;
+                if (l.seccomp->found) log::debug("seccomp: compiled already, for a container of the same profile: " + l.seccomp->shared);
+            }
         }
         plan_process(proc, p, l.deny_setgroups, o.preserve_fds);
         if (!o.notify_dir.empty()) {

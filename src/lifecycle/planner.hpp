@@ -5,9 +5,11 @@
 #include "layers/overlay.hpp"
 #include "netless/options.hpp"
 #include "process/plan.hpp"
+#include "security/seccomp_cache.hpp"
 #include "spec/model.hpp"
 #include "userns/idmap.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@ struct CreateOptions {
     ConfigEdits edits;                // --rootfs, -v, -e, --env-host, --cwd, -w, CMD (lifecycle/config_edits.hpp)
     int stop_timeout = 0;             // run --stop-timeout: SIGKILL this long after SIGTERM
     bool hold = false; // run --join: the process only holds the namespaces (process::use_hold_stub)
+    std::string seccomp_cache; // the state root's @seccomp (security/seccomp_cache.hpp); "" = none
 };
 
 struct Launch {
@@ -43,6 +46,7 @@ struct Launch {
     std::vector<process::Hook> prestart, create_runtime; // run by the parent
     netless::Network network; // the mode and published ports
     std::string network_helper; // its path, found before anything is spawned
+    std::optional<security::KeptSeccomp> seccomp; // linux.seccomp compiled or found, kept by create
 };
 
 // Throws Error naming the field at fault. Opens namespace files (their fds

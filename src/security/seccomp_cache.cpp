@@ -1,62 +1,213 @@
 #include "security/seccomp_cache.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <seccomp.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace burrow::security {
 
 namespace {
 
-constexpr char kMagic[8] = {'b', 'u', 'r', 'r', 'o', 'w', 'S', '1'};
-constexpr size_t kMaxInsns = 4096; // BPF_MAXINSNS
+constexpr char kMagic[8] = {'b', 'u', 'r', 'r', 'o', 'w', 'S', '2'};
+constexpr size_t kMaxInsns = 4096;      // BPF_MAXINSNS
+constexpr size_t kMaxKey = size_t{1} << 20; // a profile's text, with room to spare
 
 struct Header {
     char magic[8];
     uint32_t flags;
     uint32_t wants_listener;
-    uint32_t count; // instructions
-    uint32_t unused;
+    uint32_t count;   // instructions, after the key
+    uint32_t key_len; // bytes of the key, after the header
 };
 
-} // namespace
+// Length-prefixed, so that no two profiles read the same.
+void put(std::string &k, const std::string &s) {
+    k += std::to_string(s.size());
+    k += ':';
+    k += s;
+    k += ';';
+}
+void put(std::string &k, uint64_t v) {
+    k += std::to_string(v);
+    k += ';';
+}
+void put(std::string &k, const std::optional<uint32_t> &v) {
+    if (v) put(k, uint64_t{*v});
+    else k += "-;";
+}
 
-void save_seccomp_cache(const std::string &path, const SeccompProgram &p) noexcept {
-    if (p.filter.empty() || p.filter.size() > kMaxInsns) return;
+// FNV-1a: the name only spreads keys; the key itself is compared.
+std::string hex_hash(const std::string &s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    char out[17];
+    snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+    return out;
+}
+
+bool read_all(int fd, void *buf, size_t n) {
+    char *p = static_cast<char *>(buf);
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        p += r;
+        n -= static_cast<size_t>(r);
+    }
+    return true;
+}
+
+// The program after the header and key; `want_key` (when given) must be the key.
+std::optional<SeccompProgram> read_program(const std::string &path, const std::string *want_key) {
+    int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    std::optional<SeccompProgram> out;
+    Header h{};
+    if (read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 && h.count > 0 &&
+        h.count <= kMaxInsns && h.key_len <= kMaxKey) {
+        bool key_ok;
+        if (want_key) {
+            std::string k(h.key_len, '\0');
+            key_ok = h.key_len == want_key->size() && read_all(fd, k.data(), k.size()) && k == *want_key;
+        } else {
+            key_ok = lseek(fd, static_cast<off_t>(sizeof h + h.key_len), SEEK_SET) >= 0;
+        }
+        SeccompProgram p;
+        p.flags = h.flags;
+        p.wants_listener = h.wants_listener != 0;
+        p.filter.resize(h.count);
+        char extra;
+        // Exactly count instructions, and nothing after them.
+        if (key_ok && read_all(fd, p.filter.data(), h.count * sizeof(struct sock_filter)) && read(fd, &extra, 1) == 0)
+            out = std::move(p);
+    }
+    close(fd);
+    return out;
+}
+
+bool write_program(const std::string &path, const KeptSeccomp &k) {
+    const auto &p = k.program;
+    if (p.filter.empty() || p.filter.size() > kMaxInsns || k.key.size() > kMaxKey) return false;
     Header h{};
     memcpy(h.magic, kMagic, sizeof kMagic);
     h.flags = p.flags;
     h.wants_listener = p.wants_listener;
     h.count = static_cast<uint32_t>(p.filter.size());
+    h.key_len = static_cast<uint32_t>(k.key.size());
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    size_t n = p.filter.size() * sizeof(struct sock_filter);
-    bool ok = write(fd, &h, sizeof h) == static_cast<ssize_t>(sizeof h) &&
-              write(fd, p.filter.data(), n) == static_cast<ssize_t>(n);
+    if (fd < 0) return false;
+    struct iovec v[3] = {{&h, sizeof h},
+                         {const_cast<char *>(k.key.data()), k.key.size()},
+                         {const_cast<sock_filter *>(p.filter.data()), p.filter.size() * sizeof(sock_filter)}};
+    size_t total = v[0].iov_len + v[1].iov_len + v[2].iov_len;
+    bool ok = writev(fd, v, 3) == static_cast<ssize_t>(total);
     close(fd);
     if (!ok) unlink(path.c_str());
+    return ok;
 }
 
-std::optional<SeccompProgram> load_seccomp_cache(const std::string &path) {
-    int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    Header h{};
-    std::optional<SeccompProgram> out;
-    if (read(fd, &h, sizeof h) == static_cast<ssize_t>(sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
-        h.count > 0 && h.count <= kMaxInsns) {
-        SeccompProgram p;
-        p.flags = h.flags;
-        p.wants_listener = h.wants_listener != 0;
-        p.filter.resize(h.count);
-        size_t n = h.count * sizeof(struct sock_filter);
-        char extra;
-        // Exactly count instructions, and nothing after them.
-        if (read(fd, p.filter.data(), n) == static_cast<ssize_t>(n) && read(fd, &extra, 1) == 0) out = std::move(p);
-    }
-    close(fd);
-    return out;
+void unlink_same_inode(const std::string &dir, const struct stat &st) {
+    DIR *d = opendir(dir.c_str());
+    if (!d) return;
+    while (auto *e = readdir(d))
+        if (e->d_ino == st.st_ino && e->d_name[0] != '.') {
+            struct stat sh;
+            if (fstatat(dirfd(d), e->d_name, &sh, AT_SYMLINK_NOFOLLOW) == 0 && sh.st_ino == st.st_ino &&
+                sh.st_dev == st.st_dev)
+                unlinkat(dirfd(d), e->d_name, 0);
+        }
+    closedir(d);
 }
+
+} // namespace
+
+std::string seccomp_key(const spec::Seccomp &s) {
+    std::string k = "burrow seccomp\n";
+    put(k, std::string(BURROW_VERSION));
+    const scmp_version *v = seccomp_version();
+    put(k, uint64_t{v->major}), put(k, uint64_t{v->minor}), put(k, uint64_t{v->micro});
+    struct utsname u {};
+    uname(&u);
+    put(k, std::string(u.release)), put(k, std::string(u.machine));
+    k += '\n';
+    put(k, s.default_action);
+    put(k, s.default_errno_ret);
+    put(k, uint64_t{s.architectures.size()});
+    for (auto &a : s.architectures) put(k, a);
+    put(k, uint64_t{s.flags.size()});
+    for (auto &f : s.flags) put(k, f);
+    put(k, s.listener_path);
+    put(k, s.listener_metadata);
+    put(k, uint64_t{s.syscalls.size()});
+    for (auto &c : s.syscalls) {
+        put(k, uint64_t{c.names.size()});
+        for (auto &n : c.names) put(k, n);
+        put(k, c.action);
+        put(k, c.errno_ret);
+        put(k, uint64_t{c.args.size()});
+        for (auto &a : c.args) put(k, uint64_t{a.index}), put(k, a.value), put(k, a.value_two), put(k, a.op);
+    }
+    return k;
+}
+
+KeptSeccomp seccomp_for(const spec::Seccomp &s, const std::string &cache_dir) {
+    KeptSeccomp k;
+    k.key = seccomp_key(s);
+    if (!cache_dir.empty()) {
+        k.shared = cache_dir + "/" + hex_hash(k.key);
+        if (auto p = read_program(k.shared, &k.key)) {
+            k.program = std::move(*p);
+            k.found = true;
+            return k;
+        }
+    }
+    k.program = compile_seccomp(s);
+    return k;
+}
+
+void keep_seccomp(const std::string &path, const KeptSeccomp &k, const std::string &cache_dir) noexcept {
+    try {
+        if (k.found && link(k.shared.c_str(), path.c_str()) == 0) return;
+        if (!write_program(path, k) || k.shared.empty()) return;
+        if (mkdir(cache_dir.c_str(), 0700) < 0 && errno != EEXIST) return;
+        link(path.c_str(), k.shared.c_str()); // EEXIST: another container's is there; ours stays its own
+    } catch (...) {
+    }
+}
+
+void drop_seccomp(const std::string &path, const std::string &cache_dir) noexcept {
+    try {
+        struct stat st;
+        if (lstat(path.c_str(), &st) < 0) return;
+        if (st.st_nlink == 2 && !cache_dir.empty()) {
+            // Ours and the shared entry: the last container of that profile.
+            int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            Header h{};
+            bool gone = false;
+            if (fd >= 0 && read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
+                h.key_len <= kMaxKey) {
+                std::string key(h.key_len, '\0'), shared;
+                struct stat sh;
+                gone = read_all(fd, key.data(), key.size()) &&
+                       lstat((shared = cache_dir + "/" + hex_hash(key)).c_str(), &sh) == 0 &&
+                       sh.st_ino == st.st_ino && sh.st_dev == st.st_dev && unlink(shared.c_str()) == 0;
+            }
+            if (fd >= 0) close(fd);
+            if (!gone) unlink_same_inode(cache_dir, st); // a file no longer one of ours: found by its inode
+            rmdir(cache_dir.c_str()); // once empty
+        }
+        unlink(path.c_str());
+    } catch (...) {
+    }
+}
+
+std::optional<SeccompProgram> load_seccomp_cache(const std::string &path) { return read_program(path, nullptr); }
 
 } // namespace burrow::security

@@ -331,4 +331,40 @@ test_cannot_regain_capabilities() {
     assert_line syscall:chroot EPERM
 }
 
+# A profile is compiled once per state root while a container of it exists:
+# the next create finds the program the first kept (@seccomp, a link of its
+# seccomp.bpf), the filter still applies, and the last container's delete
+# (or the end of its run) takes the shared entry with it: nothing is left.
+test_seccomp_compiled_once_per_profile() {
+    burrow_only "the state directory's files are burrow's"
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95}]}'
+    probe_args sleep 60
+    capture rt run --detach --bundle "$BUNDLE" "$CID"
+    assert_ok
+    capture rt --debug run --detach --bundle "$BUNDLE" "$CID-2"
+    assert_ok
+    assert_contains "$ERR" "seccomp: compiled already, for a container of the same profile" "the second create"
+    [ "$(find "$STATE_ROOT/@seccomp" -type f | wc -l)" = 1 ] || fail "not one shared entry: $(ls -la "$STATE_ROOT/@seccomp")"
+    capture rt exec "$CID-2" /probe syscall mkdir /tmp/x
+    assert_line syscall:mkdir EOPNOTSUPP
+    # A foreground run of the same profile finds it too, and leaves it to the others.
+    probe_args syscall mkdir /tmp/y
+    capture rt --debug run --bundle "$BUNDLE" "$CID-3"
+    assert_ok
+    assert_contains "$ERR" "seccomp: compiled already" "run"
+    assert_line syscall:mkdir EOPNOTSUPP
+    capture rt delete --force "$CID"
+    assert_ok
+    [ -d "$STATE_ROOT/@seccomp" ] || fail "the shared entry went with the first of two containers"
+    capture rt delete --force "$CID-2"
+    assert_ok
+    [ ! -e "$STATE_ROOT/@seccomp" ] || fail "left after the last container: $(ls -la "$STATE_ROOT/@seccomp")"
+    # The same with run: its end takes it.
+    capture rt --debug run --bundle "$BUNDLE" "$CID-4"
+    assert_ok
+    assert_not_contains "$ERR" "compiled already" "after the last one went"
+    [ -z "$(ls -A "$STATE_ROOT")" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+}
+
 run_tests "$@"
