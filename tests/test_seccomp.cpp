@@ -468,3 +468,25 @@ TEST_CASE("seccomp: the compiled filter kept for exec and the next create reads 
     CHECK(stat(cache.c_str(), &st) < 0);
     CHECK(rmdir(dir.c_str()) == 0);
 }
+
+TEST_CASE("seccomp: a kept filter someone else may write is not taken", "[seccomp]") {
+    auto s = profile();
+    s.syscalls.push_back(rule({"mkdir"}, "SCMP_ACT_ERRNO", {}, 95));
+    char tmp[] = "/tmp/burrow-seccomp-mode-XXXXXX";
+    REQUIRE(mkdtemp(tmp));
+    std::string dir = tmp, cache = dir + "/@seccomp", a = dir + "/a.bpf";
+    keep_seccomp(a, seccomp_for(s, cache), cache);
+    REQUIRE(load_seccomp_cache(a));
+    CHECK(chmod(a.c_str(), 0620) == 0);
+    CHECK_FALSE(load_seccomp_cache(a));
+    CHECK_FALSE(seccomp_for(s, cache).found);
+    CHECK(chmod(a.c_str(), 0600) == 0);
+    CHECK(seccomp_for(s, cache).found);
+    if (geteuid() == 0) {
+        CHECK(chown(a.c_str(), 65534, 65534) == 0);
+        CHECK_FALSE(load_seccomp_cache(a));
+        CHECK_FALSE(seccomp_for(s, cache).found);
+    }
+    drop_seccomp(a, cache);
+    CHECK(rmdir(dir.c_str()) == 0);
+}

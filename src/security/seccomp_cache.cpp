@@ -70,7 +70,11 @@ std::optional<SeccompProgram> read_program(const std::string &path, const std::s
     if (fd < 0) return std::nullopt;
     std::optional<SeccompProgram> out;
     Header h{};
-    if (read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 && h.count > 0 &&
+    // Written by us: root using a state root another user can write to must
+    // not take a filter that user wrote (or linked) there.
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022) && S_ISREG(st.st_mode) &&
+        read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 && h.count > 0 &&
         h.count <= kMaxInsns && h.key_len <= kMaxKey) {
         bool key_ok;
         if (want_key) {
