@@ -49,6 +49,8 @@ ROWS = [
     ("exec", "wall_us", "ms", 1e-3, "exec /bin/true, wall"),
     ("exec", "cpu_us", "ms", 1e-3, "exec /bin/true, CPU"),
     ("exec", "maxrss_kb", "MiB", 1 / 1024, "exec /bin/true, peak RSS"),
+    ("run+seccomp", "cpu_us", "ms", 1e-3, "run, podman's default seccomp profile, CPU"),
+    ("exec+seccomp", "cpu_us", "ms", 1e-3, "exec, podman's default seccomp profile, CPU"),
     ("serial", "wall_us", "s", 1e-6, "{n} back to back, wall"),
     ("serial", "cpu_us", "s", 1e-6, "{n} back to back, CPU"),
     ("serial+overlay", "wall_us", "s", 1e-6, "{n} back to back --overlay (directory), wall"),
