@@ -2,6 +2,7 @@
 #include "console/pass_fd.hpp"
 #include "error.hpp"
 #include "log.hpp"
+#include "name_hash.hpp"
 #include "process/handshake.hpp"
 #include "read_file.hpp"
 #include "rootfs/fuse_mount.hpp"
@@ -27,15 +28,6 @@
 
 namespace burrow::layers {
 namespace {
-
-// FNV-1a: the key only tells images and maps apart, it guards nothing.
-std::string hex_hash(const std::string &s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    char out[17];
-    snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
-}
 
 int idle_seconds() {
     const char *v = getenv("BURROW_IMAGE_IDLE");
@@ -307,7 +299,7 @@ void share_image(const std::string &state_root, const OverlayLayers &l, const st
                      std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
                      std::to_string(st.st_mtim.tv_nsec) + "\n" + userns::format_map(uid_map) + "\n" +
                      userns::format_map(gid_map) + (deny_setgroups ? "deny" : "");
-    std::string key = hex_hash(id);
+    std::string key = name_hash(id);
     Paths p;
     p.dir = state_root + "/@images"; // '@' is in no container id
     p.lock = p.dir + "/" + key + ".lock";

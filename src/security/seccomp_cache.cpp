@@ -1,4 +1,5 @@
 #include "security/seccomp_cache.hpp"
+#include "name_hash.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -41,15 +42,6 @@ void put(std::string &k, uint64_t v) {
 void put(std::string &k, const std::optional<uint32_t> &v) {
     if (v) put(k, uint64_t{*v});
     else k += "-;";
-}
-
-// FNV-1a: the name only spreads keys; the key itself is compared.
-std::string hex_hash(const std::string &s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    char out[17];
-    snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
 }
 
 bool read_all(int fd, void *buf, size_t n) {
@@ -165,7 +157,7 @@ KeptSeccomp seccomp_for(const spec::Seccomp &s, const std::string &cache_dir) {
     KeptSeccomp k;
     k.key = seccomp_key(s);
     if (!cache_dir.empty()) {
-        k.shared = cache_dir + "/" + hex_hash(k.key);
+        k.shared = cache_dir + "/" + name_hash(k.key);
         if (auto p = read_program(k.shared, &k.key)) {
             k.program = std::move(*p);
             k.found = true;
@@ -200,7 +192,7 @@ void drop_seccomp(const std::string &path, const std::string &cache_dir) noexcep
                 std::string key(h.key_len, '\0'), shared;
                 struct stat sh;
                 gone = read_all(fd, key.data(), key.size()) &&
-                       lstat((shared = cache_dir + "/" + hex_hash(key)).c_str(), &sh) == 0 &&
+                       lstat((shared = cache_dir + "/" + name_hash(key)).c_str(), &sh) == 0 &&
                        sh.st_ino == st.st_ino && sh.st_dev == st.st_dev && unlink(shared.c_str()) == 0;
             }
             if (fd >= 0) close(fd);
