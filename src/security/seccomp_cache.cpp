@@ -1,6 +1,7 @@
 #include "security/seccomp_cache.hpp"
 #include "name_hash.hpp"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -58,7 +59,8 @@ bool read_all(int fd, void *buf, size_t n) {
 
 // The program after the header and key; `want_key` (when given) must be the key.
 std::optional<SeccompProgram> read_program(const std::string &path, const std::string *want_key) {
-    int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO put there is not waited on (and then not taken).
+    int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     std::optional<SeccompProgram> out;
     Header h{};
@@ -182,9 +184,9 @@ void drop_seccomp(const std::string &path, const std::string &cache_dir) noexcep
     try {
         struct stat st;
         if (lstat(path.c_str(), &st) < 0) return;
-        if (st.st_nlink == 2 && !cache_dir.empty()) {
+        if (st.st_nlink == 2 && S_ISREG(st.st_mode) && !cache_dir.empty()) {
             // Ours and the shared entry: the last container of that profile.
-            int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
             Header h{};
             bool gone = false;
             if (fd >= 0 && read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
