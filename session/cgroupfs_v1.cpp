@@ -118,6 +118,17 @@ public:
 
     std::vector<std::string> join_files() const override {
         std::vector<std::string> out;
+        if (join_.empty()) {
+            // exec without --cgroup: no stat of each hierarchy to find which
+            // controllers share one. Where cpu and cpuacct are mounted together
+            // their cgroup is named twice, and the second write moves the
+            // process where it already is.
+            for (auto &c : rec_.controllers) {
+                std::string f = dir_.at(c) + "/cgroup.procs";
+                if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(std::move(f));
+            }
+            return out;
+        }
         for (auto &h : hierarchies()) {
             auto sub = join_.find(h.second);
             out.push_back((sub != join_.end() ? sub->second : h.second) + "/cgroup.procs");
