@@ -33,6 +33,34 @@ std::pair<dev_t, ino_t> hierarchy_id(const std::string &p) {
 
 namespace {
 
+// devices.allow and devices.deny of one cgroup, each opened once (on its
+// first rule) and written one rule per write(), as write_cgroup would.
+class RuleFiles {
+public:
+    explicit RuleFiles(std::string dir) : dir_(std::move(dir)) {}
+    RuleFiles(const RuleFiles &) = delete;
+    ~RuleFiles() {
+        for (int fd : fd_)
+            if (fd >= 0) close(fd);
+    }
+    void write(bool allow, const std::string &rule) {
+        int &fd = fd_[allow ? 0 : 1];
+        std::string path = dir_ + (allow ? "/devices.allow" : "/devices.deny");
+        if (fd < 0 && (fd = open(path.c_str(), O_WRONLY | O_CLOEXEC)) < 0) {
+            int e = errno;
+            if (e == ENOENT)
+                throw std::system_error(e, std::generic_category(), path + ": the host's cgroup has no such file");
+            throw std::system_error(e, std::generic_category(), "open " + path);
+        }
+        if (::write(fd, rule.data(), rule.size()) < 0)
+            throw std::system_error(errno, std::generic_category(), "write \"" + rule + "\" to " + path);
+    }
+
+private:
+    std::string dir_;
+    int fd_[2] = {-1, -1};
+};
+
 class V1 : public CgroupManager {
 public:
     explicit V1(CgroupRecord r) : rec_(std::move(r)) { index(); }
@@ -44,11 +72,12 @@ public:
     void enter(pid_t pid) override {
         std::string first = hierarchies().front().second;
         bool made_first = false;
+        std::vector<std::string> made;
         for (auto &d : rec_.dirs) {
-            if (mkdir(d.c_str(), 0755) == 0) made_first |= d == first;
+            if (mkdir(d.c_str(), 0755) == 0) made_first |= d == first, made.push_back(d);
             else if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "create cgroup " + d);
         }
-        fill_cpusets(rec_.dirs);
+        fill_cpusets(rec_.dirs, made);
         // Every process of a container is in all its hierarchies: one tells
         // (one we have just made holds none).
         if (!made_first && !read_procs(first).empty())
@@ -89,6 +118,17 @@ public:
 
     std::vector<std::string> join_files() const override {
         std::vector<std::string> out;
+        if (join_.empty()) {
+            // exec without --cgroup: no stat of each hierarchy to find which
+            // controllers share one. Where cpu and cpuacct are mounted together
+            // their cgroup is named twice, and the second write moves the
+            // process where it already is.
+            for (auto &c : rec_.controllers) {
+                std::string f = dir_.at(c) + "/cgroup.procs";
+                if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(std::move(f));
+            }
+            return out;
+        }
         for (auto &h : hierarchies()) {
             auto sub = join_.find(h.second);
             out.push_back((sub != join_.end() ? sub->second : h.second) + "/cgroup.procs");
@@ -192,7 +232,10 @@ public:
             } else {
                 // In order, each to devices.allow or devices.deny: the kernel's
                 // list then ends as the config's (a deny of "a" clears it).
-                for (auto &d : r.devices) set("devices", d.allow ? "devices.allow" : "devices.deny", d.v1_line());
+                // Each write is one rule, applied at once: each file is opened
+                // once for all its rules (a root container has a dozen).
+                RuleFiles files(dir_["devices"]);
+                for (auto &d : r.devices) files.write(d.allow, d.v1_line());
             }
         }
     }
@@ -328,7 +371,20 @@ public:
 private:
     // removed: a directory already gone (remove_if_empty's).
     void destroy_except(const std::string &removed) {
-        std::vector<std::string> leaves, gone;
+        // The usual end: each cgroup goes with one rmdir, without a stat of
+        // each hierarchy to tell which controllers share one (cpu and cpuacct
+        // may: the second rmdir finds it gone).
+        std::vector<std::string> gone;
+        bool all = true;
+        for (auto &cd : dir_) {
+            const std::string &d = cd.second;
+            if (std::find(gone.begin(), gone.end(), d) != gone.end()) continue;
+            if (d == removed || rmdir(d.c_str()) == 0 || errno == ENOENT) gone.push_back(d);
+            else all = false;
+        }
+        if (all) return remove_dirs(rec_.dirs, {}, gone);
+        gone.clear();
+        std::vector<std::string> leaves;
         for (auto &h : hierarchies()) {
             // Most containers make no cgroup inside theirs: one rmdir, no
             // listing (a cgroup directory lists every control file).
@@ -352,14 +408,17 @@ private:
     }
 
     // A new cpuset is empty and takes no process until given cpus and mems:
-    // each made one gets its parent's.
-    void fill_cpusets(const std::vector<std::string> &made) {
+    // each one of `dirs` that is empty gets its parent's. One we have just
+    // made (`fresh`) is not read: it is empty, or has its parent's already
+    // (cgroup.clone_children), which writing them again leaves as they are.
+    void fill_cpusets(const std::vector<std::string> &dirs, const std::vector<std::string> &fresh = {}) {
         if (!dir_.count("cpuset")) return;
         std::string top = v1_hierarchy(rec_.root, "cpuset");
-        for (auto &d : made) {
+        for (auto &d : dirs) {
             if (d.compare(0, top.size() + 1, top + "/") != 0) continue;
+            bool made = std::find(fresh.begin(), fresh.end(), d) != fresh.end();
             for (const char *f : {"cpuset.cpus", "cpuset.mems"}) {
-                auto mine = read_cgroup(d + "/" + f).value_or("");
+                auto mine = made ? std::string() : read_cgroup(d + "/" + f).value_or("");
                 if (mine.find_first_not_of(" \n") != std::string::npos) continue;
                 auto up = read_cgroup(d.substr(0, d.rfind('/')) + "/" + f).value_or("");
                 while (!up.empty() && up.back() == '\n') up.pop_back();
@@ -527,6 +586,7 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
     wanted.push_back(""); // a hybrid host's cgroup2 too, as runc (no controller of its own here)
     std::map<std::string, std::string> deepest; // per controller: the deepest existing directory on its path
     std::vector<std::pair<std::string, std::string>> writable; // (controller, its path)
+    bool as_root = geteuid() == 0;
     for (auto &c : wanted) {
         auto it = own.find(c);
         std::string top = v1_hierarchy(root, c);
@@ -536,11 +596,20 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
         nested_dirs(top, path); // refuses ".."
         // The deepest existing directory on the path, and whether it takes
         // ours: access() tells a missing one (ENOENT) from a refused one.
+        // As root only its cgroup.procs is asked (every cgroup directory has
+        // one): root writes the directory where it may write that file.
         std::string probe = join_path(top, path);
         int ok;
-        while ((ok = access(probe.c_str(), W_OK)) < 0 && errno == ENOENT && probe.size() > top.size())
-            probe = probe.substr(0, probe.rfind('/'));
-        if (ok < 0 || access((probe + "/cgroup.procs").c_str(), W_OK) < 0) continue;
+        if (as_root) {
+            while ((ok = access((probe + "/cgroup.procs").c_str(), W_OK)) < 0 && errno == ENOENT &&
+                   probe.size() > top.size())
+                probe = probe.substr(0, probe.rfind('/'));
+            if (ok < 0) continue;
+        } else {
+            while ((ok = access(probe.c_str(), W_OK)) < 0 && errno == ENOENT && probe.size() > top.size())
+                probe = probe.substr(0, probe.rfind('/'));
+            if (ok < 0 || access((probe + "/cgroup.procs").c_str(), W_OK) < 0) continue;
+        }
         deepest[c] = probe;
         writable.emplace_back(c, path);
     }

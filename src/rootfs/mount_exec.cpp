@@ -353,27 +353,51 @@ bool run_mounts(const MountPlan &p, int rootfd, Failure &f) noexcept {
     return true;
 }
 
+// A directory of the rootfs opened for mknodat and symlinkat: resolved inside
+// the root, then reopened as a real directory fd. Kept for the next node in
+// the same directory (the default devices and the /dev links all are in
+// "dev"): no process of the container exists yet and the mount namespace is
+// ours, so nothing can change what it names meanwhile.
+struct NodeDir {
+    const char *parent = nullptr;
+    int fd = -1;
+    ~NodeDir() {
+        if (fd >= 0) close(fd);
+    }
+    // The fd of `dir`, or -errno; what failed in `what`.
+    int open_dir(int rootfd, const char *dir, const char *&what) noexcept {
+        if (fd >= 0 && strcmp(parent, dir) == 0) return fd;
+        if (fd >= 0) close(fd);
+        fd = -1;
+        int o = open_in_root(rootfd, dir, true, false);
+        if (o < 0) return what = "create", o;
+        char buf[32];
+        fd = open(fd_path(buf, o), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        int e = errno;
+        close(o);
+        if (fd < 0) return what = "open", -e;
+        parent = dir;
+        return fd;
+    }
+};
+
 bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
+    NodeDir dir;
+    const char *what = "";
     for (auto &d : p.devices) {
         // A FIFO needs no privilege to make, and the host has none to bind.
         if (!p.bind_devices || S_ISFIFO(d.mode)) {
             // mknod where allowed, below a parent resolved inside the root.
-            int dir = open_in_root(rootfd, d.parent.c_str(), true, false);
-            if (dir < 0) return fail(f, "create", d.parent.c_str(), dir);
-            char buf[32];
-            int dfd = open(fd_path(buf, dir), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-            close(dir);
-            if (dfd < 0) return fail(f, "open", d.parent.c_str(), errno);
+            int dfd = dir.open_dir(rootfd, d.parent.c_str(), what);
+            if (dfd < 0) return fail(f, what, d.parent.c_str(), -dfd);
             // A node already there (the image's) is left as it is, as runc
             // does: only what burrow makes gets the config's owner and mode.
-            int r = mknodat(dfd, d.name.c_str(), d.mode, d.dev);
-            int e = errno;
-            if (r == 0) {
+            if (mknodat(dfd, d.name.c_str(), d.mode, d.dev) == 0) {
                 fchownat(dfd, d.name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW);
                 fchmodat(dfd, d.name.c_str(), d.mode & 07777, 0);
+            } else if (errno != EEXIST) {
+                return fail(f, "mknod", d.target.c_str(), errno);
             }
-            close(dfd);
-            if (r < 0 && e != EEXIST) return fail(f, "mknod", d.target.c_str(), e);
             continue;
         }
         int target = mount_point(rootfd, d.target.c_str(), true);
@@ -383,21 +407,13 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
         if (r < 0) return fail(f, "bind device from the host", d.host.c_str(), r);
     }
     if (p.symlinks.empty()) return true; // /dev is bound in: not ours to change
-    int dev = open_in_root(rootfd, "dev", true, false);
-    if (dev < 0) return fail(f, "create", "dev", dev);
-    // O_PATH fd of dev: reopen as a real directory fd for symlinkat.
-    char buf[32];
-    int dfd = open(fd_path(buf, dev), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    close(dev);
-    if (dfd < 0) return fail(f, "open", "dev", errno);
+    int dfd = dir.open_dir(rootfd, "dev", what);
+    if (dfd < 0) return fail(f, what, "dev", -dfd);
     for (auto &l : p.symlinks) {
         const char *name = l.target.c_str() + 4;
-        if (symlinkat(l.content.c_str(), dfd, name) < 0 && errno != EEXIST) {
-            int e = errno;
-            close(dfd);
-            return fail(f, "symlink", l.target.c_str(), e);
-        }
-        if (errno == EEXIST && strcmp(name, "ptmx") == 0) {
+        if (symlinkat(l.content.c_str(), dfd, name) == 0) continue;
+        if (errno != EEXIST) return fail(f, "symlink", l.target.c_str(), errno);
+        if (strcmp(name, "ptmx") == 0) {
             // An image's /dev/ptmx node: the devpts instance's ptmx is the one to use.
             struct stat st;
             if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
@@ -405,7 +421,6 @@ bool make_devices(const MountPlan &p, int rootfd, Failure &f) noexcept {
                 symlinkat(l.content.c_str(), dfd, name);
         }
     }
-    close(dfd);
     return true;
 }
 
