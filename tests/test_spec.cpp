@@ -178,6 +178,9 @@ TEST_CASE("config.json reads the same by either parser") {
     // Text that is not JSON: nlohmann's words, line and column.
     REQUIRE(error_of(with(R"("uid": 0)", R"("uid": 01)")).rfind("invalid JSON: parse error at line 4, column", 0) == 0);
     REQUIRE(error_of("{\"ociVersion\": \"1.0.2\"} x").rfind("invalid JSON: parse error at line 1, column 25", 0) == 0);
+    // A raw tab or newline inside a string is a control byte, not whitespace.
+    REQUIRE(error_of(with(R"("cwd": "/")", "\"cwd\": \"/\t\"")).rfind("invalid JSON: parse error at line 4", 0) == 0);
+    REQUIRE(error_of(with(R"("cwd": "/")", "\"cwd\": \"/\n\"")).rfind("invalid JSON: parse error at line 5, column 0", 0) == 0);
     // UTF-8 and a byte order mark (nlohmann's path), and nesting deeper than the small parser goes.
     REQUIRE(spec::parse_config("\xEF\xBB\xBF{\"ociVersion\":\"1.0.2\",\"hostname\":\"h\xC3\xA9\"}").hostname == "h\xC3\xA9");
     REQUIRE(spec::parse_config("{\"ociVersion\":\"1.0.2\",\"x\":" + std::string(100, '[') + std::string(100, ']') + "}")

@@ -230,6 +230,7 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
     }
     plan.readonly_root = c.root.readonly;
     plan.bind_devices = host.in_userns;
+    plan.steps.reserve(c.mounts.size());
 
     for (size_t i = 0; i < c.mounts.size(); i++) {
         auto &m = c.mounts[i];

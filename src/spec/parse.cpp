@@ -2,6 +2,7 @@
 #include "error.hpp"
 #include "read_file.hpp"
 
+#include <array>
 #include <cstring>
 #include <fcntl.h>
 #include <limits>
@@ -92,22 +93,30 @@ private:
     const char *p_, *end_;
     std::vector<Node> &nodes_;
 
+    // Per byte: JSON's whitespace, or a byte that ends a plain string: the
+    // quote, an escape, a control byte, UTF-8 (one load per byte of the text).
+    enum : uint8_t { kSpace = 1, kStop = 2 };
+    static constexpr auto kClass = [] {
+        std::array<uint8_t, 256> t{};
+        for (int c = 0; c < 0x20; c++) t[c] = kStop;
+        for (int c = 0x80; c < 0x100; c++) t[c] = kStop;
+        t['"'] = t['\\'] = kStop;
+        t[' '] = kSpace;
+        t['\n'] = t['\t'] = t['\r'] = kSpace | kStop; // control bytes: raw in a string they are an error
+        return t;
+    }();
+    static uint8_t cls(char c) { return kClass[static_cast<unsigned char>(c)]; }
+
     void space() {
-        while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) p_++;
+        while (p_ < end_ && (cls(*p_) & kSpace)) p_++;
     }
     bool string(std::string_view &out) {
         const char *s = ++p_; // past the quote
-        while (p_ < end_) {
-            unsigned char c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                out = std::string_view(s, static_cast<size_t>(p_ - s));
-                p_++;
-                return true;
-            }
-            if (c < 0x20 || c == '\\' || c >= 0x80) return false; // an escape, a control byte, UTF-8
-            p_++;
-        }
-        return false;
+        while (p_ < end_ && !(cls(*p_) & kStop)) p_++;
+        if (p_ == end_ || *p_ != '"') return false; // an escape, a control byte, UTF-8, the end
+        out = std::string_view(s, static_cast<size_t>(p_ - s));
+        p_++;
+        return true;
     }
     bool literal(const char *word, size_t n) {
         if (static_cast<size_t>(end_ - p_) < n || memcmp(p_, word, n) != 0) return false;
