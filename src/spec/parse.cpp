@@ -58,7 +58,7 @@ public:
     bool is_object() const { return node().kind == Node::object; }
     size_t size() const { return node().count; }
     std::string_view key() const { return node().key; }
-    // Children in order; end() is J(t, -1).
+    // Children in order: first(), then next() until !valid().
     J first() const { return J(t_, node().first); }
     J next() const { return J(t_, node().next); }
     bool valid() const { return n_ >= 0; }
