@@ -19,7 +19,7 @@ struct Word {
     unsigned long flag;
 };
 
-const Word kFlags[] = {
+constexpr Word kFlags[] = {
     {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
     {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
     {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
@@ -36,7 +36,7 @@ const Word kFlags[] = {
     {"silent", false, MS_SILENT},      {"loud", true, MS_SILENT},
 };
 
-const std::pair<std::string_view, unsigned long> kPropagation[] = {
+constexpr std::pair<std::string_view, unsigned long> kPropagation[] = {
     {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
     {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
     {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
