@@ -128,3 +128,61 @@ TEST_CASE("fuzz: malformed hooks JSON is an Error") {
                       Error);
     REQUIRE_THROWS_AS(spec::parse_hooks_json("{"), Error);
 }
+
+// config.json is read by a small parser of burrow's own where the text is
+// plain (ASCII strings without escapes, whole numbers), else through
+// nlohmann's parser (spec/parse.cpp): both must read the same config.
+TEST_CASE("config.json reads the same by either parser") {
+    // The same config plain, and with an escape in a string that does not
+    // matter (nlohmann's path).
+    std::string plain = R"({"ociVersion":"1.0.2","root":{"path":"r"},"hostname":"h",
+      "process":{"args":["/bin/x","a b"],"env":["A=1"],"user":{"uid":0,"gid":0},"oomScoreAdj":-5},
+      "annotations":{"b":"2","a":"1","b":"3"},
+      "linux":{"namespaces":[{"type":"user"},{"type":"mount"}],"sysctl":{"net.b":"1","net.a":"2"},
+               "resources":{"pids":{"limit":10},"memory":{"limit":4096}},
+               "uidMappings":[{"containerID":0,"hostID":1000,"size":1}],
+               "timeOffsets":{"monotonic":{"secs":-3,"nanosecs":7}}}})";
+    std::string escaped = plain;
+    escaped.replace(escaped.find("\"h\""), 3, "\"\\u0068\"");
+    for (auto &text : {plain, escaped}) {
+        auto c = spec::parse_config(text);
+        REQUIRE(c.hostname == "h");
+        REQUIRE(c.process->args == std::vector<std::string>{"/bin/x", "a b"});
+        REQUIRE(c.process->oom_score_adj == -5);
+        // A name given twice: the last, as nlohmann keeps it.
+        REQUIRE(c.annotations == std::map<std::string, std::string>{{"a", "1"}, {"b", "3"}});
+        REQUIRE(c.linux_->sysctl.begin()->first == "net.a");
+        // The session library's text: nlohmann's, keys in order.
+        REQUIRE(c.linux_->resources_json == R"({"memory":{"limit":4096},"pids":{"limit":10}})");
+        REQUIRE(c.linux_->uid_mappings.at(0).host_id == 1000);
+        REQUIRE(c.linux_->time_offsets.at("monotonic").secs == -3);
+    }
+    // Numbers at and past the edges, floats, a member given twice whose last is
+    // null (absent): the same errors both ways.
+    auto both = [&](const std::string &from, const std::string &to) {
+        std::string a = with(from, to), b = with(from, to);
+        b.replace(b.find("\"rootfs\""), 8, "\"\\u0072ootfs\"");
+        auto ea = error_of(a), eb = error_of(b);
+        REQUIRE(ea == eb);
+        return ea;
+    };
+    REQUIRE(both(R"("uid": 0)", R"("uid": 4294967296)") == "process.user.uid: out of range");
+    REQUIRE(both(R"("uid": 0)", R"("uid": 18446744073709551616)") == "process.user.uid: expected an integer");
+    REQUIRE(both(R"("uid": 0)", R"("uid": -0)") == "");
+    REQUIRE(both(R"("uid": 0)", R"("uid": -1)") == "process.user.uid: must not be negative");
+    REQUIRE(both(R"("uid": 0)", R"("uid": 1.0)") == "process.user.uid: expected an integer");
+    REQUIRE(both(R"("uid": 0)", R"("uid": 1e2)") == "process.user.uid: expected an integer");
+    REQUIRE(both(R"("cwd": "/")", R"("cwd": "/", "cwd": null)") == "");
+    REQUIRE(both(R"("cwd": "/")", R"("cwd": 1, "cwd": "/")") == "");
+    REQUIRE(both(R"("cwd": "/")", R"("cwd": "/", "cwd": 1)") == "process.cwd: expected a string");
+    // Text that is not JSON: nlohmann's words, line and column.
+    REQUIRE(error_of(with(R"("uid": 0)", R"("uid": 01)")).rfind("invalid JSON: parse error at line 4, column", 0) == 0);
+    REQUIRE(error_of("{\"ociVersion\": \"1.0.2\"} x").rfind("invalid JSON: parse error at line 1, column 25", 0) == 0);
+    // A raw tab or newline inside a string is a control byte, not whitespace.
+    REQUIRE(error_of(with(R"("cwd": "/")", "\"cwd\": \"/\t\"")).rfind("invalid JSON: parse error at line 4", 0) == 0);
+    REQUIRE(error_of(with(R"("cwd": "/")", "\"cwd\": \"/\n\"")).rfind("invalid JSON: parse error at line 5, column 0", 0) == 0);
+    // UTF-8 and a byte order mark (nlohmann's path), and nesting deeper than the small parser goes.
+    REQUIRE(spec::parse_config("\xEF\xBB\xBF{\"ociVersion\":\"1.0.2\",\"hostname\":\"h\xC3\xA9\"}").hostname == "h\xC3\xA9");
+    REQUIRE(spec::parse_config("{\"ociVersion\":\"1.0.2\",\"x\":" + std::string(100, '[') + std::string(100, ']') + "}")
+                .oci_version == "1.0.2");
+}

@@ -190,12 +190,15 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
     cgroup_guard.commit();
     { auto unlocked = std::move(lock); } // others may kill or delete it now
     std::string group_record = store.dir(rec.id) + "/hooks.pgid";
-    hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart", group_record);
+    // The state JSON only for hooks that read it (ordered_json: 15,000 instructions each).
+    if (!hooks.poststart.empty())
+        hooks::run_all_warn(hooks::prepare(hooks.poststart), hooks_state(rec, "running"), "poststart", group_record);
     int code = supervise(pid, master, relay, stop_timeout);
     if (had_helper) netless::stop_helper(store.dir(rec.id)); // at once: its pidfd would end it a moment later
     if (master >= 0) close(master);
     if (relay.fd >= 0) close(relay.fd);
-    hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop", group_record);
+    if (!hooks.poststop.empty())
+        hooks::run_all_warn(hooks::prepare(hooks.poststop), hooks_state(rec, "stopped"), "poststop", group_record);
     if (!keep) {
         // What the program left running in its cgroup goes with it, then its overlay.
         destroy_cgroup(cgroup);
@@ -311,7 +314,11 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
 
     auto lock = store.claim(o.id);
     StateGuard guard(store, o.id);
-    save_cgroup(store, o.id, cgroup->record());
+    // The record's JSON made once: cgroup.json now, state.json's copy later
+    // (nlohmann's ordered_json, about 40,000 instructions each time).
+    session::CgroupRecord saved_cgroup = cgroup->record();
+    std::string cgroup_json = saved_cgroup.to_json();
+    save_cgroup_text(store, o.id, cgroup_json);
     CgroupGuard cgroup_guard(cgroup.get());
     plan.state_lock_fd = lock.fd();
     Overlay ov; // undone before the state directory goes
@@ -336,7 +343,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Endpoints e;
     open_endpoints(e, plan, cfg, o, mode, store.dir(o.id) + "/exec.fifo");
     state::Record rec = new_record(cfg, o, plan);
-    rec.cgroup = cgroup->record().to_json();
+    rec.cgroup = std::move(cgroup_json);
     annotate_network(rec, l.network);
     netless::Helper helper; // ended and its files removed if create fails (before the guard removes the dir)
     if (mode == RunMode::foreground && !keep) {
@@ -459,7 +466,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                        " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }
-    if (cgroup->record().to_json() != rec.cgroup) { // known once entered (systemd: the scope's cgroup)
+    if (!same_record(cgroup->record(), saved_cgroup)) { // known once entered (systemd: the scope's cgroup)
         rec.cgroup = cgroup->record().to_json();
         save_cgroup(store, o.id, cgroup->record());
     }

@@ -7,6 +7,7 @@ namespace burrow::rootfs {
 
 void own_cgroup_mounts(MountPlan &p, const CgroupView &v) {
     std::vector<MountStep> out;
+    out.reserve(p.steps.size() + v.hierarchies.size() + 2); // no step moved twice (a MountStep is large)
     for (auto &s : p.steps) {
         if (!s.own_cgroups || v.unknown) {
             out.push_back(std::move(s));

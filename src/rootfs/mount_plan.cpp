@@ -2,6 +2,7 @@
 #include "error.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -10,13 +11,15 @@
 namespace burrow::rootfs {
 namespace {
 
+// string_view names: a comparison is a length check first (a run compares
+// each of its 25 options with these tables: 64,000 instructions as strcmp's).
 struct Word {
-    const char *name;
+    std::string_view name;
     bool clear; // the word clears the flag ("rw", "suid", ...)
     unsigned long flag;
 };
 
-const Word kFlags[] = {
+constexpr Word kFlags[] = {
     {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
     {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
     {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
@@ -33,7 +36,7 @@ const Word kFlags[] = {
     {"silent", false, MS_SILENT},      {"loud", true, MS_SILENT},
 };
 
-const std::pair<const char *, unsigned long> kPropagation[] = {
+constexpr std::pair<std::string_view, unsigned long> kPropagation[] = {
     {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
     {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
     {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
@@ -48,10 +51,26 @@ std::string relative(const std::string &abs) {
     return r;
 }
 
+// Already clean: absolute, no empty, "." or ".." component, no trailing slash.
+bool is_clean(const std::string &p) {
+    if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
+    for (size_t i = 0; i < p.size(); i++) {
+        if (p[i] != '/') continue;
+        size_t j = i + 1;
+        if (p[j] == '/') return false;
+        if (p[j] == '.' && (j + 1 == p.size() || p[j + 1] == '/' ||
+                            (p[j + 1] == '.' && (j + 2 == p.size() || p[j + 2] == '/'))))
+            return false;
+    }
+    return true;
+}
+
 // Clean an absolute container path lexically: no "." or ".." survives, so the
-// child's in-root resolution only ever deals with real names.
-std::string clean(const std::string &p, const std::string &field) {
-    if (p.empty() || p[0] != '/') throw Error(field + ": \"" + p + "\" is not an absolute path");
+// child's in-root resolution only ever deals with real names. field() names
+// it in an error (made only then).
+template <typename Field> std::string clean(const std::string &p, Field field) {
+    if (p.empty() || p[0] != '/') throw Error(field() + ": \"" + p + "\" is not an absolute path");
+    if (is_clean(p)) return p; // the common case: no parts to split and join
     std::vector<std::string> parts;
     size_t i = 0;
     while (i < p.size()) {
@@ -142,7 +161,8 @@ bool borrowed(const std::vector<MountStep> &steps, const std::string &rel) {
 
 ParsedOptions parse_mount_options(const std::vector<std::string> &options, const std::string &field) {
     ParsedOptions o;
-    for (auto &w : options) {
+    for (auto &word : options) {
+        std::string_view w = word;
         if (w == "bind") {
             o.bind = true;
             continue;
@@ -162,12 +182,15 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
                     o.clear &= ~f.flag;
                 }
                 known = true;
+                break; // each word once in the table
             }
-        for (auto &[n, p] : kPropagation)
-            if (w == n) {
-                o.propagation = p;
-                known = true;
-            }
+        if (!known)
+            for (auto &[n, p] : kPropagation)
+                if (w == n) {
+                    o.propagation = p;
+                    known = true;
+                    break;
+                }
         if (known) continue;
         if (w == "idmap" || w == "ridmap") {
             o.idmap = true;
@@ -180,7 +203,8 @@ ParsedOptions parse_mount_options(const std::vector<std::string> &options, const
         }
         if (w == "copy-symlink") continue; // crun's, for bind sources that are symlinks: harmless to ignore
         if (w.empty()) throw Error(field + ": empty option");
-        o.data += (o.data.empty() ? "" : ",") + w;
+        if (!o.data.empty()) o.data += ',';
+        o.data += w;
     }
     return o;
 }
@@ -206,11 +230,12 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
     }
     plan.readonly_root = c.root.readonly;
     plan.bind_devices = host.in_userns;
+    plan.steps.reserve(c.mounts.size());
 
     for (size_t i = 0; i < c.mounts.size(); i++) {
         auto &m = c.mounts[i];
         std::string field = "mounts[" + std::to_string(i) + "]";
-        std::string dest = clean(m.destination, field + ".destination");
+        std::string dest = clean(m.destination, [&] { return field + ".destination"; });
         if (dest == "/") throw Error(field + ".destination: cannot mount over the root; use root.path");
         auto o = parse_mount_options(m.options, field + ".options");
         MountStep s;
@@ -280,7 +305,7 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
         for (size_t i = 0; i < lx->devices.size(); i++) {
             auto &d = lx->devices[i];
             std::string field = "linux.devices[" + std::to_string(i) + "]";
-            std::string path = clean(d.path, field + ".path");
+            std::string path = clean(d.path, [&] { return field + ".path"; });
             if (path == "/") throw Error(field + ".path: \"" + d.path + "\" is the root");
             add_device(plan, path, d.type, d.major, d.minor, d.file_mode.value_or(0666), d.uid.value_or(0),
                        d.gid.value_or(0));
@@ -307,9 +332,10 @@ MountPlan plan_mounts(const spec::Config &c, const HostFacts &host) {
 
     if (lx) {
         for (size_t i = 0; i < lx->masked_paths.size(); i++)
-            plan.masked.push_back(clean(lx->masked_paths[i], "linux.maskedPaths[" + std::to_string(i) + "]"));
+            plan.masked.push_back(clean(lx->masked_paths[i], [&] { return "linux.maskedPaths[" + std::to_string(i) + "]"; }));
         for (size_t i = 0; i < lx->readonly_paths.size(); i++)
-            plan.readonly.push_back(clean(lx->readonly_paths[i], "linux.readonlyPaths[" + std::to_string(i) + "]"));
+            plan.readonly.push_back(
+                clean(lx->readonly_paths[i], [&] { return "linux.readonlyPaths[" + std::to_string(i) + "]"; }));
     }
     return plan;
 }
