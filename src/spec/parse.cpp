@@ -2,11 +2,8 @@
 #include "error.hpp"
 #include "read_file.hpp"
 
-#include <array>
-#include <cstring>
 #include <fcntl.h>
 #include <limits>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -17,31 +14,28 @@ namespace burrow::spec {
 namespace {
 
 // config.json as a tree of Nodes in one vector: kinds as nlohmann's, strings
-// as views into the text, children as a sibling list. Most configs are read
-// by a small parser of their own (json_tree below): plain ASCII strings
-// without escapes, whole numbers, a few levels deep. Anything else (an
-// escape, a float, UTF-8, a syntax error, ...) goes through nlohmann's parser
-// as before, whose errors are the ones users see, and its DOM is copied into
-// the same tree. Why: nlohmann's DOM of a 3 KB config cost a run 320,000
-// instructions, a quarter of burrow's own, and the field names built for
-// every value read 100,000 more; now names are made only for an error.
+// as views into one buffer, children as a sibling list, built from the events
+// of nlohmann's SAX parser (its errors are the ones users see). Why: its DOM
+// of a 3 KB config (a map node and a json value per member, a string each)
+// cost a run 320,000 instructions, a quarter of burrow's own, and the field
+// names built for every value read 100,000 more; now names are made only for
+// an error.
 struct Node {
     enum Kind : uint8_t { null, boolean, integer, unsigned_, floating, string, array, object };
     Kind kind = null;
     bool b = false;
     int64_t i = 0;
     uint64_t u = 0;
-    uint32_t count = 0;          // array elements, object members
+    double f = 0;
+    uint32_t count = 0;            // array elements, object members
     int32_t first = -1, next = -1; // children; the next sibling
-    std::string_view key;        // an object member's name
-    std::string_view str;        // a string's value
-    std::string_view raw;        // its text (the fast path), for dump()
-    const nlohmann::json *dom = nullptr; // nlohmann's node (the slow path), for dump()
+    std::string_view key;          // an object member's name
+    std::string_view str;          // a string's value
 };
 
 struct Tree {
     std::vector<Node> nodes;
-    std::unique_ptr<nlohmann::json> dom; // the slow path's, which the views point into
+    std::string chars; // the strings and names the views point into (reserved: never moves)
 };
 
 // A value of the tree with nlohmann's accessors, as the readers below use them.
@@ -69,197 +63,130 @@ public:
             if (t_->nodes[static_cast<size_t>(c)].key == k) found = c;
         return J(t_, found);
     }
-    std::string dump() const {
-        if (node().dom) return node().dom->dump();
-        return nlohmann::json::parse(node().raw).dump(); // the text this parser accepted, as nlohmann writes it
+    // As nlohmann's DOM of it would dump (members in key order, the last of a name).
+    nlohmann::json to_json() const {
+        const Node &n = node();
+        switch (n.kind) {
+        case Node::boolean: return n.b;
+        case Node::integer: return n.i;
+        case Node::unsigned_: return n.u;
+        case Node::floating: return n.f;
+        case Node::string: return std::string(n.str);
+        case Node::array: {
+            nlohmann::json a = nlohmann::json::array();
+            for (J e = first(); e.valid(); e = e.next()) a.push_back(e.to_json());
+            return a;
+        }
+        case Node::object: {
+            nlohmann::json o = nlohmann::json::object();
+            for (J e = first(); e.valid(); e = e.next()) o[std::string(e.key())] = e.to_json();
+            return o;
+        }
+        default: return nullptr;
+        }
     }
+    std::string dump() const { return to_json().dump(); }
 
 private:
     const Tree *t_;
     int32_t n_;
 };
 
-// The fast path: false for anything it leaves to nlohmann.
-class FastParser {
+// nlohmann's SAX events into the tree. A parse error throws as
+// parse_json_text's would: Error("invalid JSON: ...").
+class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
 public:
-    FastParser(std::string_view text, std::vector<Node> &nodes) : p_(text.data()), end_(text.data() + text.size()), nodes_(nodes) {}
-    bool parse() {
-        if (!value(0)) return false;
-        space();
-        return p_ == end_;
+    explicit TreeBuilder(Tree &t) : t_(t) {}
+    bool null() override { return add(Node{}); }
+    bool boolean(bool v) override {
+        Node n;
+        n.kind = Node::boolean, n.b = v;
+        return add(n);
+    }
+    bool number_integer(number_integer_t v) override {
+        Node n;
+        n.kind = Node::integer, n.i = v;
+        return add(n);
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        Node n;
+        n.kind = Node::unsigned_, n.u = v;
+        n.i = v > static_cast<uint64_t>(INT64_MAX) ? 0 : static_cast<int64_t>(v);
+        return add(n);
+    }
+    bool number_float(number_float_t v, const string_t &) override {
+        Node n;
+        n.kind = Node::floating, n.f = v;
+        return add(n);
+    }
+    bool string(string_t &v) override {
+        Node n;
+        n.kind = Node::string, n.str = keep(v);
+        return add(n);
+    }
+    bool binary(binary_t &) override { return add(Node{}); } // not in JSON text
+    bool key(string_t &v) override {
+        key_ = keep(v);
+        return true;
+    }
+    bool start_object(std::size_t) override { return open(Node::object); }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(Node::array); }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &e) override {
+        throw_invalid_json(e);
     }
 
 private:
-    const char *p_, *end_;
-    std::vector<Node> &nodes_;
+    struct Open {
+        int32_t self, last;
+    };
+    Tree &t_;
+    std::vector<Open> open_;
+    std::string_view key_;
 
-    // Per byte: JSON's whitespace, or a byte that ends a plain string: the
-    // quote, an escape, a control byte, UTF-8 (one load per byte of the text).
-    enum : uint8_t { kSpace = 1, kStop = 2 };
-    static constexpr auto kClass = [] {
-        std::array<uint8_t, 256> t{};
-        for (int c = 0; c < 0x20; c++) t[c] = kStop;
-        for (int c = 0x80; c < 0x100; c++) t[c] = kStop;
-        t['"'] = t['\\'] = kStop;
-        t[' '] = kSpace;
-        t['\n'] = t['\t'] = t['\r'] = kSpace | kStop; // control bytes: raw in a string they are an error
-        return t;
-    }();
-    static uint8_t cls(char c) { return kClass[static_cast<unsigned char>(c)]; }
-
-    void space() {
-        while (p_ < end_ && (cls(*p_) & kSpace)) p_++;
+    std::string_view keep(const std::string &v) {
+        size_t at = t_.chars.size();
+        // Within the reserve, so the views stay put: the text holds every
+        // string and name, unescaped, and more. (Never otherwise; but a view
+        // must not dangle if it were.)
+        if (v.size() > t_.chars.capacity() - at) throw Error("invalid JSON: longer strings than its text");
+        t_.chars.append(v);
+        return std::string_view(t_.chars.data() + at, v.size());
     }
-    bool string(std::string_view &out) {
-        const char *s = ++p_; // past the quote
-        while (p_ < end_ && !(cls(*p_) & kStop)) p_++;
-        if (p_ == end_ || *p_ != '"') return false; // an escape, a control byte, UTF-8, the end
-        out = std::string_view(s, static_cast<size_t>(p_ - s));
-        p_++;
+    bool add(Node n) {
+        auto self = static_cast<int32_t>(t_.nodes.size());
+        if (!open_.empty()) {
+            Open &o = open_.back();
+            if (t_.nodes[static_cast<size_t>(o.self)].kind == Node::object) n.key = key_;
+            if (o.last < 0) t_.nodes[static_cast<size_t>(o.self)].first = self;
+            else t_.nodes[static_cast<size_t>(o.last)].next = self;
+            o.last = self;
+            t_.nodes[static_cast<size_t>(o.self)].count++;
+        }
+        t_.nodes.push_back(n);
         return true;
     }
-    bool literal(const char *word, size_t n) {
-        if (static_cast<size_t>(end_ - p_) < n || memcmp(p_, word, n) != 0) return false;
-        p_ += n;
+    bool open(Node::Kind k) {
+        Node n;
+        n.kind = k;
+        add(n);
+        open_.push_back({static_cast<int32_t>(t_.nodes.size() - 1), -1});
         return true;
     }
-    bool number(Node &n) {
-        bool neg = *p_ == '-';
-        if (neg) p_++;
-        if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-        if (*p_ == '0' && p_ + 1 < end_ && p_[1] >= '0' && p_[1] <= '9') return false;
-        uint64_t v = 0;
-        while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
-            unsigned d = static_cast<unsigned>(*p_ - '0');
-            if (v > (UINT64_MAX - d) / 10) return false; // beyond 64 bits: nlohmann's double
-            v = v * 10 + d;
-            p_++;
-        }
-        if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false; // a float
-        if (neg) {
-            if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-            n.kind = Node::integer;
-            n.i = v == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<int64_t>(v);
-        } else {
-            n.kind = Node::unsigned_;
-            n.u = v;
-            n.i = v > static_cast<uint64_t>(INT64_MAX) ? 0 : static_cast<int64_t>(v);
-        }
-        return true;
-    }
-    // Appends the value at p_ (after whitespace) as a node; its index is nodes_.size() before.
-    bool value(int depth) {
-        if (depth > 64) return false; // deeper than any config: nlohmann's parser does not recurse
-        space();
-        if (p_ == end_) return false;
-        size_t self = nodes_.size();
-        nodes_.emplace_back();
-        const char *begin = p_;
-        char c = *p_;
-        if (c == '{' || c == '[') {
-            bool obj = c == '{';
-            nodes_[self].kind = obj ? Node::object : Node::array;
-            p_++;
-            space();
-            int32_t last = -1;
-            uint32_t count = 0;
-            if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
-                p_++;
-            } else {
-                for (;;) {
-                    std::string_view key;
-                    if (obj) {
-                        space();
-                        if (p_ == end_ || *p_ != '"' || !string(key)) return false;
-                        space();
-                        if (p_ == end_ || *p_ != ':') return false;
-                        p_++;
-                    }
-                    auto child = static_cast<int32_t>(nodes_.size());
-                    if (!value(depth + 1)) return false;
-                    nodes_[static_cast<size_t>(child)].key = key;
-                    if (last < 0) nodes_[self].first = child;
-                    else nodes_[static_cast<size_t>(last)].next = child;
-                    last = child;
-                    count++;
-                    space();
-                    if (p_ == end_) return false;
-                    if (*p_ == ',') {
-                        p_++;
-                        continue;
-                    }
-                    if (*p_ != (obj ? '}' : ']')) return false;
-                    p_++;
-                    break;
-                }
-            }
-            nodes_[self].count = count;
-        } else if (c == '"') {
-            std::string_view v;
-            if (!string(v)) return false;
-            nodes_[self].kind = Node::string;
-            nodes_[self].str = v;
-        } else if (c == 't' || c == 'f') {
-            if (!literal(c == 't' ? "true" : "false", c == 't' ? 4 : 5)) return false;
-            nodes_[self].kind = Node::boolean;
-            nodes_[self].b = c == 't';
-        } else if (c == 'n') {
-            if (!literal("null", 4)) return false;
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            if (!number(nodes_[self])) return false;
-        } else {
-            return false;
-        }
-        nodes_[self].raw = std::string_view(begin, static_cast<size_t>(p_ - begin));
+    bool close() {
+        open_.pop_back();
         return true;
     }
 };
 
-// The slow path: nlohmann's DOM into the tree (nodes below the depth any
-// reader looks keep their kind, not their children).
-int32_t copy_dom(const nlohmann::json &j, std::vector<Node> &nodes, int depth) {
-    auto self = static_cast<int32_t>(nodes.size());
-    nodes.emplace_back();
-    Node n;
-    n.dom = &j;
-    switch (j.type()) {
-    case nlohmann::json::value_t::boolean: n.kind = Node::boolean, n.b = j.get<bool>(); break;
-    case nlohmann::json::value_t::number_integer: n.kind = Node::integer, n.i = j.get<int64_t>(); break;
-    case nlohmann::json::value_t::number_unsigned:
-        n.kind = Node::unsigned_, n.u = j.get<uint64_t>();
-        n.i = n.u > static_cast<uint64_t>(INT64_MAX) ? 0 : static_cast<int64_t>(n.u);
-        break;
-    case nlohmann::json::value_t::number_float: n.kind = Node::floating; break;
-    case nlohmann::json::value_t::string: n.kind = Node::string, n.str = j.get_ref<const std::string &>(); break;
-    case nlohmann::json::value_t::array:
-    case nlohmann::json::value_t::object: n.kind = j.is_array() ? Node::array : Node::object; break;
-    default: break; // null, binary, discarded
-    }
-    nodes[static_cast<size_t>(self)] = n;
-    if ((j.is_array() || j.is_object()) && depth < 64) {
-        int32_t last = -1;
-        uint32_t count = 0;
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            int32_t child = copy_dom(*it, nodes, depth + 1);
-            if (j.is_object()) nodes[static_cast<size_t>(child)].key = it.key();
-            if (last < 0) nodes[static_cast<size_t>(self)].first = child;
-            else nodes[static_cast<size_t>(last)].next = child;
-            last = child;
-            count++;
-        }
-        nodes[static_cast<size_t>(self)].count = count;
-    }
-    return self;
-}
-
 // The text as a tree; a text that is not JSON throws Error("invalid JSON: ...").
-// The tree's views point into text (which must outlive it) or into its dom.
+// The tree's views point into its own buffer.
 void json_tree(const std::string &text, Tree &t) {
     t.nodes.reserve(text.size() / 16 + 8);
-    if (FastParser(text, t.nodes).parse()) return;
-    t.nodes.clear();
-    t.dom = std::make_unique<nlohmann::json>(parse_json_text<nlohmann::json>(text));
-    copy_dom(*t.dom, t.nodes, 0);
+    t.chars.reserve(text.size());
+    TreeBuilder b(t);
+    nlohmann::json::sax_parse(text, &b);
 }
 
 // A field's name, made only for an error: "process", "process.args[2]",
