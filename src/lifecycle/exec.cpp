@@ -220,7 +220,12 @@ int exec(const Globals &g, const ExecOptions &o) {
     // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
     struct stat kept;
     std::string dir = store.dir(o.id);
-    spec::Config cfg = spec::load_config(stat((dir + "/config.json").c_str(), &kept) == 0 ? dir : rec.bundle);
+    // The container's filter as create compiled it (security/seccomp_cache.hpp):
+    // then its profile is not even read (but for an agent's listenerPath).
+    auto filter = security::load_seccomp_cache(dir + "/seccomp.bpf");
+    spec::ParseOptions read;
+    read.seccomp = !filter || filter->wants_listener;
+    spec::Config cfg = spec::load_config(stat((dir + "/config.json").c_str(), &kept) == 0 ? dir : rec.bundle, read);
     spec::Process proc = exec_process(cfg, o);
     // A keep-id container's processes run as the caller, as its init does.
     if (o.process_file.empty() && o.user.empty() && is_keep_id(userns_mode("", rec.annotations)))
@@ -234,11 +239,13 @@ int exec(const Globals &g, const ExecOptions &o) {
     process::Plan plan;
     plan.rootfs = rec.rootfs;
     plan_process(proc, plan, setgroups_denied(rec.pid), o.preserve_fds);
-    // The container's filter as create compiled it (security/seccomp_cache.hpp).
-    plan.seccomp = security::load_seccomp_cache(dir + "/seccomp.bpf");
+    plan.seccomp = std::move(filter);
     if (!plan.seccomp && cfg.linux_ && cfg.linux_->seccomp)
         plan.seccomp = with_context("config.json", [&] { return security::compile_seccomp(*cfg.linux_->seccomp); });
     if (plan.seccomp && plan.seccomp->wants_listener) {
+        if (!cfg.linux_ || !cfg.linux_->seccomp) // the bundle's config.json changed since create
+            throw Error("config.json: linux.seccomp: the container's filter hands calls to an agent, "
+                        "and the config no longer says where (listenerPath)");
         // As in create: listenerPath is the host's path, connected from here.
         plan.seccomp_listener = with_context("config.json: linux.seccomp.listenerPath", [&] {
             return console::connect_socket(cfg.linux_->seccomp->listener_path);

@@ -446,7 +446,7 @@ void parse_seccomp(const J &j, Seccomp &s) {
         });
 }
 
-void parse_linux(const J &j, Linux &l) {
+void parse_linux(const J &j, Linux &l, const ParseOptions &o) {
     const Path f = root("linux");
     object(j, f);
     if (auto v = member(j, "namespaces"))
@@ -500,7 +500,7 @@ void parse_linux(const J &j, Linux &l) {
     if (auto v = member(j, "readonlyPaths")) l.readonly_paths = strings(*v, f / "readonlyPaths");
     if (auto v = member(j, "mountLabel")) l.mount_label = str(*v, f / "mountLabel");
     if (auto v = member(j, "sysctl")) l.sysctl = string_map(*v, f / "sysctl");
-    if (auto v = member(j, "seccomp")) {
+    if (auto v = o.seccomp ? member(j, "seccomp") : std::nullopt) {
         l.seccomp.emplace();
         parse_seccomp(*v, *l.seccomp);
     }
@@ -538,7 +538,7 @@ void throw_invalid_json(const std::exception &e) {
     throw Error("invalid JSON: " + (p == std::string::npos ? w : w.substr(p + 2)));
 }
 
-Config parse_config(const std::string &text) {
+Config parse_config(const std::string &text, ParseOptions o) {
     Tree t;
     json_tree(text, t);
     J j(&t, 0);
@@ -576,7 +576,7 @@ Config parse_config(const std::string &text) {
     if (auto v = member(j, "annotations")) c.annotations = string_map(*v, root("annotations"));
     if (auto v = member(j, "linux")) {
         c.linux_.emplace();
-        parse_linux(*v, *c.linux_);
+        parse_linux(*v, *c.linux_, o);
     }
     return c;
 }
@@ -598,9 +598,9 @@ Process parse_process_json(const std::string &text) {
     return p;
 }
 
-Config load_config(const std::string &bundle) {
+Config load_config(const std::string &bundle, ParseOptions o) {
     return with_context("config.json", [&] {
-        return parse_config(read_file(bundle + "/config.json"));
+        return parse_config(read_file(bundle + "/config.json"), o);
     });
 }
 
