@@ -220,6 +220,16 @@ test_seccomp_notify_agent_exec() {
     capture rt exec "$CID" /probe echo ran
     assert_fail_with "linux.seccomp.listenerPath"
     assert_not_contains "$OUT" ran "output"
+    # The bundle's config no longer names the agent: the kept filter still
+    # wants one (burrow_only: runc and crun read the config kept at create).
+    if [ "$RT_KIND" = burrow ]; then
+        cp "$BUNDLE/config.json" "$TEST_DIR/config.kept"
+        cfg 'del(.linux.seccomp)'
+        capture rt exec "$CID" /probe echo ran
+        assert_fail_with "no longer says where (listenerPath)"
+        assert_not_contains "$OUT" ran "output"
+        cp "$TEST_DIR/config.kept" "$BUNDLE/config.json"
+    fi
     seccomp_agent 13 agent2
     capture rt exec --pid-file "$TEST_DIR/exec.pid" "$CID" /probe syscall mkdir /tmp/x
     assert_ok
