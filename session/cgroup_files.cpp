@@ -100,7 +100,7 @@ std::map<std::string, std::string> parse_proc_cgroup(const std::string &text) {
     return out;
 }
 
-std::map<std::string, std::string> own_cgroups() {
+const std::map<std::string, std::string> &own_cgroups() {
     // Read once: burrow never moves itself (its children are moved instead),
     // and create asks twice (the manager, the container's /sys/fs/cgroup).
     static const std::map<std::string, std::string> own = [] {
@@ -110,23 +110,39 @@ std::map<std::string, std::string> own_cgroups() {
     return own;
 }
 
+namespace {
+
+// fn(part) for each component of path but empty ones and ".", in order
+// (no vector of strings: a run joins some 30 paths).
+template <typename F> void each_part(const std::string &path, F fn) {
+    size_t i = 0, n = path.size();
+    while (i < n) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = n;
+        std::string_view part(path.data() + i, j - i);
+        if (!part.empty() && part != ".") fn(part);
+        i = j + 1;
+    }
+}
+
+} // namespace
+
 std::string join_path(const std::string &a, const std::string &b) {
     std::string out = a;
     while (!out.empty() && out.back() == '/') out.pop_back(); // "/" + "c1": "/c1"
-    for (auto &part : split(b, '/'))
-        if (part != ".") out += "/" + part;
+    out.reserve(out.size() + b.size() + 1);
+    each_part(b, [&](std::string_view part) { out.append(1, '/').append(part); });
     return out.empty() && !a.empty() ? "/" : out;
 }
 
 std::vector<std::string> nested_dirs(const std::string &under, const std::string &rel) {
     std::vector<std::string> out;
     std::string cur = under;
-    for (auto &part : split(rel, '/')) {
-        if (part == ".") continue;
+    each_part(rel, [&](std::string_view part) {
         if (part == "..") throw std::invalid_argument("cgroupsPath: must not contain \"..\"");
-        cur += "/" + part;
+        cur.append(1, '/').append(part);
         out.push_back(cur);
-    }
+    });
     return out;
 }
 

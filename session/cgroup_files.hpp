@@ -25,7 +25,7 @@ std::vector<pid_t> read_procs(const std::string &dir);
 // "4:cpu,cpuacct:/a" gives cpu and cpuacct both "/a".
 std::map<std::string, std::string> parse_proc_cgroup(const std::string &text);
 // The caller's cgroups, read the first time asked (burrow never moves itself).
-std::map<std::string, std::string> own_cgroups();
+const std::map<std::string, std::string> &own_cgroups();
 
 // No iostreams here: the first stream a static binary makes sets up its
 // locale, about 1 MiB of peak memory on every container start (bench/).

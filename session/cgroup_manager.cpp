@@ -123,7 +123,7 @@ std::unique_ptr<CgroupManager> choose_manager(const CgroupRequest &r, std::strin
         reason = "cgroups disabled by --cgroup-manager disabled";
         return std::make_unique<NoCgroup>(reason);
     }
-    auto own = own_cgroups();
+    auto own = own_cgroups(); // a copy: v1 drops its "0::" entry
     auto mode = detect_cgroup_mode();
     // /proc/self/cgroup names a cgroup2 ("0::/...") on every kernel; on a v1
     // host its mount point (a hybrid host's cgroup2 unmounted, as crun needs

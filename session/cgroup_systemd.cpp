@@ -173,7 +173,7 @@ private:
 // under it rather than in a scope elsewhere, so that systemd counts it as the
 // service's (MAINPID, KillMode, accounting).
 std::string service_cgroup(std::string &unit) {
-    auto own = own_cgroups();
+    const auto &own = own_cgroups();
     auto it = own.find("");
     if (it == own.end() || it->second.empty()) return "";
     const std::string &cg = it->second;

@@ -172,7 +172,7 @@ CgroupChoice probe_cgroup(const std::string &cgroup_manager) {
         for (auto &j : rec.joinable) c.controllers.push_back(j.first);
         if (rec.kind == session::ManagerKind::cgroupfs_v2) {
             // Delegated controllers: those the caller's cgroup offers to children.
-            auto own = session::own_cgroups();
+            const auto &own = session::own_cgroups();
             std::string dir = session::join_path(rec.root, own.count("") ? own.at("") : "/");
             auto text = session::read_cgroup(dir + "/cgroup.controllers").value_or("");
             for (size_t i = 0; i < text.size();) {

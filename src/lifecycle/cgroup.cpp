@@ -85,11 +85,11 @@ void save_cgroup_text(const state::Store &s, const std::string &id, const std::s
 
 rootfs::CgroupView cgroup_view(const session::CgroupRecord &r) {
     rootfs::CgroupView v;
-    auto own = session::own_cgroups();
+    const auto &own = session::own_cgroups();
     if (session::detect_cgroup_mode() == session::CgroupMode::unified) {
         v.unknown = r.kind == session::ManagerKind::systemd && r.path.empty(); // the scope's path comes later
         bool v2 = r.kind == session::ManagerKind::cgroupfs_v2 || r.kind == session::ManagerKind::systemd;
-        v.unified = v2 ? session::join_path(r.root, r.path) : session::join_path("/sys/fs/cgroup", own[""]);
+        v.unified = v2 ? session::join_path(r.root, r.path) : session::join_path("/sys/fs/cgroup", own.count("") ? own.at("") : std::string());
         return v;
     }
     bool v1 = r.kind == session::ManagerKind::cgroupfs_v1;
