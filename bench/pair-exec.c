@@ -21,15 +21,9 @@
 #include "spawn_quiet.h"
 static double one(char **argv) {
     pid_t pid = spawn_quiet(argv);
-    double cpu = 0;
-    int st;
-    struct rusage ru;
-    for (;;) {
-        pid_t w = wait4(-1, &st, 0, &ru);
-        if (w < 0) { if (errno == ECHILD) break; if (errno == EINTR) continue; perror("wait4"); exit(1); }
-        cpu += tv(ru.ru_utime) + tv(ru.ru_stime);
-        if (w == pid && (!WIFEXITED(st) || WEXITSTATUS(st))) { fprintf(stderr, "%s failed: %d\n", argv[0], st); exit(1); }
-    }
+    int st = 0;
+    double cpu = reap_cpu(pid, &st, 1);
+    if (!WIFEXITED(st) || WEXITSTATUS(st)) { fprintf(stderr, "%s failed: %d\n", argv[0], st); exit(1); }
     return cpu;
 }
 static int cmp(const void *a, const void *b) { double x = *(double *)a, y = *(double *)b; return x < y ? -1 : x > y; }

@@ -27,20 +27,10 @@ static void one(char *bin, char *root, char *bundle, double *cpu, double *wall) 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = spawn_quiet(argv);
-    double c = 0;
-    int st;
-    struct rusage ru;
-    for (;;) {
-        pid_t w = wait4(-1, &st, 0, &ru);
-        if (w < 0) { if (errno == EINTR) continue; perror("wait4"); exit(1); }
-        c += tv(ru.ru_utime) + tv(ru.ru_stime);
-        if (w == pid) {
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            if (!WIFEXITED(st) || WEXITSTATUS(st)) { fprintf(stderr, "%s run %s failed: %d\n", bin, id, st); exit(1); }
-            break;
-        }
-    }
-    while ((pid = wait4(-1, &st, WNOHANG, &ru)) > 0) c += tv(ru.ru_utime) + tv(ru.ru_stime); /* orphans */
+    int st = 0;
+    double c = reap_cpu(pid, &st, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!WIFEXITED(st) || WEXITSTATUS(st)) { fprintf(stderr, "%s run %s failed: %d\n", bin, id, st); exit(1); }
     *cpu = c;
     *wall = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }

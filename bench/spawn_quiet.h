@@ -6,7 +6,10 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 extern char **environ;
 
@@ -21,4 +24,31 @@ static pid_t spawn_quiet(char **argv) {
     if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) { perror("spawn"); exit(1); }
     posix_spawn_file_actions_destroy(&fa);
     return pid;
+}
+
+/* Reaps pid, adding the CPU of every child reaped meanwhile (a subreaper's
+ * orphans too) to the total it returns; *status is pid's. all: go on until
+ * no child is left (ECHILD), else stop at pid and take the orphans already
+ * gone. */
+static inline double reap_cpu(pid_t pid, int *status, int all) {
+    double cpu = 0;
+    int st;
+    struct rusage ru;
+    for (;;) {
+        pid_t w = wait4(-1, &st, 0, &ru);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ECHILD && all) break;
+            perror("wait4");
+            exit(1);
+        }
+        cpu += tv(ru.ru_utime) + tv(ru.ru_stime);
+        if (w == pid) {
+            *status = st;
+            if (!all) break;
+        }
+    }
+    if (!all)
+        while (wait4(-1, &st, WNOHANG, &ru) > 0) cpu += tv(ru.ru_utime) + tv(ru.ru_stime);
+    return cpu;
 }
