@@ -1,7 +1,9 @@
 #include "process/passwd_home.hpp"
+#include "userns/passwd.hpp"
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,33 +12,19 @@ namespace burrow::process {
 
 namespace {
 
-// Field 3 (uid) and field 6 (home) of "name:pw:uid:gid:gecos:home:shell".
-bool line_home(const char *line, size_t n, uint32_t uid, const char **home, size_t *home_len) noexcept {
-    const char *f[7];
-    size_t len[7], k = 0, start = 0;
-    for (size_t i = 0; i <= n && k < 7; i++)
-        if (i == n || line[i] == ':') {
-            f[k] = line + start;
-            len[k++] = i - start;
-            start = i + 1;
-        }
-    if (k < 6 || len[2] == 0 || len[2] > 10) return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < len[2]; i++) {
-        if (f[2][i] < '0' || f[2][i] > '9') return false;
-        v = v * 10 + static_cast<uint64_t>(f[2][i] - '0');
-    }
-    if (v != uid) return false;
-    *home = f[5];
-    *home_len = len[5];
-    return true;
-}
-
 void copy_home(const char *home, size_t n, char *out, size_t cap) noexcept {
     if (cap == 0) return;
     if (n == 0 || n >= cap) home = "/", n = 1; // too long for the slot: as if none
     memcpy(out, home, n);
     out[n] = 0;
+}
+
+// Copies the line's home when it is uid's entry.
+bool home_of(std::string_view line, uint32_t uid, char *out, size_t cap) noexcept {
+    userns::PasswdLine l;
+    if (!userns::parse_passwd_line(line, l) || l.uid != uid) return false;
+    copy_home(l.home.data(), l.home.size(), out, cap);
+    return true;
 }
 
 } // namespace
@@ -58,17 +46,13 @@ void passwd_home(int fd, uint32_t uid, char *out, size_t cap) noexcept {
                 else skipping = true;
                 continue;
             }
-            const char *home;
-            size_t hn;
-            if (!skipping && line_home(line, used, uid, &home, &hn)) return copy_home(home, hn, out, cap);
+            if (!skipping && home_of({line, used}, uid, out, cap)) return;
             used = 0;
             skipping = false;
         }
         if (end) break;
     }
-    const char *home;
-    size_t hn;
-    if (!skipping && used > 0 && line_home(line, used, uid, &home, &hn)) return copy_home(home, hn, out, cap);
+    if (!skipping && used > 0 && home_of({line, used}, uid, out, cap)) return;
     copy_home("/", 1, out, cap);
 }
 
