@@ -391,7 +391,8 @@ void check_cwd_inside(const Plan &p) noexcept {
 // profile happens here, before the filter.
 void become_the_process(const Plan &p) noexcept {
     // Still as the container's root: a passwd only root may read is read.
-    if (p.home_capacity) fill_home(p.envp.data(), p.home_capacity, p.home_uid);
+    // (run --join's holder runs no program: nothing reads its HOME.)
+    if (p.home_capacity && !p.hold) fill_home(p.envp.data(), p.home_capacity, p.home_uid);
     if (p.terminal) setup_terminal(p);
     set_identity(p);
     if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) die_fmt(errno, "chdir to %s (process.cwd)", p.cwd.c_str());
