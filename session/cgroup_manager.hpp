@@ -53,6 +53,7 @@ struct CgroupRecord {
     }
     std::string to_json() const;
     static CgroupRecord from_json(const std::string &text); // throws std::invalid_argument
+    bool operator==(const CgroupRecord &) const = default; // every field to_json writes
 };
 
 enum class FreezerState { thawed, freezing, frozen };

@@ -67,11 +67,6 @@ void save_cgroup(const state::Store &s, const std::string &id, const session::Cg
     save_cgroup_text(s, id, r.to_json());
 }
 
-bool same_record(const session::CgroupRecord &a, const session::CgroupRecord &b) {
-    return a.kind == b.kind && a.path == b.path && a.dirs == b.dirs && a.unit == b.unit && a.root == b.root &&
-           a.controllers == b.controllers && a.paths == b.paths && a.joinable == b.joinable;
-}
-
 void save_cgroup_text(const state::Store &s, const std::string &id, const std::string &text) {
     std::string path = s.dir(id) + "/cgroup.json";
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

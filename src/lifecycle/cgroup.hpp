@@ -25,8 +25,6 @@ std::unique_ptr<session::CgroupManager> choose_cgroup(const Globals &g, const st
 void save_cgroup(const state::Store &s, const std::string &id, const session::CgroupRecord &r);
 // The same with the record's JSON already made (create keeps it for state.json).
 void save_cgroup_text(const state::Store &s, const std::string &id, const std::string &text);
-// The same record (every field to_json writes), without making the JSON of either.
-bool same_record(const session::CgroupRecord &a, const session::CgroupRecord &b);
 
 // The host's directories of the container's own cgroups, for its
 // /sys/fs/cgroup (rootfs/cgroup_mount.hpp): per v1 hierarchy the cgroup

@@ -466,7 +466,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
             log::debug(std::string("overlay: ") + (ov.driver == rootfs::OverlayDriver::fuse ? "fuse-overlayfs" : "kernel overlayfs") +
                        " on " + plan.rootfs + ", upper " + ov.layers->upper);
     }
-    if (!same_record(cgroup->record(), saved_cgroup)) { // known once entered (systemd: the scope's cgroup)
+    if (cgroup->record() != saved_cgroup) { // known once entered (systemd: the scope's cgroup)
         rec.cgroup = cgroup->record().to_json();
         save_cgroup(store, o.id, cgroup->record());
     }
