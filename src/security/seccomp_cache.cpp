@@ -1,5 +1,7 @@
 #include "security/seccomp_cache.hpp"
+#include "error.hpp"
 #include "name_hash.hpp"
+#include "read_file.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <string_view>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -45,49 +48,39 @@ void put(std::string &k, const std::optional<uint32_t> &v) {
     else k += "-;";
 }
 
-bool read_all(int fd, void *buf, size_t n) {
-    char *p = static_cast<char *>(buf);
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        p += r;
-        n -= static_cast<size_t>(r);
-    }
-    return true;
-}
-
 // The program after the header and key; `want_key` (when given) must be the key.
 std::optional<SeccompProgram> read_program(const std::string &path, const std::string *want_key) {
     // O_NONBLOCK: a FIFO put there is not waited on (and then not taken).
     int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
-    std::optional<SeccompProgram> out;
-    Header h{};
     // Written by us: root using a state root another user can write to must
     // not take a filter that user wrote (or linked) there.
     struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022) && S_ISREG(st.st_mode) &&
-        read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 && h.count > 0 &&
-        h.count <= kMaxInsns && h.key_len <= kMaxKey) {
-        bool key_ok;
-        if (want_key) {
-            std::string k(h.key_len, '\0');
-            key_ok = h.key_len == want_key->size() && read_all(fd, k.data(), k.size()) && k == *want_key;
-        } else {
-            key_ok = lseek(fd, static_cast<off_t>(sizeof h + h.key_len), SEEK_SET) >= 0;
-        }
-        SeccompProgram p;
-        p.flags = h.flags;
-        p.wants_listener = h.wants_listener != 0;
-        p.filter.resize(h.count);
-        char extra;
-        // Exactly count instructions, and nothing after them.
-        if (key_ok && read_all(fd, p.filter.data(), h.count * sizeof(struct sock_filter)) && read(fd, &extra, 1) == 0)
-            out = std::move(p);
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return std::nullopt;
     }
-    close(fd);
-    return out;
+    std::string text;
+    try {
+        text = read_fd(fd, path, sizeof(Header) + kMaxKey + kMaxInsns * sizeof(struct sock_filter));
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+    Header h{};
+    if (text.size() < sizeof h) return std::nullopt;
+    memcpy(&h, text.data(), sizeof h);
+    size_t bytes = size_t{h.count} * sizeof(struct sock_filter);
+    // Exactly the key and count instructions, nothing after them.
+    if (memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.count == 0 || h.count > kMaxInsns ||
+        h.key_len > kMaxKey || text.size() != sizeof h + h.key_len + bytes)
+        return std::nullopt;
+    if (want_key && std::string_view(text).substr(sizeof h, h.key_len) != *want_key) return std::nullopt;
+    SeccompProgram p;
+    p.flags = h.flags;
+    p.wants_listener = h.wants_listener != 0;
+    p.filter.resize(h.count);
+    memcpy(p.filter.data(), text.data() + sizeof h + h.key_len, bytes);
+    return p;
 }
 
 bool write_program(const std::string &path, const KeptSeccomp &k) {
@@ -184,22 +177,11 @@ void drop_seccomp(const std::string &path, const std::string &cache_dir) noexcep
     try {
         struct stat st;
         if (lstat(path.c_str(), &st) < 0) return;
+        // Ours and the shared entry: the last container of that profile takes
+        // the entry (found by its inode) and the directory, once empty.
         if (st.st_nlink == 2 && S_ISREG(st.st_mode) && !cache_dir.empty()) {
-            // Ours and the shared entry: the last container of that profile.
-            int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-            Header h{};
-            bool gone = false;
-            if (fd >= 0 && read_all(fd, &h, sizeof h) && memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
-                h.key_len <= kMaxKey) {
-                std::string key(h.key_len, '\0'), shared;
-                struct stat sh;
-                gone = read_all(fd, key.data(), key.size()) &&
-                       lstat((shared = cache_dir + "/" + name_hash(key)).c_str(), &sh) == 0 &&
-                       sh.st_ino == st.st_ino && sh.st_dev == st.st_dev && unlink(shared.c_str()) == 0;
-            }
-            if (fd >= 0) close(fd);
-            if (!gone) unlink_same_inode(cache_dir, st); // a file no longer one of ours: found by its inode
-            rmdir(cache_dir.c_str()); // once empty
+            unlink_same_inode(cache_dir, st);
+            rmdir(cache_dir.c_str());
         }
         unlink(path.c_str());
     } catch (...) {
