@@ -168,7 +168,7 @@ struct Overlay {
 int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, const state::Store &store,
                    const state::Record &rec, bool keep, StateGuard &guard, const std::string &notify_dir,
                    const std::string &notify_host, netless::Helper &helper, session::CgroupManager &cgroup,
-                   CgroupGuard &cgroup_guard, int stop_timeout) {
+                   CgroupGuard &cgroup_guard, int stop_timeout, bool kept_seccomp) {
     int master = -1;
     if (e.console_peer.fd >= 0) {
         master = console::receive_master(e.console_peer.fd);
@@ -203,7 +203,7 @@ int run_foreground(process::Spawned &child, Endpoints &e, state::Lock lock, cons
         // What the program left running in its cgroup goes with it, then its overlay.
         destroy_cgroup(cgroup);
         remove_overlay(store.dir(rec.id), rec.annotations);
-        security::drop_seccomp(store.dir(rec.id) + "/seccomp.bpf", store.dir(security::kSeccompCache));
+        if (kept_seccomp) security::drop_seccomp(store.dir(rec.id) + "/seccomp.bpf", store.dir(security::kSeccompCache));
         store.remove(rec.id);
     }
     return code;
@@ -484,7 +484,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     ov.committed = true; // the state records it now: delete removes it
     if (mode == RunMode::foreground)
         return run_foreground(child, e, std::move(lock), store, rec, keep, guard, o.notify_dir, notify_host, helper,
-                              *cgroup, cgroup_guard, o.stop_timeout);
+                              *cgroup, cgroup_guard, o.stop_timeout, l.seccomp.has_value());
     // A holder (run --join) is started at once, and is ready once it has
     // executed the stub: then its /proc/PID/ns are the caller's to open, also
     // where it became another id on the way (keep-id's root). The sync
