@@ -1,4 +1,5 @@
 #include "process/passwd_home.hpp"
+#include "rootfs/in_root.hpp"
 #include "userns/passwd.hpp"
 
 #include <cerrno>
@@ -61,8 +62,13 @@ void fill_home(char *const *envp, size_t capacity, uint32_t uid) noexcept {
     for (char *const *e = envp; *e; e++)
         if (strncmp(*e, "HOME=", 5) == 0) slot = *e + 5;
     if (!slot) return;
-    // O_NONBLOCK: a FIFO a hostile image put there must not hold us.
-    int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    // Resolved inside the root (our root is the container's now) and through
+    // no procfs magic link: a /etc/passwd -> /proc/self/fd/N would reach a
+    // file of the host's that we hold. O_NONBLOCK: a FIFO a hostile image
+    // put there must not hold us.
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = root < 0 ? -1 : rootfs::openat2_in_root(root, "etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (root >= 0) close(root);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         passwd_home(fd, uid, slot, capacity);

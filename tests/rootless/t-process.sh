@@ -315,4 +315,31 @@ test_signals_reset() {
     assert_line SigIgn 0000000000000000
 }
 
+# HOME comes from the container's /etc/passwd, read by the runtime inside it
+# before the program runs: a hostile image's passwd must neither reach a file
+# of the host's through a procfs magic link (here the runtime's own stdin, a
+# host file: /proc/self/fd/0), nor hold the runtime (a FIFO), nor keep it
+# reading (a 4 GiB sparse file). Each gives HOME=/, promptly.
+test_home_from_a_hostile_passwd() {
+    writable_rootfs
+    cfg 'del(.process.env[] | select(startswith("HOME=")))'
+    probe_args dump
+    local host=$TEST_DIR/host-passwd
+    printf 'root:x:0:0::/LEAKED:/bin/sh\n' > "$host"
+    rm -f "$TEST_DIR/rootfs/etc/passwd"
+    ln -s /proc/self/fd/0 "$TEST_DIR/rootfs/etc/passwd"
+    rt run --bundle "$BUNDLE" "$CID" < "$host" > "$TEST_DIR/out.magic" 2>&1
+    assert_eq "$(sed -n 's/^env.HOME=//p' "$TEST_DIR/out.magic")" / "HOME through /proc/self/fd/0"
+    rm -f "$TEST_DIR/rootfs/etc/passwd"
+    mkfifo "$TEST_DIR/rootfs/etc/passwd"
+    capture timeout 20 "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line env.HOME / "HOME from a FIFO"
+    rm -f "$TEST_DIR/rootfs/etc/passwd"
+    truncate -s 4G "$TEST_DIR/rootfs/etc/passwd"
+    capture timeout 20 "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_line env.HOME / "HOME from an endless passwd"
+}
+
 run_tests "$@"
