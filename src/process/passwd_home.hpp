@@ -16,8 +16,9 @@ namespace burrow::process {
 void passwd_home(int fd, uint32_t uid, char *out, size_t cap) noexcept;
 
 // Fills the env entry "HOME=" the planner reserved (Plan::home_capacity
-// bytes after "HOME=") from /etc/passwd as the current root sees it. A
-// FIFO, device or directory there is not read.
+// bytes after "HOME=") from /etc/passwd resolved inside the current root
+// (the container's), through no procfs magic link. A FIFO, device or
+// directory there is not read.
 void fill_home(char *const *envp, size_t capacity, uint32_t uid) noexcept;
 
 } // namespace burrow::process
