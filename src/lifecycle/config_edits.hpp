@@ -26,10 +26,22 @@ struct ConfigEdits {
     }
 };
 
-// The template as JSON text (rootless: as `burrow spec --rootless` writes it).
-std::string template_config(bool rootless);
+// -v SRC:DST[:ro|:rw]: a recursive bind mount of SRC (which must exist).
+struct Volume {
+    std::string source; // canonical
+    std::string destination;
+    bool readonly = false;
+};
+Volume parse_volume(const std::string &v); // throws Error naming -v
 
-// Applies the edits to a parsed config.json. Throws Error naming the option.
+// --rootfs a directory, --cwd absolute, each -e VAR=VALUE. Throws Error naming the option.
+void check_edits(const ConfigEdits &e);
+
+// The template as JSON text with the edits in it (rootless: as `burrow spec
+// --rootless` writes it, with the caller's ids), for run without --bundle.
+std::string template_config(const ConfigEdits &e, bool rootless);
+
+// Applies the edits to a parsed config.json (--bundle with the options).
 void apply_config_edits(nlohmann::ordered_json &j, const ConfigEdits &e);
 
 } // namespace burrow::lifecycle
