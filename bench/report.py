@@ -296,6 +296,19 @@ def main():
         for cells in out_rows:
             hpc_lines.append("  ".join((c.ljust(w) if i < 2 else c.rjust(w)) for i, (c, w) in
                                        enumerate(zip(cells, widths))).rstrip())
+        # The image against the directory, burrow's own (their repetitions taken in turn):
+        # the goal is at most 1.2x for 100 back to back and for 20 at once.
+        for fig, what in (("serial", "back to back"), ("parallel", "at once")):
+            d = [x["cpu_us"] for x in hpc.get((fig, "dir"), {}).get("burrow", []) if "cpu_us" in x]
+            i = [x["cpu_us"] for x in hpc.get((fig, "sqfs"), {}).get("burrow", []) if "cpu_us" in x]
+            if d and i:
+                per = [b / a for a, b in zip(d, i) if a]
+                n = hpc[(fig, "sqfs")]["burrow"][0].get("count", "?")
+                hpc_lines.append(f"burrow, {n} {what} from the lz4 image against the directory, CPU: "
+                                 f"{stats(i)['median'] / stats(d)['median']:.2f}x (repetition by repetition "
+                                 f"{min(per):.2f}-{max(per):.2f}x)")
+                table.append({"mode": "hpc", "figure": f"{fig}+sqfs/dir", "metric": "cpu_us",
+                              "burrow image/dir": stats(i)["median"] / stats(d)["median"]})
         for (fig, variant), by in sorted(hpc.items()):
             for rt, recs in by.items():
                 if any(x.get("failed") for x in recs):

@@ -1,4 +1,5 @@
 #include "layers/image_share.hpp"
+#include "layers/image.hpp"
 #include "console/pass_fd.hpp"
 #include "error.hpp"
 #include "log.hpp"
@@ -74,28 +75,35 @@ bool open_namespaces(pid_t pid, SharedImage &out) {
     return true;
 }
 
-// Any process but ours and squashfuse's in the user namespace `ino`?
-bool in_use(ino_t ino, pid_t self, pid_t server) {
+bool in_userns(pid_t pid, const char *want) {
+    char path[64], link[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", static_cast<int>(pid));
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n <= 0) return false;
+    link[n] = 0;
+    return strcmp(link, want) == 0;
+}
+
+// Any process but ours and squashfuse's in the user namespace `ino`? The one
+// found last time is asked first: while a job runs, a look a second costs one
+// readlink, not one for every process on the node.
+bool in_use(ino_t ino, pid_t self, pid_t server, pid_t &last) {
+    char want[64];
+    snprintf(want, sizeof want, "user:[%lu]", static_cast<unsigned long>(ino));
+    if (last > 0 && in_userns(last, want)) return true;
+    last = 0;
     DIR *d = opendir("/proc");
     if (!d) return true;
-    char want[64], path[64], link[64];
-    snprintf(want, sizeof want, "user:[%lu]", static_cast<unsigned long>(ino));
-    bool used = false;
     while (auto *e = readdir(d)) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
         pid_t pid = static_cast<pid_t>(atoi(e->d_name));
-        if (pid == self || pid == server) continue;
-        snprintf(path, sizeof path, "/proc/%d/ns/user", static_cast<int>(pid));
-        ssize_t n = readlink(path, link, sizeof link - 1);
-        if (n <= 0) continue;
-        link[n] = 0;
-        if (strcmp(link, want) == 0) {
-            used = true;
+        if (pid != self && pid != server && in_userns(pid, want)) {
+            last = pid;
             break;
         }
     }
     closedir(d);
-    return used;
+    return last > 0;
 }
 
 // The holder, forked from burrow: its namespaces, the FUSE mount, then
@@ -134,12 +142,12 @@ bool in_use(ino_t ino, pid_t self, pid_t server) {
 
     struct stat ns;
     if (stat("/proc/self/ns/user", &ns) < 0) _exit(1);
-    pid_t self = getpid();
+    pid_t self = getpid(), last = 0;
     int unused = 0;
     for (;;) {
         sleep(1);
         bool server_gone = kill(server, 0) < 0 && errno == ESRCH;
-        unused = in_use(ns.st_ino, self, server) ? 0 : unused + 1;
+        unused = in_use(ns.st_ino, self, server, last) ? 0 : unused + 1;
         if (!server_gone && unused <= idle) continue;
         int lock = open(p.lock.c_str(), O_RDWR | O_CLOEXEC);
         if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0) { // a container is joining
@@ -210,8 +218,8 @@ void start_holder(const Paths &p, const OverlayLayers &l, const std::vector<user
     if (fd < 0) throw Error("receive the image's /dev/fuse fd", -fd);
     pid_t server;
     try {
-        log::debug("image: squashfuse serves " + l.image + " for every container of it (shared, " + p.mnt + ")");
-        server = start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, g.holder, fd, g.userns);
+        log::debug("image: one squashfuse for every container of it (shared, " + p.mnt + ")");
+        server = start_squashfuse(l, g.holder, fd, g.userns);
     } catch (...) {
         close(fd);
         throw;

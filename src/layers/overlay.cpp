@@ -222,7 +222,7 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 }
 
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd, int extra_fd) {
+                        int userns_fd, int extra_fd, const std::string &env) {
     const std::string name = args[0];
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
@@ -261,6 +261,7 @@ pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args
         if (extra_fd >= 0 && (extra < 0 || dup2(extra, 4) < 0)) _exit(126);
         syscall(SYS_close_range, extra_fd >= 0 ? 5 : 4, ~0U, 0);
         setsid(); // a terminal's ^C for `run` is not for it
+        if (!env.empty()) putenv(const_cast<char *>(env.c_str()));
         execv(binary.c_str(), argv.data());
         dprintf(2, "exec %s: %s\n", binary.c_str(), strerror(errno));
         _exit(127);

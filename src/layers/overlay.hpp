@@ -69,8 +69,9 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
 // id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
+// env: "NAME=VALUE" added to its environment (empty: none).
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd = -1, int extra_fd = -1);
+                        int userns_fd = -1, int extra_fd = -1, const std::string &env = "");
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,
