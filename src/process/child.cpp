@@ -119,17 +119,16 @@ void run_hooks(const std::vector<Hook> &hooks, const char *stage, const char *st
     }
 }
 
-using Rest = void (*)(const Plan &) noexcept;
-void fork_into_namespaces(const Plan &p, Rest rest) noexcept;
+void fork_into_namespaces(const Plan &p) noexcept;
 
-void join_and_unshare(const Plan &p, Rest rest) noexcept {
+void join_and_unshare(const Plan &p) noexcept {
     for (auto &j : p.joins)
         if (j.nstype != CLONE_NEWUSER && setns(j.fd, j.nstype) < 0) die_fmt(errno, "join namespace %s", j.path.c_str());
     if (p.unshare_flags && unshare(static_cast<int>(p.unshare_flags)) < 0) die("unshare namespaces", errno);
     if (!p.timens_offsets.empty() &&
         !write_proc("self/timens_offsets", p.timens_offsets.data(), p.timens_offsets.size()))
         die("write /proc/self/timens_offsets", errno);
-    fork_into_namespaces(p, rest);
+    fork_into_namespaces(p);
 }
 
 // exec: a join the parent did not compare (NsJoin::self_path) that names
@@ -176,59 +175,14 @@ void join_container(const Plan &p) noexcept {
 char *g_vfork_stack = nullptr;
 
 [[noreturn]] void join_rest(const Plan &p) noexcept;
-[[noreturn]] void child_rest(const Plan &p) noexcept;
 
 int join_rest_entry(void *plan) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     join_rest(*static_cast<const Plan *>(plan));
 }
 
-// create's fork into a pid namespace after joining or unsharing: the new
-// process is the container's, and we (the intermediate) exit once its pid is
-// sent. It speaks only after that (the pipe's EOF: we have exited), or the
-// parent could take its next message for ours.
-int g_told[2] = {-1, -1};
-Rest g_rest = nullptr;
-
-void wait_for_intermediate() noexcept {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    close(g_told[1]);
-    char b;
-    while (read(g_told[0], &b, 1) < 0 && errno == EINTR) {
-    }
-    close(g_told[0]);
-}
-
-int rest_entry(void *plan) {
-    wait_for_intermediate();
-    g_rest(*static_cast<const Plan *>(plan));
-    _exit(127); // not reached: the rest executes the program or dies
-}
-
-// The container process's stack when it shares our memory: we only send its
-// pid and exit, so it need not copy our page tables, fault our pages in
-// again one by one (copy-on-write), or wait for us to tear down a copy. A
-// page below it faults: an overflow is a crash, not a write elsewhere.
-// Not with a time namespace: the kernel enters one only in a process of
-// its own memory (the vDSO's clock page is per memory).
-char *fork_stack(const Plan &p) noexcept {
-    if (p.unshare_flags & CLONE_NEWTIME) return nullptr;
-    for (auto &j : p.joins)
-        if (j.nstype == CLONE_NEWTIME) return nullptr;
-    // (1 MiB, faulted in as used: tmpcopyup's walk holds about 6 KB a level, 64 levels deep.)
-    constexpr size_t guard = 4096, size = 1024 * 1024;
-    void *m = mmap(nullptr, guard + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (m == MAP_FAILED) return nullptr;
-    if (mprotect(m, guard, PROT_NONE) < 0) {
-        munmap(m, guard + size);
-        return nullptr;
-    }
-    return static_cast<char *>(m) + guard + size;
-}
-
-void fork_into_namespaces(const Plan &p, Rest rest) noexcept {
-    if (!p.needs_fork) return rest(p);
-    if (g_vfork_stack) {
+void fork_into_namespaces(const Plan &p) noexcept {
+    if (p.needs_fork && g_vfork_stack) {
         // vfork_join: we sleep until the new process has executed the program
         // or died, so the pid message follows its error, if any (the parent
         // reads on to it). CLONE_PARENT: the container process is burrow's child.
@@ -238,20 +192,27 @@ void fork_into_namespaces(const Plan &p, Rest rest) noexcept {
         send_msg(g_sock, MsgType::pid, pid);
         _exit(0);
     }
-    // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
-    // container process a child of burrow, as clone made us.
-    if (pipe2(g_told, O_CLOEXEC) < 0) die("pipe", errno);
-    g_rest = rest;
-    long pid;
-    if (char *stack = fork_stack(p))
-        pid = clone(rest_entry, stack, CLONE_VM | CLONE_PARENT | SIGCHLD, const_cast<Plan *>(&p));
-    else if ((pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0)) == 0) {
-        wait_for_intermediate();
-        rest(p);
+    if (p.needs_fork) {
+        // Only children enter a new pid or time namespace. CLONE_PARENT keeps the
+        // container process a child of burrow, as clone made us.
+        // The new process speaks only after the pid message is sent (the
+        // pipe's EOF: the intermediate has exited), or the parent could
+        // take its next message for the intermediate's.
+        int told[2];
+        if (pipe2(told, O_CLOEXEC) < 0) die("pipe", errno);
+        long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+        if (pid < 0) die("fork into the new namespaces", errno);
+        if (pid > 0) {
+            send_msg(g_sock, MsgType::pid, static_cast<int32_t>(pid));
+            _exit(0);
+        }
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(told[1]);
+        char b;
+        while (read(told[0], &b, 1) < 0 && errno == EINTR) {
+        }
+        close(told[0]);
     }
-    if (pid < 0) die("fork into the new namespaces", errno);
-    send_msg(g_sock, MsgType::pid, static_cast<int32_t>(pid));
-    _exit(0);
 }
 
 void set_oom_score_adj(const Plan &p) noexcept {
@@ -513,15 +474,8 @@ void child_main(const Plan &p, int sock) noexcept {
     if (p.setup_as_root && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
         die("become root in the user namespace", errno);
 
-    // 2. The other namespaces; the rest in the process that enters them all.
-    join_and_unshare(p, child_rest);
-    _exit(127); // not reached
-}
-
-namespace {
-
-void child_rest(const Plan &p) noexcept {
-    int sock = g_sock;
+    // 2. The other namespaces.
+    join_and_unshare(p);
     if (p.set_hostname && sethostname(p.hostname.data(), p.hostname.size()) < 0) die("sethostname", errno);
     if (p.set_domainname && setdomainname(p.domainname.data(), p.domainname.size()) < 0) die("setdomainname", errno);
     if (p.bring_up_loopback) {
@@ -616,8 +570,6 @@ void child_rest(const Plan &p) noexcept {
     _exit(127);
 }
 
-} // namespace
-
 void join_main(const Plan &p, int sock) noexcept {
     g_sock = sock;
     // Processes of the container may see us once we join its pid namespace:
@@ -643,8 +595,8 @@ void join_main(const Plan &p, int sock) noexcept {
     if (p.wait_for_cgroup) wait_parent(MsgType::go);
     // Joining the mount namespace puts our root and cwd at the container's root.
     join_container(p);
-    fork_into_namespaces(p, join_rest);
-    _exit(127); // not reached
+    fork_into_namespaces(p);
+    join_rest(p);
 }
 
 namespace {
