@@ -110,3 +110,12 @@ TEST_CASE("bad edits are one Error naming the option") {
     e.rootfs = "/etc/passwd";
     CHECK(msg(e).find("not a directory") != std::string::npos);
 }
+
+TEST_CASE("a value that is not UTF-8 becomes U+FFFD, as Go's encoder makes it") {
+    auto e = edits();
+    e.env = {"BAD=a\xff\xfe" "b"};
+    std::string text = lifecycle::template_config(e, true);
+    json j = json::parse(text);
+    CHECK(j["process"]["env"].back() == "BAD=a\xef\xbf\xbd\xef\xbf\xbd" "b");
+    CHECK_NOTHROW(spec::parse_config(text));
+}

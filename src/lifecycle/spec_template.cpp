@@ -37,8 +37,12 @@ struct Holes {
     std::vector<Volume> volumes; // after the template's mounts
 };
 
-// A JSON string, escaped by nlohmann's serializer.
-void quoted(std::string &o, std::string_view s) { o += nlohmann::json(s).dump(); }
+// A JSON string, escaped by nlohmann's serializer. A byte that is not UTF-8
+// (a job's environment may hold one) becomes U+FFFD, as Go's encoder makes it
+// for runc and podman: JSON has no way to carry it.
+void quoted(std::string &o, std::string_view s) {
+    o += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 void strings(std::string &o, const std::vector<std::string> &v) {
     o += '[';

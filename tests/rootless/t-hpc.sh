@@ -292,6 +292,10 @@ test_run_without_config() {
     assert_contains "$OUT" "env.A=1" "-e"
     assert_contains "$OUT" "env.SLURM_JOB_ID=77" "--env-host"
     assert_contains "$OUT" "env.PMI_RANK=3" "--env-host"
+    # a variable that is not UTF-8 (JSON cannot carry it): U+FFFD, as Go's runtimes pass it; it used to fail the run
+    BURROW_NOT_UTF8=$'a\xffb' capture rt run --rootfs "$ROOTFS" --env-host "$CID" -- /probe dump
+    assert_ok
+    assert_contains "$OUT" "env.BURROW_NOT_UTF8=a"$'\xef\xbf\xbd'"b" "--env-host, not UTF-8"
     # the same without --env-host: the job's variables stay outside
     SLURM_JOB_ID=77 capture rt run --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /probe dump
     assert_ok
