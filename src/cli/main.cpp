@@ -7,6 +7,7 @@
 #include "userns/rootless.hpp"
 
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <cstring>
 #include <seccomp.h>
 #include <unistd.h>
@@ -183,7 +184,14 @@ int main(int argc, char **argv) {
             return c.fn(ctx, args);
         } catch (const std::exception &e) {
             std::string where = "burrow: " + cmd + (ctx.id.empty() ? "" : " " + ctx.id) + ": ";
-            log::error(where + e.what());
+            // A path or value with bytes that are not UTF-8 (a bundle directory's
+            // name, say), which no JSON file can hold: said so, not in nlohmann's words.
+            auto *te = dynamic_cast<const nlohmann::json::type_error *>(&e);
+            std::string what = e.what();
+            if (te && te->id == 316)
+                what = "a path or value is not UTF-8, which JSON (burrow's state and config files) cannot hold (" +
+                       what.substr(what.find(']') + 2) + ")";
+            log::error(where + what);
             return 1;
         }
     }

@@ -64,6 +64,18 @@ test_err_message_shape() {
     not_created
 }
 
+# A bundle directory whose name is not UTF-8: JSON (state.json) cannot hold
+# it. One line saying so, not the JSON library's own words.
+test_err_bundle_path_not_utf8() {
+    burrow_only "checks burrow's own wording"
+    local b="$TEST_DIR/b"$'\xff'
+    mkdir "$b" && cp -a "$BUNDLE/config.json" "$b/" || fail "mkdir"
+    capture rt create --bundle "$b" "$CID"
+    assert_fail_with "is not UTF-8" "not UTF-8"
+    assert_not_contains "$ERR" "json.exception" "the JSON library's text"
+    not_created
+}
+
 test_err_empty_args() {
     cfg '.process.args = []'
     probe_run
