@@ -127,8 +127,8 @@ ContainerCgroup open_container_cgroup(const state::Store &store, const std::stri
     state::validate_id(id);
     ContainerCgroup o;
     o.rec = store.read(id);
-    o.status = state::status_of(store, o.rec);
     o.cgroup = open_cgroup(o.rec);
+    o.status = state::status_of(store, o.rec, *o.cgroup);
     if (o.cgroup->record().kind == session::ManagerKind::none)
         throw Error(session::no_cgroup_message(what, o.cgroup->record().path));
     return o;

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <exception>
 #include <optional>
 #include <linux/sched.h>
 #include <fcntl.h>
@@ -213,9 +214,18 @@ int exec(const Globals &g, const ExecOptions &o) {
     int pidfd = rec.pid > 0 ? static_cast<int>(syscall(SYS_pidfd_open, rec.pid, 0)) : -1;
     Fds owned;
     owned.fds.push_back(pidfd);
-    auto st = state::status_of(store, rec);
+    // The cgroup's record parsed once, for the freezer's state here and the join below.
+    std::unique_ptr<session::CgroupManager> cgroup;
+    std::exception_ptr unreadable; // told after the status, as before
+    try {
+        cgroup = open_cgroup(rec);
+    } catch (const std::exception &) {
+        unreadable = std::current_exception();
+    }
+    auto st = cgroup ? state::status_of(store, rec, *cgroup) : state::status_of(store, rec);
     if (st == state::Status::stopped) throw Error("cannot exec in a stopped container");
     if (st == state::Status::paused) throw Error("cannot exec in a paused container (resume it first)");
+    if (unreadable) std::rethrow_exception(unreadable);
 
     // A config built or edited by create (run --rootfs ..., -e, --device) is kept with the state.
     struct stat kept;
@@ -277,7 +287,6 @@ int exec(const Globals &g, const ExecOptions &o) {
     // first, while it has the caller's ids (the systemd manager's join is
     // ours: the child waits until we have done it). Not by stepping in
     // ourselves for the fork: that wrote every hierarchy twice, in and back out.
-    auto cgroup = open_cgroup(rec);
     if (!o.cgroups.empty()) {
         try {
             cgroup->select_sub(exec_cgroups(o.cgroups));

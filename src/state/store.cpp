@@ -302,18 +302,33 @@ uint64_t process_start_time(pid_t pid) {
     return st.start_time;
 }
 
-Status status_of(const Store &s, const Record &r) {
+namespace {
+
+// Created, running or stopped: what the process itself says.
+Status process_status(const Store &s, const Record &r) {
     if (r.pid <= 0) return Status::stopped;
     uint64_t start = process_start_time(r.pid);
     if (start == 0 || start != r.pid_start) return Status::stopped;
     struct stat st;
-    Status live = stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0 ? Status::created : Status::running;
-    if (!r.cgroup.empty()) try {
+    return stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0 ? Status::created : Status::running;
+}
+
+} // namespace
+
+Status status_of(const Store &s, const Record &r) {
+    Status live = process_status(s, r);
+    if (live != Status::stopped && !r.cgroup.empty()) try {
             auto m = session::open_manager(session::CgroupRecord::from_json(r.cgroup));
             if (m->freezer_state() != session::FreezerState::thawed) return Status::paused;
         } catch (const std::exception &) {
             // a record we cannot read: the process's own state stands
         }
+    return live;
+}
+
+Status status_of(const Store &s, const Record &r, const session::CgroupManager &cgroup) {
+    Status live = process_status(s, r);
+    if (live != Status::stopped && cgroup.freezer_state() != session::FreezerState::thawed) return Status::paused;
     return live;
 }
 

@@ -15,6 +15,10 @@
 #include <sys/types.h>
 #include <vector>
 
+namespace burrow::session {
+class CgroupManager;
+}
+
 namespace burrow::state {
 
 struct Record {
@@ -97,6 +101,9 @@ Record parse_record(const std::string &text);
 // while it lives, paused while its cgroup is frozen, stopped after (a zombie
 // counts as stopped).
 Status status_of(const Store &s, const Record &r);
+// The same with the container's cgroup opened already (its record parsed
+// once, not again here for the freezer's state).
+Status status_of(const Store &s, const Record &r, const session::CgroupManager &cgroup);
 uint64_t process_start_time(pid_t pid); // 0 when there is no such process
 std::string now_rfc3339();
 std::string rfc3339(const struct timespec &ts);
