@@ -84,8 +84,10 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     lock_file(users, users_path, F_RDLCK); // held while this rank runs
     bool running = false;
     if (store.exists(o.id)) {
+        // Paused counts as there: exec refuses it below, as `burrow exec`
+        // does; making it anew would kill the ranks paused in it.
         auto st = state::status_of(store, store.read(o.id));
-        running = st == state::Status::created || st == state::Status::running;
+        running = st != state::Status::stopped;
         if (!running) {
             log::debug("run --join " + o.id + ": the container is " + state::status_name(st) + ": making it anew");
             remove(g, o.id, true);

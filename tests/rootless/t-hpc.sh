@@ -384,6 +384,35 @@ test_join_twenty_ranks() {
     [ ! -e "$STATE_ROOT/@join" ] || fail "the group's files are left: $(ls "$STATE_ROOT/@join")"
 }
 
+# A rank that comes while the ranks' container is paused (burrow pause) is
+# refused, as exec is: it never deletes the container, and so never the
+# ranks paused in it (it used to take a paused container for a finished one
+# and make it anew).
+test_join_paused_container_is_kept() {
+    burrow_only "run --join"
+    bg r1 rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/sleep 3
+    local n=0
+    until rtc state "$CID" && [ "$(jq -r .status <<< "$OUT")" = running ]; do
+        n=$((n + 1)); [ $n -lt 100 ] || fail "the first rank's container never ran"; sleep 0.05
+    done
+    local pid
+    pid=$(jq -r .pid <<< "$OUT")
+    rtc pause "$CID"
+    assert_ok
+    capture rt run --join --rootfs "$ROOTFS" -e "BURROW_TEST_TAG=$BURROW_TEST_TAG" "$CID" -- /bin/true
+    assert_fail_with "paused"
+    rtc state "$CID"
+    assert_ok
+    assert_eq "$(jq -r .pid <<< "$OUT")" "$pid" "the ranks' container after the late rank"
+    assert_eq "$(jq -r .status <<< "$OUT")" paused "its status"
+    rtc resume "$CID"
+    assert_ok
+    bg_wait r1
+    assert_rc 0
+    rtc list -q
+    assert_eq "$OUT" "" "containers after the last rank"
+}
+
 # join_short_ranks [OPTION...]: 20 ranks at once, each saying its uid.
 join_short_ranks() {
     local i
