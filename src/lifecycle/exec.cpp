@@ -207,7 +207,7 @@ bool setgroups_denied(pid_t pid) {
 int exec(const Globals &g, const ExecOptions &o) {
     state::validate_id(o.id);
     state::Store store(g.root);
-    auto rec = store.read(o.id);
+    auto rec = o.record ? *o.record : store.read(o.id);
     // Before the status: a process found running by its start time is then
     // the one the pidfd pins (no second read of /proc/PID/stat), while we
     // read its namespaces and while the child joins them through it.

@@ -24,6 +24,7 @@
 
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,10 +84,13 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     lock_file(lock, lock_path, F_WRLCK);
     lock_file(users, users_path, F_RDLCK); // held while this rank runs
     bool running = false;
+    std::optional<state::Record> rec;
     if (store.exists(o.id)) {
-        // Paused counts as there: exec refuses it below, as `burrow exec`
-        // does; making it anew would kill the ranks paused in it.
-        auto st = state::status_of(store, store.read(o.id));
+        // Paused counts as there (so the process's own status is enough):
+        // exec refuses it below, as `burrow exec` does; making it anew would
+        // kill the ranks paused in it.
+        rec = store.read(o.id);
+        auto st = state::process_status(store, *rec);
         running = st != state::Status::stopped;
         if (!running) {
             log::debug("run --join " + o.id + ": the container is " + state::status_name(st) + ": making it anew");
@@ -109,6 +113,7 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     // This rank's command, with its own environment (PMI_RANK differs per rank).
     ExecOptions e;
     e.id = o.id;
+    if (running) e.record = &*rec; // the first rank's creating wrote a new one
     e.args = o.edits.args;
     e.cwd = o.edits.cwd;
     if (o.edits.env_host)

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace burrow::state {
+struct Record;
+}
+
 namespace burrow::lifecycle {
 
 struct Globals {
@@ -25,6 +29,9 @@ struct ExecOptions {
     std::vector<std::string> env, additional_gids, caps;
     std::vector<std::string> cgroups; // --cgroup [CONTROLLER[,CONTROLLER]:]SUBPATH
     int preserve_fds = 0;
+    // run --join: the container's state.json as the rank read it under the
+    // group's lock (not read again); null: exec reads it.
+    const state::Record *record = nullptr;
 };
 
 // create and run. Returns the exit code burrow itself should exit with.

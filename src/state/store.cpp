@@ -302,9 +302,6 @@ uint64_t process_start_time(pid_t pid) {
     return st.start_time;
 }
 
-namespace {
-
-// Created, running or stopped: what the process itself says.
 Status process_status(const Store &s, const Record &r) {
     if (r.pid <= 0) return Status::stopped;
     uint64_t start = process_start_time(r.pid);
@@ -312,8 +309,6 @@ Status process_status(const Store &s, const Record &r) {
     struct stat st;
     return stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0 ? Status::created : Status::running;
 }
-
-} // namespace
 
 Status status_of(const Store &s, const Record &r) {
     Status live = process_status(s, r);

@@ -101,6 +101,9 @@ Record parse_record(const std::string &text);
 // while it lives, paused while its cgroup is frozen, stopped after (a zombie
 // counts as stopped).
 Status status_of(const Store &s, const Record &r);
+// Created, running or stopped as the process says, without the cgroup's
+// freezer (paused is running here).
+Status process_status(const Store &s, const Record &r);
 // The same with the container's cgroup opened already (its record parsed
 // once, not again here for the freezer's state).
 Status status_of(const Store &s, const Record &r, const session::CgroupManager &cgroup);
