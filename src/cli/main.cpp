@@ -7,8 +7,8 @@
 #include "userns/rootless.hpp"
 
 #include <csignal>
-#include <nlohmann/json.hpp>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <seccomp.h>
 #include <unistd.h>
 

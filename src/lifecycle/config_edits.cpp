@@ -43,6 +43,13 @@ void check_edits(const ConfigEdits &e) {
     }
 }
 
+std::vector<std::string> host_environment() {
+    std::vector<std::string> out;
+    for (char **v = environ; *v; v++)
+        if (strchr(*v, '=') && **v != '=') out.emplace_back(*v);
+    return out;
+}
+
 void apply_config_edits(nlohmann::ordered_json &j, const ConfigEdits &e) {
     check_edits(e);
     if (!e.rootfs.empty()) j["root"]["path"] = e.rootfs;
@@ -62,11 +69,8 @@ void apply_config_edits(nlohmann::ordered_json &j, const ConfigEdits &e) {
         p["terminal"] = p.value("terminal", false);
     }
     if (!e.cwd.empty()) p["cwd"] = e.cwd;
-    // Appended: where a name comes twice the last value wins (as Slurm's own
-    // append of the job's environment to process.env relies on).
     if (e.env_host)
-        for (char **v = environ; *v; v++)
-            if (strchr(*v, '=') && **v != '=') p["env"].push_back(*v);
+        for (auto &v : host_environment()) p["env"].push_back(v);
     for (auto &v : e.env) p["env"].push_back(v);
 }
 

@@ -41,6 +41,11 @@ void check_edits(const ConfigEdits &e);
 // --rootless` writes it, with the caller's ids), for run without --bundle.
 std::string template_config(const ConfigEdits &e, bool rootless);
 
+// --env-host: the caller's environment, each VAR=VALUE, to append to
+// process.env (where a name comes twice the last value wins, as Slurm's own
+// append of the job's environment relies on).
+std::vector<std::string> host_environment();
+
 // Applies the edits to a parsed config.json (--bundle with the options).
 void apply_config_edits(nlohmann::ordered_json &j, const ConfigEdits &e);
 

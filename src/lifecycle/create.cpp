@@ -239,12 +239,15 @@ void remove_stale(const Globals &g, const state::Store &store, const std::string
 spec::Config load_with_devices(CreateOptions &o) {
     if (o.devices.empty() && !o.edits.any()) return spec::load_config(o.bundle);
     const char *what = o.edits.from_template ? "the config (burrow's rootless template)" : "config.json";
+    // The template with its edits in (their errors name the option): text
+    // that is parsed once, or edited as JSON only for CDI devices.
+    std::string text = o.edits.from_template ? template_config(o.edits, userns::rootless()) : std::string();
     if (o.edits.from_template && o.devices.empty()) {
-        o.config_text = template_config(o.edits, userns::rootless());
+        o.config_text = std::move(text);
         return with_context(what, [&] { return spec::parse_config(o.config_text); });
     }
     auto j = with_context(what, [&] {
-        return spec::parse_json_text<nlohmann::ordered_json>(o.edits.from_template ? template_config(o.edits, userns::rootless())
+        return spec::parse_json_text<nlohmann::ordered_json>(o.edits.from_template ? text
                                                                                    : read_file(o.bundle + "/config.json"));
     });
     if (!o.edits.from_template) apply_config_edits(j, o.edits);

@@ -17,18 +17,17 @@
 // creates the container anew: no rank ever finds it half gone.
 #include "error.hpp"
 #include "fd.hpp"
+#include "lifecycle/config_edits.hpp"
 #include "lifecycle/join.hpp"
 #include "log.hpp"
 #include "security/exec_stub.hpp"
 #include "state/store.hpp"
 
-#include <cstring>
 #include <fcntl.h>
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern char **environ;
 
 namespace burrow::lifecycle {
 namespace {
@@ -116,9 +115,7 @@ int run_joined(const Globals &g, const CreateOptions &o) {
     if (running) e.record = &*rec; // the first rank's creating wrote a new one
     e.args = o.edits.args;
     e.cwd = o.edits.cwd;
-    if (o.edits.env_host)
-        for (char **v = environ; *v; v++)
-            if (strchr(*v, '=') && **v != '=') e.env.push_back(*v);
+    if (o.edits.env_host) e.env = host_environment();
     for (auto &v : o.edits.env) e.env.push_back(v);
     int code = 0;
     std::exception_ptr failed;

@@ -12,12 +12,10 @@
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
 
-#include <cstring>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-extern char **environ;
 
 namespace burrow::lifecycle {
 namespace {
@@ -160,11 +158,7 @@ std::string template_config(const ConfigEdits &e, bool rootless) {
     h.root = e.rootfs.empty() ? "rootfs" : e.rootfs;
     h.readonly = !e.writable;
     for (auto &v : e.volumes) h.volumes.push_back(parse_volume(v));
-    // Appended: where a name comes twice the last value wins (as Slurm's own
-    // append of the job's environment to process.env relies on).
-    if (e.env_host)
-        for (char **v = environ; *v; v++)
-            if (strchr(*v, '=') && **v != '=') h.env.emplace_back(*v);
+    if (e.env_host) h.env = host_environment();
     h.env.insert(h.env.end(), e.env.begin(), e.env.end());
     return text(h);
 }

@@ -310,11 +310,19 @@ Status process_status(const Store &s, const Record &r) {
     return stat((s.dir(r.id) + "/exec.fifo").c_str(), &st) == 0 ? Status::created : Status::running;
 }
 
+namespace {
+
+// A live process in a frozen cgroup is paused.
+Status with_freezer(Status live, const session::CgroupManager &cgroup) {
+    return live != Status::stopped && cgroup.freezer_state() != session::FreezerState::thawed ? Status::paused : live;
+}
+
+} // namespace
+
 Status status_of(const Store &s, const Record &r) {
     Status live = process_status(s, r);
     if (live != Status::stopped && !r.cgroup.empty()) try {
-            auto m = session::open_manager(session::CgroupRecord::from_json(r.cgroup));
-            if (m->freezer_state() != session::FreezerState::thawed) return Status::paused;
+            return with_freezer(live, *session::open_manager(session::CgroupRecord::from_json(r.cgroup)));
         } catch (const std::exception &) {
             // a record we cannot read: the process's own state stands
         }
@@ -322,9 +330,7 @@ Status status_of(const Store &s, const Record &r) {
 }
 
 Status status_of(const Store &s, const Record &r, const session::CgroupManager &cgroup) {
-    Status live = process_status(s, r);
-    if (live != Status::stopped && cgroup.freezer_state() != session::FreezerState::thawed) return Status::paused;
-    return live;
+    return with_freezer(process_status(s, r), cgroup);
 }
 
 std::string now_rfc3339() {
