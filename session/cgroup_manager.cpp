@@ -17,6 +17,7 @@ public:
     explicit NoCgroup(std::string why) { rec_.path = std::move(why); }
     const CgroupRecord &record() const override { return rec_; }
     void enter(pid_t) override {}
+    bool make_early() override { return true; }
     void join(pid_t) override {}
     void apply(const Resources &r) override {
         if (!r.empty()) throw std::runtime_error(no_cgroup_message("linux.resources", rec_.path));

@@ -100,6 +100,13 @@ public:
     // RCU grace period, milliseconds). -1: enter() after clone. If clone3
     // cannot, join(pid) after clone. The caller closes the fd.
     virtual int prepare_clone() { return -1; }
+    // create, where prepare_clone() gave no fd: makes the cgroup(s) before
+    // clone where that needs no process (cgroupfs v1), so that the child's
+    // own view of them (its /sys/fs/cgroup) can be bound before enter()
+    // moves it in, and the child need not wait for the move; enter() then
+    // only moves. False where the cgroup comes with the move (systemd's
+    // scope): the child must wait for enter().
+    virtual bool make_early() { return false; }
     // exec: the existing cgroup as an O_PATH fd for clone3(CLONE_INTO_CGROUP),
     // or -1 (join() then). The caller closes it.
     virtual int clone_target() const { return -1; }

@@ -70,6 +70,12 @@ public:
     const CgroupRecord &record() const override { return rec_; }
 
     void enter(pid_t pid) override {
+        if (!made_) make_early();
+        join(pid);
+    }
+
+    bool make_early() override {
+        made_ = true;
         std::string first = hierarchies().front().second;
         bool made_first = false;
         std::vector<std::string> made;
@@ -82,7 +88,7 @@ public:
         // (one we have just made holds none).
         if (!made_first && !read_procs(first).empty())
             throw std::runtime_error("cgroup " + first + " already holds processes");
-        join(pid);
+        return true;
     }
 
     bool extend(const Resources &r) override {
@@ -523,6 +529,7 @@ private:
     std::vector<std::string> pending_;      // update: cgroups extend() added, to fill with the container's processes
     std::vector<std::string> pending_dirs_; // and the directories to make for them
     int oom_fd_ = -1;
+    bool made_ = false; // make_early() ran: enter() only moves
     uint64_t oom_seen_ = 0;
 };
 
@@ -590,7 +597,8 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
     for (auto &c : wanted) {
         auto it = own.find(c);
         std::string top = v1_hierarchy(root, c);
-        if (it == own.end() || hierarchy_id(top) == std::pair<dev_t, ino_t>{0, 0}) continue;
+        // A hierarchy not mounted at its place fails the access() below.
+        if (it == own.end()) continue;
         std::string path = absolute ? join_path("", cgroups_path) : join_path(it->second, cgroups_path);
         if (path.empty() || path == "/") throw std::invalid_argument("cgroupsPath: must name a cgroup below the root");
         nested_dirs(top, path); // refuses ".."
@@ -598,6 +606,9 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
         // ours: access() tells a missing one (ENOENT) from a refused one.
         // As root only its cgroup.procs is asked (every cgroup directory has
         // one): root writes the directory where it may write that file.
+        // Rootless the directory is asked, and its cgroup.procs only where it
+        // is the container's own: a cgroup we make has files of ours, and v1
+        // asks nothing of the parent's cgroup.procs for a move into it.
         std::string probe = join_path(top, path);
         int ok;
         if (as_root) {
@@ -606,9 +617,10 @@ std::unique_ptr<CgroupManager> probe_cgroupfs_v1(const std::string &root, const 
                 probe = probe.substr(0, probe.rfind('/'));
             if (ok < 0) continue;
         } else {
+            size_t full = probe.size();
             while ((ok = access(probe.c_str(), W_OK)) < 0 && errno == ENOENT && probe.size() > top.size())
                 probe = probe.substr(0, probe.rfind('/'));
-            if (ok < 0 || access((probe + "/cgroup.procs").c_str(), W_OK) < 0) continue;
+            if (ok < 0 || (probe.size() == full && access((probe + "/cgroup.procs").c_str(), W_OK) < 0)) continue;
         }
         deepest[c] = probe;
         writable.emplace_back(c, path);

@@ -52,6 +52,11 @@ public:
         return fd;
     }
 
+    bool make_early() override {
+        make();
+        return true;
+    }
+
     int clone_target() const override { return open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); }
 
     void make() {

@@ -380,7 +380,9 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     // cgroup v1 lets us move a process only while it has our uid, and a
     // child born outside the cgroup must not make its devices before the
     // rules are written. With a new user namespace it waits for its maps,
-    // which we write after this; without one it waits for our word (go).
+    // which we write after this (a child that maps only our own ids keeps
+    // our uid throughout, and has no device rules: it does not wait); without
+    // one it waits for our word (go).
     plan.wait_for_cgroup = cgroup->record().kind == session::ManagerKind::cgroupfs_v1 && !plan.new_userns;
     sh.join_cgroup = [&](pid_t pid) {
         cgroup_step([&] {
@@ -394,10 +396,23 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
     Fd child_userns;
     if (shared.holder) child_userns.fd = fcntl(shared.userns, F_DUPFD_CLOEXEC, 0);
     Fd image_mount; // --image: its mount, for fuse-overlayfs (the child's, or the holder's)
-    sh.write_maps = [&](pid_t pid) {
-        if (ov.layers) child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
-        userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups);
-    };
+    if (ov.layers && plan.new_userns)
+        sh.cloned = [&](pid_t pid) {
+            child_userns.fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+        };
+    // The caller's own ids alone: the child maps itself (Plan::own_uid_map),
+    // unless it forks into a pid or time namespace: that fork must wait until
+    // the parent has moved it into the cgroup, which the maps' wait gives.
+    // And the child binds its cgroup into its own /sys/fs/cgroup: the cgroup
+    // must exist before it goes on, made now (CgroupManager::make_early).
+    bool own_maps = plan.new_userns && uid != 0 && !plan.needs_fork && userns::writable_directly(l.uid_map, uid) &&
+                    userns::writable_directly(l.gid_map, gid);
+    if (own_maps && cgroup_fd.fd < 0) cgroup_step([&] { own_maps = cgroup->make_early(); });
+    if (own_maps) {
+        plan.own_uid_map = userns::format_map(l.uid_map);
+        plan.own_gid_map = userns::format_map(l.gid_map);
+    }
+    sh.write_maps = [&](pid_t pid) { userns::write_id_maps(pid, l.uid_map, uid, l.gid_map, gid, l.deny_setgroups); };
     sh.runtime_hooks = [&](pid_t pid) { return runtime_hooks(l, cfg, rec, pid, store.dir(o.id) + "/hooks.pgid"); };
     sh.serve_overlay = [&](pid_t pid, int fuse_fd, int kernel_err) {
         Fd owned;

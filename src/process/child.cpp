@@ -80,6 +80,25 @@ bool write_proc(const char *rel, const char *data, size_t len) noexcept {
     return r == 0;
 }
 
+// The maps of the caller's own ids (Plan::own_uid_map), written by us while
+// we still stand in the host's mounts: /proc is the host's procfs here.
+void write_own_maps(const Plan &p) noexcept {
+    struct {
+        const char *file, *text;
+        size_t len;
+    } const files[] = {{"/proc/self/setgroups", "deny", 4},
+                       {"/proc/self/uid_map", p.own_uid_map.data(), p.own_uid_map.size()},
+                       {"/proc/self/gid_map", p.own_gid_map.data(), p.own_gid_map.size()}};
+    for (auto &f : files) {
+        int fd = open(f.file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && &f == &files[0]) continue; // setgroups: before Linux 3.19
+        ssize_t n = fd < 0 ? -1 : write(fd, f.text, f.len);
+        int e = errno;
+        if (fd >= 0) close(fd);
+        if (n != static_cast<ssize_t>(f.len)) die_fmt(n < 0 ? e : EIO, "write %s", f.file);
+    }
+}
+
 void wait_parent(MsgType want) noexcept {
     Message m;
     if (!recv_msg(g_sock, m)) _exit(1); // the parent is gone: nothing to report to
@@ -467,7 +486,9 @@ void child_main(const Plan &p, int sock) noexcept {
     for (auto &j : p.joins)
         if (j.nstype == CLONE_NEWUSER && setns(j.fd, CLONE_NEWUSER) < 0)
             die_fmt(errno, "join namespace %s", j.path.c_str());
-    if (p.new_userns) {
+    if (p.new_userns && !p.own_uid_map.empty()) {
+        write_own_maps(p);
+    } else if (p.new_userns) {
         send_msg(sock, MsgType::maps_wanted);
         wait_parent(MsgType::maps_done);
     }

@@ -53,6 +53,11 @@ struct Plan {
     // by path in the child. -1: through joins[].fd.
     int ns_pidfd = -1;
     bool new_userns = false;
+    // A map of the caller's own uid and gid alone (userns::writable_directly),
+    // rootless: the child writes it itself, as the kernel lets a process do for
+    // the user namespace it made (bench/floor.c and ch-run do too), and the
+    // maps_wanted round trip goes. Empty: the parent writes the maps.
+    std::string own_uid_map, own_gid_map;
     bool needs_fork = false; // pid or time namespace that only children enter
     std::string timens_offsets; // "monotonic 10 0\nboottime 5 0\n"
     bool setup_as_root = false; // container uid/gid 0 is mapped: become it for setup

@@ -80,6 +80,7 @@ Spawned spawn(const Plan &plan, int child_sock, int parent_sock, const SpawnHook
     Spawned child(static_cast<pid_t>(pid), parent_sock);
     pid_t clone_pid = static_cast<pid_t>(pid);
     pid_t container = clone_pid;
+    if (hooks.cloned) hooks.cloned(clone_pid);
     if (hooks.join_cgroup && !in_cgroup) hooks.join_cgroup(clone_pid);
     if (plan.wait_for_cgroup) send_msg(parent_sock, MsgType::go);
 

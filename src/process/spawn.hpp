@@ -10,11 +10,14 @@
 namespace burrow::process {
 
 struct SpawnHooks {
+    // right after clone, before any message: the child is still in the
+    // caller's ids and its new user namespace is already its own.
+    std::function<void(pid_t)> cloned;
     // step 0, right after clone, while the child still has the caller's ids
     // (it waits for its maps): into the container's cgroup, limits applied.
     // Not called when the child was cloned into plan.cgroup_fd.
     std::function<void(pid_t)> join_cgroup;
-    std::function<void(pid_t)> write_maps;                 // step 1
+    std::function<void(pid_t)> write_maps;                 // step 1 (not with Plan::own_uid_map)
     std::function<void(pid_t)> start_network;              // step 3: the network helper, not waited for
     std::function<void()> wait_network;                    // step 4c: until it is up
     // step 4b: fuse-overlayfs on the child's /dev/fuse fd (owned by the callee);
