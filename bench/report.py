@@ -242,6 +242,13 @@ def main():
                                for m in ("cpu_us", "maxrss_kb", "wall_us") if m in fcg and m in plain)
             notes_overlay.append(f"  {mode}: burrow run / the floor making and joining the same cgroups "
                                  f"({fmt(fcg['cpu_us']['median'] * 1e-3)} ms CPU): {ratios}")
+        # The systemd path against the plain run from the same cgroup and moment.
+        sd = results.get("systemd", {}).get("burrow", {}).get("run", {})
+        sbase = results.get("systemd-base", {}).get("burrow", {}).get("run", {})
+        if mode == "systemd" and "cpu_us" in sd and "cpu_us" in sbase:
+            ratios = ", ".join(f"{m[:-3]} {sd[m]['median'] / sbase[m]['median']:.2f}x"
+                               for m in ("cpu_us", "maxrss_kb", "wall_us") if m in sd and m in sbase)
+            notes_overlay.append(f"  systemd: burrow run --systemd-cgroup / plain run (systemd-base): {ratios}")
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
         lines.append("  ".join("-" * w for w in widths))
