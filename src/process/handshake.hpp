@@ -8,7 +8,9 @@
 // | 0 | - (just cloned, caller's ids still) | into the container's cgroup, limits    | go (only v1 without a  |
 // |   |                                     |   (cgroup v2: cloned into it instead)  |   new userns: the child|
 // |   |                                     |                                        |   waits for it)        |
-// | 1 | maps_wanted (in its new userns)     | write uid/gid maps (direct or helper)  | maps_done              |
+// | 1 | maps_wanted (in its new userns; not | write uid/gid maps (direct or helper)  | maps_done              |
+// |   |   when it maps the caller's own ids |                                        |                        |
+// |   |   itself: Plan::own_uid_map)        |                                        |                        |
 // | 2 | pid (after the extra fork for a pid | remember the container's real pid      | -                      |
 // |   |   or time namespace)                |                                        |                        |
 // | 3 | network_wanted (namespaces made,    | start slirp4netns or pasta on the      | - (the child goes on   |
