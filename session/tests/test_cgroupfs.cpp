@@ -221,6 +221,32 @@ TEST_CASE("v1 writes per-controller files") {
     REQUIRE(stat((t.path + "/memory/deleg").c_str(), &st) == 0);
 }
 
+// create with a child that maps itself (Plan::own_uid_map): the cgroups are
+// made before clone, so that the child can bind its own; enter() only moves.
+TEST_CASE("v1 make_early makes the cgroups before the process, enter then moves it") {
+    TempDir t;
+    std::map<std::string, std::string> own;
+    for (auto c : {"memory", "pids"}) {
+        mkdir((t.path + "/" + c).c_str(), 0755);
+        fake_cgroup(t.path + "/" + c + "/deleg", {});
+        own[c] = "/deleg";
+    }
+    auto m = make_cgroupfs_v1(t.path, own, "c1");
+    REQUIRE(m->make_early());
+    struct stat st;
+    for (auto c : {"memory", "pids"}) {
+        std::string d = t.path + "/" + c + "/deleg/c1";
+        REQUIRE(stat(d.c_str(), &st) == 0);
+        put(d + "/cgroup.procs", ""); // as the kernel's mkdir would
+    }
+    m->enter(77);
+    REQUIRE(get(t.path + "/memory/deleg/c1/cgroup.procs") == "77");
+    REQUIRE(get(t.path + "/pids/deleg/c1/cgroup.procs") == "77");
+    // A cgroup of that name that already holds processes is refused before clone.
+    auto busy = make_cgroupfs_v1(t.path, own, "c1");
+    REQUIRE_THROWS_WITH(busy->make_early(), Catch::Contains("already holds processes"));
+}
+
 TEST_CASE("v1 rootless: the hierarchies a container needs now, the others when update sets a limit") {
     TempDir t;
     std::map<std::string, std::string> own;
