@@ -52,11 +52,6 @@ public:
         return fd;
     }
 
-    bool make_early() override {
-        make();
-        return true;
-    }
-
     int clone_target() const override { return open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); }
 
     void make() {

@@ -254,9 +254,9 @@ spec::Config load_with_devices(CreateOptions &o) {
     if (!o.devices.empty()) {
         nlohmann::json plain = j;
         cdi::inject(plain, o.devices, cdi::spec_dirs());
-        o.config_text = plain.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    } else { // (-e and --env-host values that are not UTF-8: U+FFFD, as in the template)
-        o.config_text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        o.config_text = spec::dump_json_text(plain);
+    } else {
+        o.config_text = spec::dump_json_text(j);
     }
     return with_context(std::string(what) + (o.devices.empty() ? "" : " (with the CDI devices' edits)"),
                         [&] { return spec::parse_config(o.config_text); });

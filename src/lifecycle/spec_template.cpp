@@ -11,6 +11,7 @@
 #include "lifecycle/config_edits.hpp"
 #include "lifecycle/keep_id.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "spec/parse.hpp"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -35,12 +36,8 @@ struct Holes {
     std::vector<Volume> volumes; // after the template's mounts
 };
 
-// A JSON string, escaped by nlohmann's serializer. A byte that is not UTF-8
-// (a job's environment may hold one) becomes U+FFFD, as Go's encoder makes it
-// for runc and podman: JSON has no way to carry it.
-void quoted(std::string &o, std::string_view s) {
-    o += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+// A JSON string, escaped by nlohmann's serializer (not UTF-8: U+FFFD).
+void quoted(std::string &o, std::string_view s) { o += spec::dump_json_text(nlohmann::json(s)); }
 
 void strings(std::string &o, const std::vector<std::string> &v) {
     o += '[';

@@ -81,7 +81,8 @@ bool write_proc(const char *rel, const char *data, size_t len) noexcept {
 }
 
 // The maps of the caller's own ids (Plan::own_uid_map), written by us while
-// we still stand in the host's mounts: /proc is the host's procfs here.
+// we still stand in the host's mounts: /proc is the host's procfs here, so
+// not through write_proc's check of it (five more calls a file).
 void write_own_maps(const Plan &p) noexcept {
     struct {
         const char *file, *text;

@@ -10,8 +10,9 @@
 namespace burrow::process {
 
 struct SpawnHooks {
-    // right after clone, before any message: the child is still in the
-    // caller's ids and its new user namespace is already its own.
+    // right after clone, before any message: the child's host ids are still
+    // the caller's (a map it writes itself is of those) and its new user
+    // namespace is already its own.
     std::function<void(pid_t)> cloned;
     // step 0, right after clone, while the child still has the caller's ids
     // (it waits for its maps): into the container's cgroup, limits applied.

@@ -32,6 +32,12 @@ template <typename Json> Json parse_json_text(const std::string &text) {
         throw_invalid_json(e);
     }
 }
+// j.dump() for a config burrow writes: a byte that is not UTF-8 (a job's
+// environment may hold one) becomes U+FFFD, as Go's encoder makes it for runc
+// and podman, where nlohmann would throw: JSON has no way to carry it.
+template <typename Json> std::string dump_json_text(const Json &j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 } // namespace burrow::spec
 
