@@ -266,6 +266,8 @@ def main():
     hpc_rows = [(("run", "dir"), "/bin/true from the directory", 1e-3, "ms"),
                 (("run", "dir-single"), "  burrow --userns keep-id:single", 1e-3, "ms"),
                 (("run", "dir-nocg"), "  the same, no cgroup (--cgroup-manager disabled)", 1e-3, "ms"),
+                (("run", "dir-hostns"), "  and ch-run's namespaces: the host's pid, IPC, UTS (config.json)", 1e-3, "ms"),
+                (("run", "dir-chlike"), "  and ch-run's mounts: the host's /dev, no masked paths", 1e-3, "ms"),
                 (("run", "sqfs"), "/bin/true from an lz4 squashfs", 1e-3, "ms"),
                 (("serial", "dir"), "{n} back to back, directory", 1e-6, "s"),
                 (("serial", "sqfs"), "{n} back to back, lz4 squashfs (job array)", 1e-6, "s"),
@@ -282,7 +284,7 @@ def main():
                 continue
             n = next(iter(by.values()))[0].get("count", "?")
             cells = [label.format(n=n), unit]
-            ch_base = by.get("ch-run") or (hpc.get(("run", "dir"), {}).get("ch-run") if key in (("run", "dir-single"), ("run", "dir-nocg")) else None)
+            ch_base = by.get("ch-run") or (hpc.get(("run", "dir"), {}).get("ch-run") if key[0] == "run" and key[1].startswith("dir-") else None)
             meds = {}
             for metric in ("cpu_us", "wall_us"):
                 for rt, recs in (("ch-run", by.get("ch-run")), ("burrow", by.get("burrow"))):
