@@ -1,5 +1,6 @@
 #include "layers/overlay.hpp"
 #include "layers/image.hpp"
+#include "layers/server_confine.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
@@ -37,6 +38,18 @@ std::string join_colons(const std::vector<std::string> &v) {
     return s;
 }
 
+// The deepest directory both absolute paths are in ("/" at the least).
+std::string common_dir(const std::string &a, const std::string &b) {
+    size_t end = 0; // the common prefix's last '/' that both continue after
+    for (size_t i = 0; i < a.size() && i < b.size() && a[i] == b[i]; ++i)
+        if (a[i] == '/') end = i;
+    if (a.size() != b.size()) {
+        size_t n = a.size() < b.size() ? a.size() : b.size();
+        if (a.compare(0, n, b, 0, n) == 0 && (a.size() > n ? a[n] : b[n]) == '/') end = n;
+    }
+    return end == 0 ? "/" : a.substr(0, end);
+}
+
 // overlayfs and fuse-overlayfs split their options at ',' and layers at ':'.
 void check_chars(const std::string &path, const std::string &what) {
     if (path.find_first_of(",:\\") != std::string::npos)
@@ -46,12 +59,6 @@ void check_chars(const std::string &path, const std::string &what) {
 bool below(const std::string &path, const std::string &dir) {
     return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
                            (dir == "/" || path[dir.size()] == '/'));
-}
-
-dev_t device_of(const std::string &path) {
-    struct stat st;
-    if (stat(path.c_str(), &st) < 0) throw_errno("stat " + path);
-    return st.st_dev;
 }
 
 void make_dir(const std::string &path, mode_t mode) {
@@ -170,16 +177,13 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
         if (mkdir(l.upper.c_str(), 0755) == 0) l.made_upper = true;
         else if (errno != EEXIST) throw Error("--overlay-upper: mkdir " + l.upper, errno);
         // overlayfs wants its work directory on the upper's filesystem and
-        // outside it: in the state directory when that shares it, else next to it.
-        if (device_of(l.upper) == device_of(l.state_dir)) {
-            make_dir(l.state_dir + "/overlay", 0700);
-            l.work = l.state_dir + "/overlay/work";
-        } else {
-            size_t slash = l.upper.rfind('/');
-            std::string id = l.state_dir.substr(l.state_dir.rfind('/') + 1);
-            l.work = l.upper.substr(0, slash + 1) + "." + l.upper.substr(slash + 1) + ".work-" + id;
-            check_chars(l.work, "--overlay-upper");
-        }
+        // outside it, and fuse-overlayfs renames between the two, so that the
+        // one directory it may write (layers/server_confine.hpp) is the
+        // upper's: next to it.
+        size_t slash = l.upper.rfind('/');
+        std::string id = l.state_dir.substr(l.state_dir.rfind('/') + 1);
+        l.work = l.upper.substr(0, slash + 1) + "." + l.upper.substr(slash + 1) + ".work-" + id;
+        check_chars(l.work, "--overlay-upper");
     }
     if (!m.dirs_later) {
         make_dir(l.work, 0700);
@@ -217,13 +221,17 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
         data = ",noacl";
     }
     data = data_of(seen) + data;
-    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, child, fuse_fd,
-                             userns_fd, l.image.empty() ? -1 : image_fd);
+    // It renames between work and upper, which must then be one mount: their
+    // common directory is what it may write (the state directory's overlay/,
+    // or the directory of an --overlay-upper with its work directory beside).
+    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"},
+                             {common_dir(l.upper, l.work)}, child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd);
 }
 
-pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd, int extra_fd, const std::string &env) {
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, std::vector<std::string> writable,
+                        pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env) {
     const std::string name = args[0];
+    const ServerConfinement confinement = plan_server_confinement(std::move(writable));
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -252,6 +260,11 @@ pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args
         }
         setresgid(0, 0, 0); // container root where it is mapped
         setresuid(0, 0, 0);
+        const char *step = nullptr;
+        if (int r = confine_server(confinement, &step); r < 0) {
+            dprintf(out[1], "confine it: %s: %s\n", step, strerror(-r));
+            _exit(126);
+        }
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -65,13 +65,14 @@ void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount 
 pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int userns_fd, int image_fd);
 
 // What start_fuse_overlayfs does for any FUSE server taking the fd as
-// /dev/fd/3 (args[0] names it and its daemon's comm). userns_fd: the child's
+// /dev/fd/3 (args[0] names it and its daemon's comm), confined so that it
+// can write only below `writable` (layers/server_confine.hpp). userns_fd: the child's
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
 // id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
 // env: "NAME=VALUE" added to its environment (empty: none).
-pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, pid_t child, int fuse_fd,
-                        int userns_fd = -1, int extra_fd = -1, const std::string &env = "");
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, std::vector<std::string> writable,
+                        pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "");
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

@@ -1,0 +1,39 @@
+// The FUSE servers' confinement. squashfuse parses an image's bytes and both
+// it and fuse-overlayfs answer what the container's processes ask of their
+// mount, as the container's root but outside the container, in the caller's
+// mount namespace: a bug in either that a hostile image or container reaches
+// would otherwise let it write anything the user may write (burrow's own
+// binary in ~/bin, ~/.bashrc) or talk to the user's systemd and D-Bus. So a
+// server starts in a mount namespace of its own where every mount is
+// read-only except the directories it must write (fuse-overlayfs's upper and
+// work directories), without CAP_SYS_ADMIN to undo that (and a user namespace
+// it might make copies those mounts locked read-only), under no_new_privs and
+// a seccomp filter that refuses new sockets, io_uring (whose operations
+// seccomp cannot see) and the keyrings.
+#pragma once
+#include "security/seccomp.hpp"
+
+#include <string>
+#include <vector>
+
+namespace burrow::layers {
+
+struct ServerConfinement {
+    std::vector<std::string> writable; // absolute paths the server writes below
+    bool all_writable = false;         // one of them is "/"
+    security::SeccompProgram filter;
+    // Kernels without mount_setattr (before 5.12) and valgrind: each mount
+    // point, read from /proc/self/mountinfo before the fork, is remounted.
+    bool legacy = false;
+    std::vector<std::string> mount_points;
+};
+
+// In the parent, before the server's fork. Throws Error.
+ServerConfinement plan_server_confinement(std::vector<std::string> writable);
+
+// In the server's fork child, once it has joined the container's user
+// namespace and taken its ids, before exec. Returns 0, or -errno with *what
+// naming the step that failed.
+int confine_server(const ServerConfinement &c, const char **what) noexcept;
+
+} // namespace burrow::layers
