@@ -75,3 +75,28 @@ TEST_CASE("overlay layers: checked before anything is made") {
     rmdir(low.c_str());
     rmdir(d.c_str());
 }
+
+// The work directory sits beside an --overlay-upper, also on the state
+// directory's file system: fuse-overlayfs renames between the two, and the
+// one directory it may write (layers/server_confine.hpp) is the upper's.
+TEST_CASE("overlay layers: the work directory beside an --overlay-upper") {
+    char tmpl[] = "/tmp/burrow-ov-XXXXXX";
+    std::string d = mkdtemp(tmpl);
+    std::string root = d + "/rootfs", state = d + "/state/c1";
+    mkdir(root.c_str(), 0755);
+    mkdir((d + "/state").c_str(), 0700);
+    mkdir(state.c_str(), 0700);
+    burrow::rootfs::OverlayMount m;
+    OverlayOptions o;
+    o.enabled = true;
+    o.driver = "kernel";
+    o.upper = d + "/layers/up";
+    mkdir((d + "/layers").c_str(), 0755);
+    auto l = plan_overlay(o, root, state, m);
+    make_overlay_dirs(l, m, true);
+    REQUIRE(l.work == d + "/layers/.up.work-c1");
+    struct stat st;
+    REQUIRE(stat(l.work.c_str(), &st) == 0);
+    REQUIRE(stat(l.upper.c_str(), &st) == 0);
+    for (auto p : {l.work, l.upper, d + "/layers", state, d + "/state", root, d}) rmdir(p.c_str());
+}
