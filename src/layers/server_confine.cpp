@@ -1,6 +1,7 @@
 #include "layers/server_confine.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "rootfs/mount_exec.hpp"
 #include "security/apply.hpp"
 
 #include <cerrno>
@@ -11,7 +12,6 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,17 +59,6 @@ bool kernel_has_mount_setattr() {
 int fail(const char **what, const char *step, int e) noexcept {
     *what = step;
     return -e;
-}
-
-// The classic remount of one mount point, keeping the flags the kernel locked.
-int remount_readonly(const char *path) noexcept {
-    struct statvfs sv {};
-    if (statvfs(path, &sv) < 0) return -errno;
-    if (sv.f_flag & ST_RDONLY) return 0;
-    unsigned long keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
-                         (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
-                         (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0);
-    return mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr) < 0 ? -errno : 0;
 }
 
 // What a file server may keep: owners, modes, device nodes for whiteouts,
@@ -132,7 +121,7 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
             bool skip = false;
             for (auto &w : c.writable) skip = skip || m == w;
             if (skip) continue;
-            int r = remount_readonly(m.c_str());
+            int r = rootfs::remount_readonly(m.c_str());
             // One the server cannot reach (below a directory it may not
             // search, or gone meanwhile) it cannot write either.
             if (r < 0 && r != -EACCES && r != -ENOENT) return fail(what, "make a mount read-only", -r);

@@ -515,21 +515,23 @@ bool finish_root(const MountPlan &p, Failure &f) noexcept {
         struct mount_attr attr {};
         attr.attr_set = MOUNT_ATTR_RDONLY;
         int r = g_legacy ? -1 : mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr);
-        if (r < 0 && (g_legacy || errno == ENOSYS)) {
-            // The classic remount, keeping the flags the kernel locked.
-            struct statvfs sv {};
-            unsigned long keep = 0;
-            if (statvfs("/", &sv) == 0)
-                keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
-                       (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
-                       (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0);
-            r = mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr);
-        }
-        if (r < 0) return fail(f, "make read-only", "/", errno);
+        if (r < 0 && !g_legacy && errno != ENOSYS) r = -errno;
+        else if (r < 0) r = remount_readonly("/");
+        if (r < 0) return fail(f, "make read-only", "/", -r);
     }
     if (p.final_propagation && mount(nullptr, "/", nullptr, p.final_propagation, nullptr) < 0)
         return fail(f, "set propagation of", "/", errno);
     return true;
+}
+
+int remount_readonly(const char *path) noexcept {
+    struct statvfs sv {};
+    unsigned long keep = 0;
+    if (statvfs(path, &sv) == 0)
+        keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+               (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+               (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0);
+    return mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr) < 0 ? -errno : 0;
 }
 
 } // namespace burrow::rootfs

@@ -38,4 +38,9 @@ bool enter_root(int rootfd, bool no_pivot, Failure &f) noexcept;
 // rootfs propagation.
 bool finish_root(const MountPlan &p, Failure &f) noexcept;
 
+// The classic read-only remount of the mount at path (kernels without
+// mount_setattr), keeping the flags the kernel locked on a mount a user
+// namespace copied (nosuid, nodev, noexec, the atime ones). 0 or -errno.
+int remount_readonly(const char *path) noexcept;
+
 } // namespace burrow::rootfs
