@@ -127,6 +127,12 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
             if (r < 0 && r != -EACCES && r != -ENOENT) return fail(what, "make a mount read-only", -r);
         }
     }
+    // The daemon the server forks to serve (the process that answers the
+    // container's requests for as long as it runs) is born in a pid
+    // namespace of its own, its first process: it can signal no process of
+    // the user's. (The server's own process, which starts it, cannot make
+    // threads from now on; none of them does before it forks.)
+    if (unshare(CLONE_NEWPID) < 0) return fail(what, "unshare the pid namespace", errno);
     // Up to what the running kernel knows (EINVAL past its last), which may be more than our headers.
     for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap)
         if (!server_keeps(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)

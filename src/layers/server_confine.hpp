@@ -9,7 +9,9 @@
 // work directories), without CAP_SYS_ADMIN to undo that (and a user namespace
 // it might make copies those mounts locked read-only), under no_new_privs and
 // a seccomp filter that refuses new sockets, io_uring (whose operations
-// seccomp cannot see) and the keyrings.
+// seccomp cannot see) and the keyrings; the daemon it forks to serve is the
+// first process of a pid namespace of its own, so it cannot signal the user's
+// processes either.
 #pragma once
 #include "security/seccomp.hpp"
 

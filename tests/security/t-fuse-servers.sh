@@ -6,15 +6,17 @@
 # the host (layers/server_confine.hpp). The attack: a "server" that is the
 # attacker's program (a squashfuse or fuse-overlayfs first in PATH) tries to
 # write a host directory of the user's, to make that mount writable again (by
-# a remount, and from a user and mount namespace of its own), and to connect
-# to a unix socket of the user's (the user's systemd and D-Bus are such
-# sockets); it reports what it did and exits, so the run fails with its words.
+# a remount, and from a user and mount namespace of its own), to connect to a
+# unix socket of the user's (the user's systemd and D-Bus are such sockets)
+# and, from the daemon it forks as the real servers do, to kill a process of
+# the user's; it reports what it did and exits, so the run fails with its words.
 # Rootless, through tests/rootless/lib.sh (a leak check after each test).
 . "$(dirname "${BASH_SOURCE[0]}")/../rootless/lib.sh"
 
 # fake_server NAME: $TEST_DIR/fake/NAME, the attacker's program; $ATTACK_DIR
 # the host directory it goes for; $ATTACK_SOCK a socket listening there, which
-# leaves $ATTACK_DIR.connected behind if anyone connects.
+# leaves $ATTACK_DIR.connected behind if anyone connects; $VICTIM_PID a process
+# of the user's it tries to kill.
 fake_server() {
     command -v python3 >/dev/null || skip "python3 not installed"
     mkdir -p "$TEST_DIR/fake" "$TEST_DIR/attacked"
@@ -75,11 +77,25 @@ def nested():  # a user and mount namespace of its own, where it is all-powerful
     check(libc.mount(None, mount_of(d), None, MS_REMOUNT | MS_BIND, None))
     write(d + "/written-nested")
 
+def signal():  # from the daemon it forks to serve, as squashfuse and fuse-overlayfs do
+    r, w = os.pipe()
+    if os.fork() == 0:
+        try:
+            os.kill(int(os.environ["VICTIM_PID"]), 9)
+            os.write(w, b"signal:DONE")
+        except OSError as e:
+            os.write(w, ("signal:refused(" + e.strerror + ")").encode())
+        os._exit(0)
+    os.close(w)
+    done.append(os.read(r, 200).decode())
+    os.wait()
+
 attempt("write", lambda: write(d + "/written"))
 attempt("remount", remount)
 attempt("connect", connect)
 if os.path.basename(sys.argv[0]) == "fuse-overlayfs":
     attempt("upper", own_upper)
+signal()
 attempt("nested", nested)
 print("attack: " + " ".join(done), file=sys.stderr)
 sys.exit(1)
@@ -91,6 +107,14 @@ s.bind(sys.argv[1]); s.listen(4); s.settimeout(60)
 c, _ = s.accept()
 open(sys.argv[2], "w").write("connected\n")' "$ATTACK_SOCK" "$ATTACK_DIR.connected"
     wait_for 10 test -S "$ATTACK_SOCK" || fail "the listener did not start"
+    LISTENER_PID=$BG_PID
+    bg victim sleep 60
+    VICTIM_PID=$BG_PID
+}
+
+# attack RUNTIME-ARGS...: burrow with the attacker's program first in PATH.
+attack() {
+    capture env PATH="$TEST_DIR/fake:$PATH" ATTACK_DIR="$ATTACK_DIR" ATTACK_SOCK="$ATTACK_SOCK" VICTIM_PID="$VICTIM_PID" "$@"
 }
 
 # attacked WHAT: the fake ran (its words in burrow's error), was refused all
@@ -98,13 +122,14 @@ open(sys.argv[2], "w").write("connected\n")' "$ATTACK_SOCK" "$ATTACK_DIR.connect
 attacked() {
     assert_fail_with "attack:"
     local a
-    for a in write remount connect nested; do
+    for a in write remount connect signal nested; do
         assert_contains "$ERR" "$a:refused" "$1: $a"
     done
     assert_eq "$(ls -A "$ATTACK_DIR" | grep -v '^user.sock$' | tr '\n' ' ')" "" "$1: files the server made in $ATTACK_DIR"
     [ -e "$ATTACK_DIR.connected" ] && fail "$1: the server connected to the user's socket"
-    kill "$BG_PID" 2>/dev/null
-    wait "$BG_PID" 2>/dev/null
+    kill -0 "$VICTIM_PID" 2>/dev/null || fail "$1: the server killed a process of the user's"
+    kill "$LISTENER_PID" "$VICTIM_PID" 2>/dev/null
+    wait "$LISTENER_PID" "$VICTIM_PID" 2>/dev/null
     return 0
 }
 
@@ -113,8 +138,7 @@ test_squashfuse_taken_over() {
     fake_server squashfuse
     printf 'hsqs' > "$TEST_DIR/img.sqfs"  # as far as burrow looks before squashfuse reads it
     set_args /bin/true
-    capture env PATH="$TEST_DIR/fake:$PATH" ATTACK_DIR="$ATTACK_DIR" ATTACK_SOCK="$ATTACK_SOCK" \
-        "$RUNTIME" --root "$STATE_ROOT" run --image "$TEST_DIR/img.sqfs" "$CID" -- /bin/true
+    attack "$RUNTIME" --root "$STATE_ROOT" run --image "$TEST_DIR/img.sqfs" "$CID" -- /bin/true
     attacked squashfuse
 }
 
@@ -128,8 +152,7 @@ test_fuse_overlayfs_taken_over() {
     burrow_only "burrow's --overlay"
     fake_server fuse-overlayfs
     fuse_bundle
-    capture env PATH="$TEST_DIR/fake:$PATH" ATTACK_DIR="$ATTACK_DIR" ATTACK_SOCK="$ATTACK_SOCK" \
-        "$RUNTIME" --root "$STATE_ROOT" run --overlay --overlay-driver fuse --bundle "$BUNDLE" "$CID"
+    attack "$RUNTIME" --root "$STATE_ROOT" run --overlay --overlay-driver fuse --bundle "$BUNDLE" "$CID"
     attacked fuse-overlayfs
     assert_contains "$ERR" "upper:DONE" "fuse-overlayfs writes its upper layer"
 }
@@ -141,8 +164,7 @@ test_fuse_overlayfs_taken_over_own_upper() {
     fake_server fuse-overlayfs
     fuse_bundle
     mkdir -p "$TEST_DIR/layer/upper"  # the user's: kept when the run fails
-    capture env PATH="$TEST_DIR/fake:$PATH" ATTACK_DIR="$ATTACK_DIR" ATTACK_SOCK="$ATTACK_SOCK" \
-        "$RUNTIME" --root "$STATE_ROOT" run --overlay --overlay-driver fuse --overlay-upper "$TEST_DIR/layer/upper" \
+    attack "$RUNTIME" --root "$STATE_ROOT" run --overlay --overlay-driver fuse --overlay-upper "$TEST_DIR/layer/upper" \
         --bundle "$BUNDLE" "$CID"
     attacked fuse-overlayfs
     assert_contains "$ERR" "upper:DONE" "fuse-overlayfs writes its upper layer"
@@ -157,19 +179,20 @@ test_old_kernel_fuse_overlayfs_taken_over() {
     fake_server fuse-overlayfs
     fuse_bundle
     cfg 'del(.process.rlimits)'
-    capture env PATH="$TEST_DIR/fake:$PATH" ATTACK_DIR="$ATTACK_DIR" ATTACK_SOCK="$ATTACK_SOCK" \
-        valgrind --tool=none -q --trace-children=no --log-file="$TEST_DIR/valgrind.%p.log" \
+    attack valgrind --tool=none -q --trace-children=no --log-file="$TEST_DIR/valgrind.%p.log" \
         "$RUNTIME" --root "$STATE_ROOT" run --overlay --overlay-driver fuse --bundle "$BUNDLE" "$CID"
     attacked fuse-overlayfs
 }
 
 # The real servers run so confined, and still serve: no_new_privs, a seccomp
-# filter, no CAP_SYS_ADMIN, every mount read-only but their layer's.
+# filter, no CAP_SYS_ADMIN, a pid namespace of their own, every mount
+# read-only but their layer's.
 server_confined() {  # NAME PID WRITABLE-DIR
     local st
     st=$(cat "/proc/$2/status") || fail "no $1 process $2"
     assert_contains "$st" "NoNewPrivs:	1" "$1: no_new_privs"
     assert_contains "$st" "Seccomp:	2" "$1: a seccomp filter"
+    assert_eq "$(printf '%s\n' "$st" | awk '/^NSpid:/ {print NF - 1, $NF}')" "2 1" "$1: the first process of a pid namespace of its own (NSpid)"
     local bnd
     bnd=$(printf '%s\n' "$st" | awk '/^CapBnd:/ {print $2}')
     (( (0x$bnd >> 21) & 1 )) && fail "$1: CAP_SYS_ADMIN in its bounding set ($bnd)"
