@@ -73,15 +73,34 @@ int bind_notify_socket(const std::string &dir) {
     return fd;
 }
 
+std::string relayed_message(const std::string &msg, pid_t pid, bool &ready) {
+    // Lines of NAME=VALUE; STATUS= and the like are passed on as they come,
+    // but never the container's own MAINPID=: the manager takes the first
+    // one of a message, and one that comes from root (a system service's
+    // burrow) for any process at all, which it would then watch and signal
+    // at the service's stop. The main pid is burrow's to say.
+    std::string out;
+    ready = false;
+    for (size_t i = 0; i < msg.size();) {
+        size_t nl = msg.find('\n', i);
+        if (nl == std::string::npos) nl = msg.size();
+        std::string_view line(msg.data() + i, nl - i);
+        i = nl + 1;
+        if (line.empty() || line.substr(0, 8) == "MAINPID=") continue;
+        ready = ready || line == "READY=1";
+        out.append(line).push_back('\n');
+    }
+    if (ready) out += "MAINPID=" + std::to_string(pid) + "\n";
+    return out;
+}
+
 bool relay_one(int fd, pid_t pid, const std::string &host_socket) {
     char buf[4096];
     ssize_t len = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
     if (len <= 0) return false;
-    // Lines of NAME=VALUE; STATUS= and the like are passed on as they come.
-    std::string msg(buf, static_cast<size_t>(len));
-    bool ready = ("\n" + msg + "\n").find("\nREADY=1\n") != std::string::npos;
-    if (ready) msg += "\nMAINPID=" + std::to_string(pid);
-    send_to(host_socket, msg);
+    bool ready = false;
+    std::string msg = relayed_message(std::string(buf, static_cast<size_t>(len)), pid, ready);
+    if (!msg.empty()) send_to(host_socket, msg);
     return ready;
 }
 

@@ -24,8 +24,13 @@ void make_notify_dir(const std::string &dir);
 // systemd's own. Returns the fd.
 int bind_notify_socket(const std::string &dir);
 
-// Passes one datagram waiting on fd on to the host socket (with
-// MAINPID=pid added to a READY=1). Returns true when it was READY=1.
+// What goes on to the host socket for one datagram of the container's:
+// its lines without any MAINPID= of its own, and MAINPID=pid after a
+// READY=1 (ready set then). "" when nothing is left to send.
+std::string relayed_message(const std::string &msg, pid_t pid, bool &ready);
+
+// Passes one datagram waiting on fd on to the host socket, as
+// relayed_message makes it. Returns true when it was READY=1.
 bool relay_one(int fd, pid_t pid, const std::string &host_socket);
 
 // After the container's process, whose pid went on as MAINPID, ended by
