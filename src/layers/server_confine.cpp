@@ -1,5 +1,4 @@
 #include "layers/server_confine.hpp"
-#include "error.hpp"
 #include "read_file.hpp"
 #include "rootfs/mount_exec.hpp"
 #include "security/apply.hpp"
@@ -93,7 +92,7 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
     // root keeps the host's shared mounts shared).
     if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0) return fail(what, "make / a slave", errno);
     if (c.all_writable) {
-        // (An --overlay-upper right below /: its directory is everything.)
+        // An --overlay-upper right below /: its directory is everything (the rest below still holds).
     } else if (!c.legacy) {
         // The writable directories cloned while still writable, everything
         // made read-only, the clones put back on top.
