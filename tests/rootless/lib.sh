@@ -371,6 +371,30 @@ writable_rootfs() {
     cfg --arg r "$TEST_DIR/rootfs" '.root.path = $r | .root.readonly = false'
 }
 
+# notify_manager: a service manager's NOTIFY_SOCKET ($NOTIFY_HOST, a datagram
+# socket) in the background (bg name "notify"), printing what arrives,
+# newlines as spaces, until READY=1. burrow's relay binds on /run/notify:
+# setup-host.sh makes that mount point in the shared rootfs; without it (an
+# older test area) the test gets a rootfs copy of its own, as creating it
+# would change the rootfs other tests share.
+notify_manager() {
+    command -v python3 >/dev/null || skip "python3 not installed"
+    [ -d "$ROOTFS/run/notify" ] || writable_rootfs
+    NOTIFY_HOST=$TEST_DIR/manager-notify.sock
+    bg notify python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+while True:
+    m = s.recv(4096).decode()
+    print(m.replace("\n", " "), flush=True)
+    if "READY=1" in m.split("\n"):
+        break
+' "$NOTIFY_HOST"
+    wait_for 5 test -S "$NOTIFY_HOST" || fail "the manager's socket did not appear: $(cat "$TEST_DIR/notify.err")"
+}
+
 # evil_symlink_mount HOSTDIR: a copy of the rootfs whose /evil is a symlink
 # climbing out of it to HOSTDIR (made, with a sentinel file), and a tmpfs
 # mounted at /evil: the mount must land inside the rootfs.

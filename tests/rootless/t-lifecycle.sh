@@ -560,31 +560,9 @@ test_global_flag_cgroup_manager() {
 
 # ---------------------------------------------------------------- NOTIFY_SOCKET
 
-# notify_listen: a service manager's socket (a datagram socket) in the
-# background, printing what arrives until READY=1. The relay binds on
-# /run/notify: setup-host.sh makes that mount point in the shared rootfs;
-# without it (an older test area) the test gets a rootfs copy of its own, as
-# creating it would change the rootfs other tests share.
-notify_listen() {
-    [ -d "$ROOTFS/run/notify" ] || writable_rootfs
-    NOTIFY_HOST=$TEST_DIR/host-notify.sock
-    bg notify python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(20)
-while True:
-    m = s.recv(4096).decode()
-    print(m.replace("\n", " "), flush=True)
-    if "READY=1" in m.split("\n"):
-        break
-' "$NOTIFY_HOST"
-    wait_for 5 test -S "$NOTIFY_HOST" || fail "the listener did not start: $(cat "$TEST_DIR/notify.err")"
-}
-
 test_notify_socket_relayed_by_start() {
     burrow_only "runc relays too, with its own socket path"
-    notify_listen
+    notify_manager
     probe_args notify STATUS=warming notify READY=1 dump sleep 30
     capture env NOTIFY_SOCKET="$NOTIFY_HOST" "$RUNTIME" --root "$STATE_ROOT" run --detach --bundle "$BUNDLE" "$CID"
     assert_ok
@@ -596,7 +574,7 @@ test_notify_socket_relayed_by_start() {
 
 test_notify_socket_relayed_by_run() {
     burrow_only
-    notify_listen
+    notify_manager
     probe_args notify READY=1 dump
     capture env NOTIFY_SOCKET="$NOTIFY_HOST" "$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"
     assert_ok
