@@ -64,7 +64,12 @@ int bind_notify_socket(const std::string &dir) {
     unlink(path.c_str());
     struct sockaddr_un a;
     socklen_t len = address(path, a);
-    if (bind(fd, reinterpret_cast<sockaddr *>(&a), len) < 0 || chmod(path.c_str(), 0777) < 0) {
+    // Made 0777 by bind itself: the directory is the container's /run/notify,
+    // where a chmod by name could follow what its processes put there.
+    mode_t mask = umask(0);
+    int bound = bind(fd, reinterpret_cast<sockaddr *>(&a), len);
+    umask(mask);
+    if (bound < 0) {
         int e = errno;
         close(fd);
         errno = e;
