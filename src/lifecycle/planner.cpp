@@ -21,6 +21,7 @@
 #include "userns/passwd.hpp"
 #include "userns/rootless.hpp"
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -444,10 +445,15 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
         plan_process(proc, p, l.deny_setgroups, o.preserve_fds);
         if (!o.notify_dir.empty()) {
             // The service manager's socket stays outside; the program gets one of ours.
+            // Read-only (as runc binds it): sending to a socket needs no
+            // writable mount, and the directory is in the state directory,
+            // where the container must not make files (a full runtime
+            // directory, a subdirectory delete cannot enter).
             rootfs::MountStep s;
             s.kind = rootfs::StepKind::bind;
             s.source = o.notify_dir;
             s.target = session::kNotifyDirInContainer + 1;
+            s.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
             p.mounts.steps.push_back(s);
             std::erase_if(p.env, [](const std::string &e) { return e.rfind("NOTIFY_SOCKET=", 0) == 0; });
             p.env.push_back(std::string("NOTIFY_SOCKET=") + session::kNotifySocketInContainer);
