@@ -19,6 +19,7 @@
 # of the user's it tries to kill.
 fake_server() {
     command -v python3 >/dev/null || skip "python3 not installed"
+    [ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable by the test user"
     mkdir -p "$TEST_DIR/fake" "$TEST_DIR/attacked"
     ATTACK_DIR=$TEST_DIR/attacked ATTACK_SOCK=$TEST_DIR/attacked/user.sock
     cat > "$TEST_DIR/fake/$1" <<'EOF'
