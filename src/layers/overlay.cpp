@@ -38,18 +38,6 @@ std::string join_colons(const std::vector<std::string> &v) {
     return s;
 }
 
-// The deepest directory both absolute paths are in ("/" at the least).
-std::string common_dir(const std::string &a, const std::string &b) {
-    size_t end = 0; // the common prefix's last '/' that both continue after
-    for (size_t i = 0; i < a.size() && i < b.size() && a[i] == b[i]; ++i)
-        if (a[i] == '/') end = i;
-    if (a.size() != b.size()) {
-        size_t n = a.size() < b.size() ? a.size() : b.size();
-        if (a.compare(0, n, b, 0, n) == 0 && (a.size() > n ? a[n] : b[n]) == '/') end = n;
-    }
-    return end == 0 ? "/" : a.substr(0, end);
-}
-
 // overlayfs and fuse-overlayfs split their options at ',' and layers at ':'.
 void check_chars(const std::string &path, const std::string &what) {
     if (path.find_first_of(",:\\") != std::string::npos)
@@ -221,17 +209,18 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
         data = ",noacl";
     }
     data = data_of(seen) + data;
-    // It renames between work and upper, which must then be one mount: their
-    // common directory is what it may write (the state directory's overlay/,
-    // or the directory of an --overlay-upper with its work directory beside).
-    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"},
-                             {common_dir(l.upper, l.work)}, child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd);
+    // It renames between work and upper, which must then be one mount: the
+    // upper's directory, which holds both (the state directory's overlay/, or
+    // an --overlay-upper's directory, its work directory beside it), is what it may write.
+    std::string dir = l.upper.substr(0, l.upper.rfind('/'));
+    return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, dir.empty() ? "/" : dir,
+                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd);
 }
 
-pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, std::vector<std::string> writable,
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
                         pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env) {
     const std::string name = args[0];
-    const ServerConfinement confinement = plan_server_confinement(std::move(writable));
+    const ServerConfinement confinement = plan_server_confinement(writable);
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

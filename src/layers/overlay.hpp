@@ -66,12 +66,13 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 
 // What start_fuse_overlayfs does for any FUSE server taking the fd as
 // /dev/fd/3 (args[0] names it and its daemon's comm), confined so that it
-// can write only below `writable` (layers/server_confine.hpp). userns_fd: the child's
+// can write only below the directory `writable` ("": nowhere;
+// layers/server_confine.hpp). userns_fd: the child's
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
 // id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
 // env: "NAME=VALUE" added to its environment (empty: none).
-pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, std::vector<std::string> writable,
+pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
                         pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "");
 
 // What the container got, for `burrow state` and for delete.

@@ -2,12 +2,11 @@
 #include "read_file.hpp"
 #include "rootfs/mount_exec.hpp"
 #include "security/apply.hpp"
+#include "security/caps.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -63,22 +62,23 @@ int fail(const char **what, const char *step, int e) noexcept {
 // What a file server may keep: owners, modes, device nodes for whiteouts,
 // file capabilities of the container's files. Everything else is dropped
 // from its bounding set, so even as root it cannot mount.
-constexpr bool server_keeps(int cap) {
-    return cap == CAP_CHOWN || cap == CAP_DAC_OVERRIDE || cap == CAP_DAC_READ_SEARCH || cap == CAP_FOWNER ||
-           cap == CAP_FSETID || cap == CAP_MKNOD || cap == CAP_SETUID || cap == CAP_SETGID || cap == CAP_SETFCAP;
-}
+constexpr uint64_t kServerCaps = uint64_t{1} << CAP_CHOWN | uint64_t{1} << CAP_DAC_OVERRIDE |
+                                 uint64_t{1} << CAP_DAC_READ_SEARCH | uint64_t{1} << CAP_FOWNER |
+                                 uint64_t{1} << CAP_FSETID | uint64_t{1} << CAP_MKNOD | uint64_t{1} << CAP_SETUID |
+                                 uint64_t{1} << CAP_SETGID | uint64_t{1} << CAP_SETFCAP;
 
 } // namespace
 
-ServerConfinement plan_server_confinement(std::vector<std::string> writable) {
+ServerConfinement plan_server_confinement(const std::string &writable) {
     ServerConfinement c;
-    c.writable = std::move(writable);
-    for (auto &w : c.writable) c.all_writable = c.all_writable || w == "/";
+    c.writable = writable;
     spec::Seccomp s;
     s.default_action = "SCMP_ACT_ALLOW";
     s.syscalls.push_back({{"socket"}, "SCMP_ACT_ERRNO", EACCES, {}});
     s.syscalls.push_back({{"io_uring_setup", "add_key", "keyctl", "request_key"}, "SCMP_ACT_ERRNO", EPERM, {}});
     c.filter = security::compile_seccomp(s);
+    c.keep_caps = kServerCaps;
+    c.last_cap = security::last_cap();
     if (!kernel_has_mount_setattr()) {
         c.legacy = true;
         c.mount_points = mount_points();
@@ -91,35 +91,26 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
     // Nothing done here may reach the caller's namespace (a copy made as real
     // root keeps the host's shared mounts shared).
     if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0) return fail(what, "make / a slave", errno);
-    if (c.all_writable) {
+    const char *w = c.writable.empty() ? nullptr : c.writable.c_str();
+    if (w && c.writable == "/") {
         // An --overlay-upper right below /: its directory is everything (the rest below still holds).
     } else if (!c.legacy) {
-        // The writable directories cloned while still writable, everything
-        // made read-only, the clones put back on top.
-        int trees[8];
-        size_t n = c.writable.size() < 8 ? c.writable.size() : 8;
-        if (n < c.writable.size()) return fail(what, "clone the writable directories (more than 8)", E2BIG);
-        for (size_t i = 0; i < n; ++i) {
-            trees[i] = open_tree(AT_FDCWD, c.writable[i].c_str(), OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
-            if (trees[i] < 0) return fail(what, "clone a writable directory", errno);
-        }
+        // The writable directory cloned while still writable, everything
+        // made read-only, the clone put back on top.
+        int tree = w ? open_tree(AT_FDCWD, w, OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC) : -1;
+        if (w && tree < 0) return fail(what, "clone the writable directory", errno);
         struct mount_attr attr {};
         attr.attr_set = MOUNT_ATTR_RDONLY;
         if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) < 0)
             return fail(what, "make every mount read-only", errno);
-        for (size_t i = 0; i < n; ++i) {
-            if (move_mount(trees[i], "", AT_FDCWD, c.writable[i].c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return fail(what, "put back a writable directory", errno);
-            close(trees[i]);
-        }
+        if (w && move_mount(tree, "", AT_FDCWD, w, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return fail(what, "put back the writable directory", errno);
+        if (tree >= 0) close(tree);
     } else {
-        for (auto &w : c.writable)
-            if (mount(w.c_str(), w.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
-                return fail(what, "bind a writable directory", errno);
+        if (w && mount(w, w, nullptr, MS_BIND | MS_REC, nullptr) < 0)
+            return fail(what, "bind the writable directory", errno);
         for (auto &m : c.mount_points) {
-            bool skip = false;
-            for (auto &w : c.writable) skip = skip || m == w;
-            if (skip) continue;
+            if (m == c.writable) continue;
             int r = rootfs::remount_readonly(m.c_str());
             // One the server cannot reach (below a directory it may not
             // search, or gone meanwhile) it cannot write either.
@@ -132,18 +123,10 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
     // the user's. (The server's own process, which starts it, cannot make
     // threads from now on; none of them does before it forks.)
     if (unshare(CLONE_NEWPID) < 0) return fail(what, "unshare the pid namespace", errno);
-    // Up to what the running kernel knows (EINVAL past its last), which may be more than our headers.
-    for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap)
-        if (!server_keeps(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-            return fail(what, "drop capabilities from the bounding set", errno);
+    if (int r = security::drop_bounding(c.keep_caps, c.last_cap); r < 0)
+        return fail(what, "drop capabilities from the bounding set", -r);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(what, "set no_new_privs", errno);
-    int r = security::load_seccomp(c.filter);
-    if (r == -ENOSYS) { // seccomp(2) is 3.17's (and valgrind has none): the filter through prctl
-        struct sock_fprog prog = {static_cast<unsigned short>(c.filter.filter.size()),
-                                  const_cast<struct sock_filter *>(c.filter.filter.data())};
-        r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0 ? -errno : 0;
-    }
-    if (r < 0) return fail(what, "load the seccomp filter", -r);
+    if (int r = security::load_seccomp(c.filter); r < 0) return fail(what, "load the seccomp filter", -r);
     return 0;
 }
 

@@ -5,8 +5,8 @@
 // would otherwise let it write anything the user may write (burrow's own
 // binary in ~/bin, ~/.bashrc) or talk to the user's systemd and D-Bus. So a
 // server starts in a mount namespace of its own where every mount is
-// read-only except the directories it must write (fuse-overlayfs's upper and
-// work directories), without CAP_SYS_ADMIN to undo that (and a user namespace
+// read-only except the one directory it must write (the one holding
+// fuse-overlayfs's upper and work directories), without CAP_SYS_ADMIN to undo that (and a user namespace
 // it might make copies those mounts locked read-only), under no_new_privs and
 // a seccomp filter that refuses new sockets, io_uring (whose operations
 // seccomp cannot see) and the keyrings; the daemon it forks to serve is the
@@ -15,15 +15,17 @@
 #pragma once
 #include "security/seccomp.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace burrow::layers {
 
 struct ServerConfinement {
-    std::vector<std::string> writable; // absolute paths the server writes below
-    bool all_writable = false;         // one of them is "/"
+    std::string writable; // the absolute directory the server writes below ("": none)
     security::SeccompProgram filter;
+    uint64_t keep_caps = 0; // its bounding set
+    int last_cap = 0;
     // Kernels without mount_setattr (before 5.12) and valgrind: each mount
     // point, read from /proc/self/mountinfo before the fork, is remounted.
     bool legacy = false;
@@ -31,7 +33,7 @@ struct ServerConfinement {
 };
 
 // In the parent, before the server's fork. Throws Error.
-ServerConfinement plan_server_confinement(std::vector<std::string> writable);
+ServerConfinement plan_server_confinement(const std::string &writable);
 
 // In the server's fork child, once it has joined the container's user
 // namespace and taken its ids, before exec. Returns 0, or -errno with *what
