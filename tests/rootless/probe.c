@@ -22,7 +22,9 @@
  *        getcwd | getpid | uname | mkdir PATH | mkdirat PATH | rmdir PATH |
  *        chmod PATH MODE | fchmodat PATH MODE | personality ARG |
  *        unshare FLAGS | sethostname NAME | chroot PATH | setuid ID | setgid ID |
- *        mount SRC TARGET FSTYPE | umount PATH | socket FAMILY | kill PID SIG
+ *        mount SRC TARGET FSTYPE | umount PATH | umount-detach PATH |
+ *        remount-rw PATH (bind remount, keeping nosuid, nodev, noexec) |
+ *        socket FAMILY | kill PID SIG
  *     sleep SECONDS         sleeps (fractions allowed)
  *     wait-file PATH SECS   waits until PATH exists (wait-file:PATH=ok | timeout)
  *     exit N                exits with N
@@ -542,6 +544,13 @@ static int cmd_syscall(int argc, char **argv)
         NEED(3); r = syscall(SYS_mount, argv[1], argv[2], argv[3], 0UL, NULL);
     } else if (strcmp(n, "umount") == 0) {
         NEED(1); r = syscall(SYS_umount2, argv[1], 0);
+    } else if (strcmp(n, "umount-detach") == 0) {
+        NEED(1); r = syscall(SYS_umount2, argv[1], MNT_DETACH);
+    } else if (strcmp(n, "remount-rw") == 0) {
+        /* a bind remount that keeps nosuid, nodev and noexec (a nested
+         * namespace may not clear those) and clears only read-only */
+        NEED(1); r = syscall(SYS_mount, NULL, argv[1], NULL,
+                             (unsigned long)(MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC), NULL);
     } else if (strcmp(n, "socket") == 0) {
         NEED(1);
         int fam = strcmp(argv[1], "unix") == 0 ? AF_UNIX : strcmp(argv[1], "inet") == 0 ? AF_INET

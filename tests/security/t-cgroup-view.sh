@@ -1,0 +1,101 @@
+#!/bin/bash
+# Another container's cgroup through the container's /sys/fs/cgroup. A
+# rootless config rbinds the host's /sys (runc's and burrow's `spec
+# --rootless`: without a network namespace of its own a container cannot
+# mount sysfs), and the rbind brings the host's whole cgroup hierarchies at
+# /sys/fs/cgroup, which burrow covers with the container's own cgroups. The
+# kernel keeps the covered ones locked to the rbind: no runtime can unmount
+# them, so the container must not be able to uncover them or write through
+# them. The attack: unmount burrow's view, from the container and from a user
+# namespace of its own, remount the host's memory hierarchy read-write and
+# lower a sibling container's memory limit.
+. "$(dirname "${BASH_SOURCE[0]}")/../rootless/lib.sh"
+
+# need_v1_memory: the test user has a delegated cgroup v1 memory hierarchy
+# (the host whose view has covered hierarchies to attack).
+need_v1_memory() {
+    burrow_only "burrow's cgroup view"
+    local own
+    own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+    [ -n "$own" ] && [ -w "/sys/fs/cgroup/memory$own/cgroup.procs" ] ||
+        skip "no delegated cgroup v1 memory hierarchy"
+}
+
+# sibling: runs "$CID-b" (sleep) and sets SIB_LIMIT to its memory.limit_in_bytes
+# as the host sees it and SIB_PATH to its cgroup in the memory hierarchy.
+sibling() {
+    local b=$BUNDLE pid
+    new_bundle
+    set_args sleep 100
+    rtc run -d --bundle "$BUNDLE" "$CID-b"
+    assert_ok
+    BUNDLE=$b
+    pid=$(ct_pid "$CID-b")
+    SIB_PATH=$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
+    SIB_LIMIT=/sys/fs/cgroup/memory$SIB_PATH/memory.limit_in_bytes
+    [ -r "$SIB_LIMIT" ] || fail "the sibling's memory cgroup $SIB_PATH"
+}
+
+# attack: the probe's steps, first as the container's root, then in a user
+# and mount namespace of its own (where it holds every capability):
+# unmount burrow's view, remount what is under it read-write, look for the
+# sibling's cgroup there and write its limit.
+attack() {
+    local sib=/sys/fs/cgroup/memory$SIB_PATH
+    probe_args syscall umount-detach /sys/fs/cgroup syscall remount-rw /sys/fs/cgroup/memory \
+        ls "$sib" write "$sib/memory.limit_in_bytes" ls /sys/fs/cgroup \
+        echo nested syscall unshare user,mnt \
+        syscall umount-detach /sys/fs/cgroup syscall remount-rw /sys/fs/cgroup/memory \
+        ls "$sib" write "$sib/memory.limit_in_bytes" "$@"
+}
+
+# The default capabilities (the template's): nothing of the host's
+# hierarchies is uncovered, nothing written.
+test_default_caps_cannot_uncover_the_host_hierarchies() {
+    need_v1_memory
+    sibling
+    local before outer nested sib=/sys/fs/cgroup/memory$SIB_PATH
+    before=$(cat "$SIB_LIMIT")
+    attack
+    probe_ok
+    outer=$(sed '/^nested$/,$d' <<< "$OUT")
+    nested=$(sed -n '/^nested$/,$p' <<< "$OUT")
+    assert_eq "$(pv syscall:unshare "$nested")" ok:0 "the attack's own user namespace"
+    assert_eq "$(pv syscall:umount-detach "$outer")" EPERM "unmounting the view as the container's root"
+    assert_eq "$(pv syscall:umount-detach "$nested")" EINVAL "unmounting the view from a namespace of its own (locked)"
+    assert_eq "$(pv syscall:remount-rw "$outer")" EPERM "the remount as the container's root"
+    assert_eq "$(pv syscall:remount-rw "$nested")" EPERM "the remount from a namespace of its own (locked read-only)"
+    assert_eq "$(pvs "ls:$sib" "$OUT" | sort -u)" ENOENT "the sibling's cgroup in the view"
+    assert_eq "$(pvs "write:$sib/memory.limit_in_bytes" "$OUT" | sort -u)" ENOENT "the sibling's limit"
+    assert_eq "$(cat "$SIB_LIMIT")" "$before" "the sibling's memory limit"
+    rtc delete --force "$CID-b"
+    assert_ok
+}
+
+# The way docs/security.md gives a container CAP_SYS_ADMIN without the host's
+# hierarchies under its view: a network namespace of its own and a fresh
+# sysfs for /sys instead of the rbind. Unmounting burrow's view then shows
+# an empty directory of that sysfs, and the sibling stays out of reach.
+test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
+    need_v1_memory
+    sibling
+    local before outer sib=/sys/fs/cgroup/memory$SIB_PATH
+    before=$(cat "$SIB_LIMIT")
+    cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+        | .linux.namespaces += [{type: "network"}]
+        | .mounts |= map(if .destination == "/sys"
+            then {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}
+            else . end)'
+    attack
+    probe_ok
+    outer=$(sed '/^nested$/,$d' <<< "$OUT")
+    assert_eq "$(pv syscall:umount-detach "$outer")" ok:0 "unmounting the view (CAP_SYS_ADMIN)"
+    assert_eq "$(pv ls:/sys/fs/cgroup "$outer")" ok: "what the view covered (an empty directory of the own sysfs)"
+    assert_eq "$(pvs "ls:$sib" "$OUT" | sort -u)" ENOENT "the sibling's cgroup"
+    assert_not_contains "$(pvs "write:$sib/memory.limit_in_bytes" "$OUT")" ok "the sibling's limit"
+    assert_eq "$(cat "$SIB_LIMIT")" "$before" "the sibling's memory limit"
+    rtc delete --force "$CID-b"
+    assert_ok
+}
+
+run_tests "$@"
