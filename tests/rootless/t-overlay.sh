@@ -108,6 +108,34 @@ ov_chown() {
 test_overlay_kernel_chown_mapped() { ov_chown kernel; }
 test_overlay_fuse_chown_mapped() { ov_chown fuse; }
 
+# A hostile container nests directories deeper than burrow may hold fds open
+# (a soft limit of 64 here), one of them of subordinate ids and at mode 000:
+# its layer still goes with it (one directory open at a time), also in the
+# user namespace that removes what the user cannot.
+ov_deep() {
+    local drv=$1
+    ov_setup
+    [ "$SUBUID_COUNT" -ge 2000 ] && [ "$SUBGID_COUNT" -ge 2000 ] || skip "needs a subordinate id range of 2000"
+    userns_full
+    cfg '.process.capabilities |= with_entries(if .key == "ambient" then . else .value += ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] end)'
+    sh_args 'i=0
+        while [ $i -lt 300 ]; do
+            mkdir d && echo $i > d/f && ln -s / d/l && cd d || exit 1
+            if [ $i = 150 ]; then mkdir -p z/y && touch z/y/x && chown -R 1000:1000 z && chmod 0 z/y z || exit 1; fi
+            i=$((i + 1))
+        done
+        echo depth=$i'
+    ulimit -Sn 64
+    rtc --debug run --overlay --overlay-driver "$drv" --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$OUT" depth=300 "the container's tree"
+    assert_contains "$ERR" "removing them in a user namespace" "run --debug"
+    [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left after run"
+    assert_no_fuse_left
+}
+test_overlay_kernel_deeper_than_the_fd_limit() { ov_deep kernel; }
+test_overlay_fuse_deeper_than_the_fd_limit() { ov_deep fuse; }
+
 # Ten containers on one lower rootfs at once: each sees only its own changes.
 test_overlay_ten_concurrent() {
     ov_setup
