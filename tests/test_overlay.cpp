@@ -95,7 +95,7 @@ TEST_CASE("overlay layers: the work directory beside an --overlay-upper") {
     o.upper = d + "/layers/up";
     mkdir((d + "/layers").c_str(), 0755);
     auto l = plan_overlay(o, root, state, m);
-    make_overlay_dirs(l, m, true);
+    make_overlay_dirs(l, m, true, true);
     REQUIRE(l.work == d + "/layers/.up.work-c1");
     struct stat st;
     REQUIRE(stat(l.work.c_str(), &st) == 0);

@@ -13,7 +13,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,19 +148,45 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
 
 void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
     make_dir(l.state_dir + "/overlay", 0700);
+    if (!m.layer_dir.empty()) make_dir(m.layer_dir, 0700);
     make_dir(l.upper, 0755);
     make_dir(l.work, 0700);
     if (!l.image.empty()) make_image_dirs(l, m);
 }
 
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns) {
+namespace {
+
+std::string layer_tmpfs_options(const std::string &state_dir) {
+    struct statfs sf {};
+    if (statfs(state_dir.c_str(), &sf) < 0 || sf.f_type != TMPFS_MAGIC) return "";
+    // As large as the state directory's (0: as unlimited as it is).
+    return "mode=0700,size=" + std::to_string(static_cast<uint64_t>(sf.f_blocks) * static_cast<uint64_t>(sf.f_bsize)) +
+           ",nr_inodes=" + std::to_string(static_cast<uint64_t>(sf.f_files));
+}
+
+} // namespace
+
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts) {
     // The image's mount may well be the rootfs itself (rootfs/image_root.hpp):
     // the layer's directories only if the child asks for them.
     m.dirs_later = l.own_upper && m.image_as_root && m.image_dir.empty();
     if (l.own_upper) {
-        l.work = l.state_dir + "/overlay/work";
+        // On a tmpfs state directory (rootfs/overlay.hpp's layer_dir): the
+        // layer in a directory of its own, for a tmpfs of the container's
+        // own (the kernel's overlay; fuse-overlayfs mounts one in its own
+        // namespace). Not where the container's mounts may propagate to the host.
+        if (std::string opts = private_mounts ? layer_tmpfs_options(l.state_dir) : ""; !opts.empty()) {
+            l.layer_tmpfs = opts;
+            m.layer_dir = l.state_dir + "/overlay/layer";
+            m.layer_tmpfs = opts;
+            m.layer_user_xattr = in_userns;
+            l.upper = m.layer_upper = m.layer_dir + "/upper";
+            m.layer_work = m.layer_dir + "/work";
+        }
+        l.work = m.layer_dir.empty() ? l.state_dir + "/overlay/work" : m.layer_work;
         if (!m.dirs_later) {
             make_dir(l.state_dir + "/overlay", 0700);
+            if (!m.layer_dir.empty()) make_dir(m.layer_dir, 0700);
             make_dir(l.upper, 0755);
         }
     } else {
@@ -213,14 +241,17 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
     // upper's directory, which holds both (the state directory's overlay/, or
     // an --overlay-upper's directory, its work directory beside it), is what it may write.
     std::string dir = l.upper.substr(0, l.upper.rfind('/'));
+    ServerTmpfs tmpfs;
+    if (!l.layer_tmpfs.empty()) tmpfs = {l.layer_tmpfs, {l.upper, l.work}};
     return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, dir.empty() ? "/" : dir,
-                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd);
+                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", tmpfs);
 }
 
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
-                        pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env) {
+                        pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env,
+                        const ServerTmpfs &tmpfs) {
     const std::string name = args[0];
-    const ServerConfinement confinement = plan_server_confinement(writable);
+    const ServerConfinement confinement = plan_server_confinement(writable, tmpfs);
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -3,6 +3,7 @@
 // directories made and removed, fuse-overlayfs started on the FUSE fd the
 // child mounted, and what the container got recorded in its state.
 #pragma once
+#include "layers/server_confine.hpp"
 #include "rootfs/overlay.hpp"
 
 #include <map>
@@ -35,6 +36,7 @@ struct OverlayLayers {
     std::string fuse_overlayfs; // the binary; empty when FUSE is not to be used
     std::string state_dir;
     std::string image, squashfuse; // --image: the file and the binary; lower.back() is its mount
+    std::string layer_tmpfs; // own layer on a tmpfs state directory: the options of its own tmpfs (rootfs/overlay.hpp)
 };
 
 // Command-line options over the config's annotations. Throws Error naming the flag or annotation.
@@ -50,7 +52,9 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
 // layers/image.hpp's plan_image_root, called first) the directories are left
 // for make_later_overlay_dirs, which the child asks for if it needs the
 // overlay after all (m.dirs_later).
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns);
+// private_mounts: the container's mounts cannot propagate to the host (its
+// root is rslave or rprivate), so a tmpfs for the layer may be its own.
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts);
 void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);
 
 // Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child
@@ -71,9 +75,12 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
 // id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
-// env: "NAME=VALUE" added to its environment (empty: none).
+// env: "NAME=VALUE" added to its environment (empty: none). tmpfs: the
+// writable directory is a tmpfs of the server's own (fuse-overlayfs's layer
+// on a tmpfs state directory).
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
-                        pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "");
+                        pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "",
+                        const ServerTmpfs &tmpfs = {});
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

@@ -224,11 +224,11 @@ void wait_fuse_gone(pid_t pid, uint64_t start, const std::string &name) {
 // The usual case, a container that left its layer empty: a few rmdirs (work/work
 // at mode 000 too: rmdir asks only the parent; --image's mount points root and
 // image), not a walk of the tree.
-bool remove_empty_overlay(const std::string &dir) {
-    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
+// A layer's upper and work directories in base, when empty.
+bool remove_empty_layer(const std::string &base) {
     // work/work/incompat/volatile/dirty marks a volatile overlay; overlayfs
     // leaves those directories at mode 000, ours (the container's root's) to open again.
-    std::string ww = dir + "/work/work";
+    std::string ww = base + "/work/work";
     if (rmdir(ww.c_str()) < 0 && errno == ENOTEMPTY) {
         for (const char *sub : {"", "/incompat", "/incompat/volatile"}) chmod((ww + sub).c_str(), 0700);
         unlink((ww + "/incompat/volatile/dirty").c_str());
@@ -236,7 +236,19 @@ bool remove_empty_overlay(const std::string &dir) {
             if (rmdir((ww + sub).c_str()) < 0 && errno != ENOENT) return false;
     }
     for (const char *sub : {"/upper", "/work"})
-        if (rmdir((dir + sub).c_str()) < 0 && errno != ENOENT) return false;
+        if (rmdir((base + sub).c_str()) < 0 && errno != ENOENT) return false;
+    return true;
+}
+
+bool remove_empty_overlay(const std::string &dir) {
+    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true; // none (most containers), or nothing in it
+    // On a tmpfs state directory the layer is in overlay/layer (what its own
+    // tmpfs covered, or, where it had none, the layer itself).
+    std::string layer = dir + "/layer";
+    if (rmdir(layer.c_str()) < 0 && errno == ENOTEMPTY &&
+        (!remove_empty_layer(layer) || rmdir(layer.c_str()) < 0))
+        return false;
+    if (!remove_empty_layer(dir)) return false;
     if (rmdir(dir.c_str()) == 0) return true;
     if (errno != ENOTEMPTY) return false;
     for (const char *sub : {"/root", "/image", ""})

@@ -21,8 +21,19 @@
 
 namespace burrow::layers {
 
+// The writable directory as a tmpfs of the server's own (fuse-overlayfs's
+// layer where the state directory is a tmpfs: the container fills only its
+// own, and it ends with the server): its options and the directories made in
+// it (the first 0755, the others 0700). Empty options: the directory itself.
+// Where tmpfs cannot hold user.* xattrs (before Linux 6.6) it is not used.
+struct ServerTmpfs {
+    std::string options;
+    std::vector<std::string> dirs;
+};
+
 struct ServerConfinement {
     std::string writable; // the absolute directory the server writes below ("": none)
+    ServerTmpfs tmpfs;
     security::SeccompProgram filter;
     uint64_t keep_caps = 0; // its bounding set
     int last_cap = 0;
@@ -33,7 +44,7 @@ struct ServerConfinement {
 };
 
 // In the parent, before the server's fork. Throws Error.
-ServerConfinement plan_server_confinement(const std::string &writable);
+ServerConfinement plan_server_confinement(const std::string &writable, const ServerTmpfs &tmpfs = {});
 
 // In the server's fork child, once it has joined the container's user
 // namespace and taken its ids, before exec. Returns 0, or -errno with *what

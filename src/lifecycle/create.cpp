@@ -19,6 +19,7 @@
 #include "netless/helper.hpp"
 #include "process/handshake.hpp"
 #include "process/spawn.hpp"
+#include "rootfs/mount_exec.hpp"
 #include "session/cgroup_files.hpp"
 #include "session/notify_relay.hpp"
 #include "spec/parse.hpp"
@@ -344,7 +345,7 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
                          std::any_of(plan.joins.begin(), plan.joins.end(),
                                      [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
         plan_image_root(*ov.layers, overlay_opts, cfg.hooks, plan.cwd, plan.mounts);
-        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns);
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns, !rootfs::may_share(plan.mounts.root_propagation));
     }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;

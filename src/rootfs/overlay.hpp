@@ -32,6 +32,16 @@ struct OverlayMount {
     std::string image_root;
     std::vector<std::string> image_needs;
     bool dirs_later = false; // the overlay's directories are made when the child asks (overlay_dirs)
+    // The container's own layer where the state directory is a tmpfs (a
+    // user's /run/user/UID, root's /run): a tmpfs of its own, as large as
+    // that one, is mounted on layer_dir (upper and work's directory) in the
+    // container's mount namespace before the kernel's overlay, so that the
+    // container fills only its own (and it goes with the namespace). Not
+    // mounted (the state directory's directories below it serve) where it
+    // cannot be or where tmpfs lacks the user.* xattrs overlayfs needs in a
+    // user namespace (before Linux 6.6).
+    std::string layer_dir, layer_tmpfs, layer_upper, layer_work;
+    bool layer_user_xattr = false;
 };
 
 struct Failure;
