@@ -220,4 +220,10 @@ std::vector<IdMap> keep_id_maps(uint32_t own_id, const std::vector<Range> &range
     return maps;
 }
 
+int64_t inside_id(const std::vector<IdMap> &maps, uint32_t outside) {
+    for (auto &m : maps)
+        if (outside >= m.outside && outside - m.outside < m.count) return int64_t{m.inside} + (outside - m.outside);
+    return -1;
+}
+
 } // namespace burrow::userns

@@ -39,6 +39,9 @@ void check_entitled(const std::vector<IdMap> &maps, uint32_t own_id, const std::
 // line, count 1, outside == own_id.
 bool writable_directly(const std::vector<IdMap> &maps, uint32_t own_id);
 
+// The container's id for host id `outside` under maps, or -1 where it is unmapped.
+int64_t inside_id(const std::vector<IdMap> &maps, uint32_t outside);
+
 // The kernel's text: "0 1001 1\n1 200000 65536\n".
 std::string format_map(const std::vector<IdMap> &maps);
 

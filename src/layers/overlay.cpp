@@ -166,7 +166,8 @@ std::string layer_tmpfs_options(const std::string &state_dir) {
 
 } // namespace
 
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts) {
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts,
+                       const LayerOwner &owner) {
     // The image's mount may well be the rootfs itself (rootfs/image_root.hpp):
     // the layer's directories only if the child asks for them.
     m.dirs_later = l.own_upper && m.image_as_root && m.image_dir.empty();
@@ -175,8 +176,10 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
         // layer in a directory of its own, for a tmpfs of the container's
         // own (the kernel's overlay; fuse-overlayfs mounts one in its own
         // namespace). Not where the container's mounts may propagate to the host.
-        if (std::string opts = private_mounts ? layer_tmpfs_options(l.state_dir) : ""; !opts.empty()) {
+        if (std::string opts = private_mounts && owner.known ? layer_tmpfs_options(l.state_dir) : ""; !opts.empty()) {
             l.layer_tmpfs = opts;
+            l.layer_uid = m.layer_uid = static_cast<uid_t>(owner.uid);
+            l.layer_gid = m.layer_gid = static_cast<gid_t>(owner.gid);
             m.layer_dir = l.state_dir + "/overlay/layer";
             m.layer_tmpfs = opts;
             m.layer_user_xattr = in_userns;
@@ -242,7 +245,7 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
     // an --overlay-upper's directory, its work directory beside it), is what it may write.
     std::string dir = l.upper.substr(0, l.upper.rfind('/'));
     ServerTmpfs tmpfs;
-    if (!l.layer_tmpfs.empty()) tmpfs = {l.layer_tmpfs, {l.upper, l.work}};
+    if (!l.layer_tmpfs.empty()) tmpfs = {l.layer_tmpfs, {l.upper, l.work}, l.layer_uid, l.layer_gid};
     return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, dir.empty() ? "/" : dir,
                              child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", tmpfs);
 }

@@ -37,6 +37,16 @@ struct OverlayLayers {
     std::string state_dir;
     std::string image, squashfuse; // --image: the file and the binary; lower.back() is its mount
     std::string layer_tmpfs; // own layer on a tmpfs state directory: the options of its own tmpfs (rootfs/overlay.hpp)
+    uid_t layer_uid = static_cast<uid_t>(-1); // ... and its upper's owner there
+    gid_t layer_gid = static_cast<gid_t>(-1);
+};
+
+// Who owns a layer directory the parent makes, as the container sees it: the
+// caller's ids in its user namespace (-1: unmapped). Unknown (a user
+// namespace the config joins): the layer stays a directory of the parent's.
+struct LayerOwner {
+    bool known = false;
+    int64_t uid = -1, gid = -1;
 };
 
 // Command-line options over the config's annotations. Throws Error naming the flag or annotation.
@@ -54,7 +64,8 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
 // overlay after all (m.dirs_later).
 // private_mounts: the container's mounts cannot propagate to the host (its
 // root is rslave or rprivate), so a tmpfs for the layer may be its own.
-void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts);
+void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns, bool private_mounts,
+                       const LayerOwner &owner = {});
 void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m);
 
 // Handshake step 3a: runs fuse-overlayfs on the /dev/fuse fd the child

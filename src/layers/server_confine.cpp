@@ -77,6 +77,7 @@ void own_tmpfs(const char *w, const ServerTmpfs &t) noexcept {
     bool ok = setxattr(w, "user.burrow.probe", "", 0, 0) == 0;
     if (ok) removexattr(w, "user.burrow.probe");
     for (size_t i = 0; ok && i < t.dirs.size(); ++i) ok = mkdir(t.dirs[i].c_str(), i == 0 ? 0755 : 0700) == 0;
+    ok = ok && (t.dirs.empty() || chown(t.dirs[0].c_str(), t.owner_uid, t.owner_gid) == 0);
     if (!ok) umount2(w, MNT_DETACH);
 }
 

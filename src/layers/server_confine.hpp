@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace burrow::layers {
@@ -29,6 +30,8 @@ namespace burrow::layers {
 struct ServerTmpfs {
     std::string options;
     std::vector<std::string> dirs;
+    uid_t owner_uid = static_cast<uid_t>(-1); // the first directory's owner (-1: the server's)
+    gid_t owner_gid = static_cast<gid_t>(-1);
 };
 
 struct ServerConfinement {

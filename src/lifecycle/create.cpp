@@ -345,7 +345,15 @@ int create(const Globals &g, const CreateOptions &opts, RunMode mode, bool keep)
                          std::any_of(plan.joins.begin(), plan.joins.end(),
                                      [](const process::NsJoin &j) { return j.nstype == CLONE_NEWUSER; });
         plan_image_root(*ov.layers, overlay_opts, cfg.hooks, plan.cwd, plan.mounts);
-        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns, !rootfs::may_share(plan.mounts.root_propagation));
+        // Who owns the layer there: the caller's ids in the container (its
+        // maps, new or the image holder's); a user namespace of the config's
+        // own is not looked into.
+        LayerOwner owner;
+        if (!in_userns) owner = {true, geteuid(), getegid()};
+        else if (!l.uid_map.empty() && !l.gid_map.empty())
+            owner = {true, userns::inside_id(l.uid_map, geteuid()), userns::inside_id(l.gid_map, getegid())};
+        make_overlay_dirs(*ov.layers, plan.mounts.overlay, in_userns, !rootfs::may_share(plan.mounts.root_propagation),
+                          owner);
     }
     if (!o.notify_dir.empty()) session::make_notify_dir(o.notify_dir);
     Endpoints e;

@@ -12,6 +12,7 @@
 //           namespace goes, the FUSE connection is aborted and it exits.
 #pragma once
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace burrow::rootfs {
@@ -40,8 +41,12 @@ struct OverlayMount {
     // mounted (the state directory's directories below it serve) where it
     // cannot be or where tmpfs lacks the user.* xattrs overlayfs needs in a
     // user namespace (before Linux 6.6).
+    // The upper directory is then given to the caller's ids in the container
+    // (-1: left to the container's root), as the parent's mkdir would have.
     std::string layer_dir, layer_tmpfs, layer_upper, layer_work;
     bool layer_user_xattr = false;
+    uid_t layer_uid = static_cast<uid_t>(-1);
+    gid_t layer_gid = static_cast<gid_t>(-1);
 };
 
 struct Failure;

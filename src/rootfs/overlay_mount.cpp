@@ -24,7 +24,8 @@ bool mount_layer_tmpfs(const OverlayMount &o) noexcept {
         ok = setxattr(dir, "user.burrow.probe", "", 0, 0) == 0;
         if (ok) removexattr(dir, "user.burrow.probe");
     }
-    ok = ok && mkdir(o.layer_upper.c_str(), 0755) == 0 && mkdir(o.layer_work.c_str(), 0700) == 0;
+    ok = ok && mkdir(o.layer_upper.c_str(), 0755) == 0 && mkdir(o.layer_work.c_str(), 0700) == 0 &&
+         chown(o.layer_upper.c_str(), o.layer_uid, o.layer_gid) == 0;
     if (!ok) umount2(dir, MNT_DETACH);
     return ok;
 }

@@ -339,6 +339,19 @@ userns_full() {
          | .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}, {containerID: 1, hostID: $gs, size: $gc}]'
 }
 
+# layer_on_disk: for a test that reads a container's own overlay layer from
+# the host. Where the state root is a tmpfs (a /run/user/UID of logind's)
+# that layer is a tmpfs of the container's own, seen only from inside it
+# (docs/rootless.md); the test's containers then keep their state in
+# $TEST_DIR, on disk, where the layer is a directory of the state directory.
+layer_on_disk() {
+    local d=$STATE_ROOT
+    while [ ! -e "$d" ]; do d=${d%/*}; done # (made at the first create)
+    [ "$(stat -f -c %T "${d:-/}")" = tmpfs ] || return 0
+    STATE_ROOT=$TEST_DIR/state
+    mkdir -p "$STATE_ROOT"
+}
+
 # add_mount JSON
 add_mount() { cfg --argjson m "$1" '.mounts += [$m]'; }
 # del_mount DEST

@@ -46,6 +46,7 @@ img_annotation() { rt state "$1" | jq -r --arg k "$2" '.annotations[$k] // ""'; 
 img_run() {
     local drv=$1
     img_setup
+    layer_on_disk
     local sum
     sum=$(sha256sum < "$IMAGE")
     sh_args 'set -e
@@ -138,6 +139,7 @@ test_image_ten_concurrent() {
 test_image_exec_and_kill() {
     export BURROW_IMAGE_SHARE=0
     img_setup
+    layer_on_disk
     sh_args 'echo from-init > /init-file; exec sleep 600'
     rtc run -d --image "$IMAGE" --bundle "$BUNDLE" "$CID"
     assert_ok

@@ -13,6 +13,7 @@ DRIVERS="kernel fuse"
 ov_setup() {
     burrow_only "--overlay is burrow's own option"
     cfg '.root.readonly = false'
+    layer_on_disk
 }
 
 # sh_args SCRIPT: process.args = sh -c SCRIPT
@@ -80,14 +81,20 @@ test_overlay_run_sees_its_changes() {
     [ ! -e "$STATE_ROOT/$CID" ] || fail "state directory left after run"
 }
 
-# chown to mapped subordinate ids: the upper layer holds files the user
-# cannot remove directly; delete removes them anyway.
-ov_chown() {
-    local drv=$1
+# ov_setup_mapped: ov_setup, the user's subordinate ids mapped, and the
+# capabilities to give files to them.
+ov_setup_mapped() {
     ov_setup
     [ "$SUBUID_COUNT" -ge 2000 ] && [ "$SUBGID_COUNT" -ge 2000 ] || skip "needs a subordinate id range of 2000"
     userns_full
     cfg '.process.capabilities |= with_entries(if .key == "ambient" then . else .value += ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] end)'
+}
+
+# chown to mapped subordinate ids: the upper layer holds files the user
+# cannot remove directly; delete removes them anyway.
+ov_chown() {
+    local drv=$1
+    ov_setup_mapped
     sh_args 'set -e
         mkdir -p /srv/locked/sub && echo x > /srv/locked/sub/f && echo y > /srv/locked/f
         chown -R 1000:1000 /srv/locked && chmod -R go-rwx /srv/locked && chmod 000 /srv/locked/sub
@@ -114,10 +121,7 @@ test_overlay_fuse_chown_mapped() { ov_chown fuse; }
 # user namespace that removes what the user cannot.
 ov_deep() {
     local drv=$1
-    ov_setup
-    [ "$SUBUID_COUNT" -ge 2000 ] && [ "$SUBGID_COUNT" -ge 2000 ] || skip "needs a subordinate id range of 2000"
-    userns_full
-    cfg '.process.capabilities |= with_entries(if .key == "ambient" then . else .value += ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] end)'
+    ov_setup_mapped
     sh_args 'i=0
         while [ $i -lt 300 ]; do
             mkdir d && echo $i > d/f && ln -s / d/l && cd d || exit 1

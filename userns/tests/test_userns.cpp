@@ -282,3 +282,13 @@ TEST_CASE("parse_subid_helper: burrow-subid's lines for one kind", "[subid]") {
     CHECK(parse_subid_helper(out, IdKind::gid) == Ranges{{200000, 5}});
     CHECK(parse_subid_helper("", IdKind::uid).empty());
 }
+
+TEST_CASE("inside_id finds the container's id of a host id", "[idmap]") {
+    std::vector<IdMap> maps = {{0, 1001, 1}, {1, 100000, 65536}};
+    CHECK(inside_id(maps, 1001) == 0);
+    CHECK(inside_id(maps, 100000) == 1);
+    CHECK(inside_id(maps, 165535) == 65536);
+    CHECK(inside_id(maps, 165536) == -1);
+    CHECK(inside_id(maps, 0) == -1);
+    CHECK(inside_id({}, 1001) == -1);
+}
