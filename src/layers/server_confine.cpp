@@ -70,8 +70,9 @@ constexpr uint64_t kServerCaps = uint64_t{1} << CAP_CHOWN | uint64_t{1} << CAP_D
                                  uint64_t{1} << CAP_SETGID | uint64_t{1} << CAP_SETFCAP;
 
 // The writable directory as a tmpfs of the server's own, with its
-// directories made; where that fails (or tmpfs has no user.* xattrs, which
-// fuse-overlayfs keeps its whiteouts in) the directory itself stays.
+// directories made; where that fails (or tmpfs has no user.* xattrs, in
+// which fuse-overlayfs keeps opaque directories and owners) the directory
+// itself stays.
 void own_tmpfs(const char *w, const ServerTmpfs &t) noexcept {
     if (mount("tmpfs", w, "tmpfs", MS_NOSUID | MS_NODEV, t.options.c_str()) < 0) return;
     bool ok = setxattr(w, "user.burrow.probe", "", 0, 0) == 0;
