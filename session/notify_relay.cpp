@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
@@ -109,7 +110,57 @@ bool relay_one(int fd, pid_t pid, const std::string &host_socket) {
     return ready;
 }
 
-void reclaim_main_pid(const std::string &host_socket) { send_to(host_socket, "MAINPID=" + std::to_string(getpid())); }
+void reclaim_main_pid(const std::string &host_socket, int barrier_timeout_ms) {
+    send_to(host_socket, "MAINPID=" + std::to_string(getpid()));
+    // burrow's exit must not reach the manager before that message does: a
+    // manager that sees its child exit while the main pid is still the
+    // container's takes the service for stopped cleanly (systemd: no
+    // Restart=on-failure). So burrow waits on sd_notify's barrier: the write
+    // end of a pipe goes with BARRIER=1, and the manager closes it once it
+    // has dealt with every message before (systemd 246 and later; an older
+    // one, or another manager, drops the fd with a message it does not know).
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) fail("pipe");
+    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (out < 0) {
+        int e = errno;
+        close(p[0]), close(p[1]);
+        errno = e;
+        fail("socket");
+    }
+    struct sockaddr_un a;
+    socklen_t alen = address(host_socket, a);
+    char text[] = "BARRIER=1";
+    struct iovec iov = {text, sizeof text - 1};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr mh = {};
+    mh.msg_name = &a;
+    mh.msg_namelen = alen;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+    ssize_t sent = sendmsg(out, &mh, MSG_NOSIGNAL);
+    close(out);
+    close(p[1]);
+    if (sent >= 0) {
+        struct pollfd w = {p[0], 0, 0}; // POLLHUP once the last write end is closed
+        long deadline = now_ms() + barrier_timeout_ms;
+        for (;;) {
+            long left = deadline - now_ms();
+            if (left <= 0) break;
+            int n = poll(&w, 1, static_cast<int>(left));
+            if (n < 0 && errno == EINTR) continue;
+            break;
+        }
+    }
+    close(p[0]);
+}
 
 bool relay_ready(int fd, int pidfd, pid_t pid, const std::string &host_socket, int timeout_ms) {
     long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;

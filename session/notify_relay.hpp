@@ -37,8 +37,9 @@ bool relay_one(int fd, pid_t pid, const std::string &host_socket);
 // itself: MAINPID=<burrow's own pid>, so that the manager sees burrow run's
 // exit status (the container's) and its Restart= applies. A manager that did
 // not fork the container cannot read its status: systemd 252 takes a main
-// process it did not fork that is gone for a clean exit.
-void reclaim_main_pid(const std::string &host_socket);
+// process it did not fork that is gone for a clean exit. Returns once the
+// manager has read it (sd_notify's barrier), or after barrier_timeout_ms.
+void reclaim_main_pid(const std::string &host_socket, int barrier_timeout_ms = 5000);
 
 // Relays until READY=1 has gone on (true), the process behind pidfd exits
 // or timeout_ms (-1: none) passes (false).
