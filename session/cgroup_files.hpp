@@ -40,8 +40,15 @@ std::vector<std::string> make_dirs(const std::string &under, const std::string &
 // The caller may write this cgroup (create children, move processes in).
 bool writable_cgroup(const std::string &dir);
 
-// The cgroups below dir (made by the container inside its own), innermost first.
+// The cgroups below dir (made by the container inside its own), innermost
+// first, as far as a path can name them.
 void sub_cgroups(const std::string &dir, std::vector<std::string> &out);
+// Removes every cgroup below dir (not dir), however deep: a container can
+// nest its cgroups deeper than a path can name (or a process hold fds for),
+// and its own must still go. One directory is open at a time; a cgroup whose
+// processes are still leaving is tried again for a while. Throws
+// std::system_error naming the cgroup it could not remove.
+void remove_sub_cgroups(const std::string &dir);
 bool path_exists(const std::string &p);
 
 // Joins "/sys/fs/cgroup/memory" + "/a/b" without doubled slashes.

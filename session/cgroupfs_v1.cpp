@@ -398,7 +398,7 @@ private:
                 gone.push_back(h.second);
                 continue;
             }
-            sub_cgroups(h.second, leaves);
+            remove_sub_cgroups(h.second);
             if (std::find(rec_.dirs.begin(), rec_.dirs.end(), h.second) == rec_.dirs.end() && path_exists(h.second))
                 leaves.push_back(h.second);
         }

@@ -249,7 +249,7 @@ public:
         std::vector<std::string> leaves, gone;
         // Most containers make no cgroup inside theirs: one rmdir, no listing.
         if (rmdir(dir_.c_str()) < 0 && errno != ENOENT) {
-            sub_cgroups(dir_, leaves);
+            remove_sub_cgroups(dir_);
             if (rec_.dirs.empty() || rec_.dirs.back() != dir_) leaves.push_back(dir_);
         } else {
             gone.push_back(dir_);

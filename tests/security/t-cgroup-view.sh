@@ -1,5 +1,6 @@
 #!/bin/bash
-# Another container's cgroup through the container's /sys/fs/cgroup. A
+# Another container's cgroup through the container's /sys/fs/cgroup, and the
+# container's own cgroups made deeper than a path can name. A
 # rootless config rbinds the host's /sys (runc's and burrow's `spec
 # --rootless`: without a network namespace of its own a container cannot
 # mount sysfs), and the rbind brings the host's whole cgroup hierarchies at
@@ -96,6 +97,39 @@ test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
     assert_eq "$(cat "$SIB_LIMIT")" "$before" "the sibling's memory limit"
     rtc delete --force "$CID-b"
     assert_ok
+}
+
+# The cgroups below the container's own: a container with the default
+# capabilities mounts its hierarchy from a user and cgroup namespace of its
+# own (rooted at its cgroup, which the user owns) and nests 2,200 cgroups,
+# deeper than a path can name, with a process in the deepest
+# (tests/security/attack-deep-cgroup.c). delete --force of the running
+# container, and a foreground run whose container made them and ended, must
+# remove them all: a walk by path failed (File name too long) and left the
+# cgroups and the container's state behind.
+test_deep_cgroup_tree_goes_with_the_container() {
+    need_v1_memory
+    gcc -static -O2 -o "$TEST_DIR/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
+        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
+    add_mount "$(jq -cn --arg s "$TEST_DIR/deep" '{destination: "/deep", type: "bind", source: $s, options: ["bind", "ro"]}')"
+    local cg=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+    set_args /deep 2200 cgroup memory /tmp hold
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_for 20 test -d "$cg/$CID/a/a/a/a/a/a/a/a/a/a" || fail "the container made no cgroups"
+    sleep 1
+    rtc delete --force "$CID"
+    assert_ok
+    [ -e "$cg/$CID" ] && fail "delete --force left the container's cgroup"
+    [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left the container's state"
+    set_args /deep 2200 cgroup memory /tmp
+    rtc run --bundle "$BUNDLE" "$CID"
+    assert_ok
+    assert_contains "$OUT" "depth=2200" "the container's cgroups"
+    assert_contains "$OUT" "joined" "the attacker in the deepest"
+    [ -e "$cg/$CID" ] && fail "run left the container's cgroup"
+    [ -e "$STATE_ROOT/$CID" ] && fail "run left the container's state"
+    return 0
 }
 
 run_tests "$@"
