@@ -23,7 +23,8 @@ need_v1_memory() {
 }
 
 # sibling: runs "$CID-b" (sleep) and sets SIB_LIMIT to its memory.limit_in_bytes
-# as the host sees it and SIB_PATH to its cgroup in the memory hierarchy.
+# as the host sees it, SIB_BEFORE to its value and SIB_PATH to its cgroup in
+# the memory hierarchy.
 sibling() {
     local b=$BUNDLE pid
     new_bundle
@@ -35,6 +36,18 @@ sibling() {
     SIB_PATH=$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
     SIB_LIMIT=/sys/fs/cgroup/memory$SIB_PATH/memory.limit_in_bytes
     [ -r "$SIB_LIMIT" ] || fail "the sibling's memory cgroup $SIB_PATH"
+    SIB_BEFORE=$(cat "$SIB_LIMIT")
+}
+
+# sibling_untouched: the attack (its probe's output in OUT) never found the
+# sibling's cgroup nor changed its limit; the sibling goes.
+sibling_untouched() {
+    local sib=/sys/fs/cgroup/memory$SIB_PATH
+    assert_eq "$(pvs "ls:$sib" "$OUT" | sort -u)" ENOENT "the sibling's cgroup in the view"
+    assert_not_contains "$(pvs "write:$sib/memory.limit_in_bytes" "$OUT")" ok "the sibling's limit"
+    assert_eq "$(cat "$SIB_LIMIT")" "$SIB_BEFORE" "the sibling's memory limit"
+    rtc delete --force "$CID-b"
+    assert_ok
 }
 
 # attack: the probe's steps, first as the container's root, then in a user
@@ -55,8 +68,7 @@ attack() {
 test_default_caps_cannot_uncover_the_host_hierarchies() {
     need_v1_memory
     sibling
-    local before outer nested sib=/sys/fs/cgroup/memory$SIB_PATH
-    before=$(cat "$SIB_LIMIT")
+    local outer nested sib=/sys/fs/cgroup/memory$SIB_PATH
     attack
     probe_ok
     outer=$(sed '/^nested$/,$d' <<< "$OUT")
@@ -66,11 +78,8 @@ test_default_caps_cannot_uncover_the_host_hierarchies() {
     assert_eq "$(pv syscall:umount-detach "$nested")" EINVAL "unmounting the view from a namespace of its own (locked)"
     assert_eq "$(pv syscall:remount-rw "$outer")" EPERM "the remount as the container's root"
     assert_eq "$(pv syscall:remount-rw "$nested")" EPERM "the remount from a namespace of its own (locked read-only)"
-    assert_eq "$(pvs "ls:$sib" "$OUT" | sort -u)" ENOENT "the sibling's cgroup in the view"
     assert_eq "$(pvs "write:$sib/memory.limit_in_bytes" "$OUT" | sort -u)" ENOENT "the sibling's limit"
-    assert_eq "$(cat "$SIB_LIMIT")" "$before" "the sibling's memory limit"
-    rtc delete --force "$CID-b"
-    assert_ok
+    sibling_untouched
 }
 
 # The way docs/security.md gives a container CAP_SYS_ADMIN without the host's
@@ -80,8 +89,7 @@ test_default_caps_cannot_uncover_the_host_hierarchies() {
 test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
     need_v1_memory
     sibling
-    local before outer sib=/sys/fs/cgroup/memory$SIB_PATH
-    before=$(cat "$SIB_LIMIT")
+    local outer
     cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
         | .linux.namespaces += [{type: "network"}]
         | .mounts |= map(if .destination == "/sys"
@@ -92,11 +100,7 @@ test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
     outer=$(sed '/^nested$/,$d' <<< "$OUT")
     assert_eq "$(pv syscall:umount-detach "$outer")" ok:0 "unmounting the view (CAP_SYS_ADMIN)"
     assert_eq "$(pv ls:/sys/fs/cgroup "$outer")" ok: "what the view covered (an empty directory of the own sysfs)"
-    assert_eq "$(pvs "ls:$sib" "$OUT" | sort -u)" ENOENT "the sibling's cgroup"
-    assert_not_contains "$(pvs "write:$sib/memory.limit_in_bytes" "$OUT")" ok "the sibling's limit"
-    assert_eq "$(cat "$SIB_LIMIT")" "$before" "the sibling's memory limit"
-    rtc delete --force "$CID-b"
-    assert_ok
+    sibling_untouched
 }
 
 # The cgroups below the container's own: a container with the default
