@@ -113,11 +113,13 @@ test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
 # cgroups and the container's state behind.
 test_deep_cgroup_tree_goes_with_the_container() {
     need_v1_memory
-    gcc -static -O2 -o "$TEST_DIR/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
+    mkdir -p "$TEST_DIR/evil"
+    gcc -static -O2 -o "$TEST_DIR/evil/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
         fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
-    add_mount "$(jq -cn --arg s "$TEST_DIR/deep" '{destination: "/deep", type: "bind", source: $s, options: ["bind", "ro"]}')"
+    # (on a directory the test rootfs has: a bind's mount point would be made in it)
+    add_mount "$(jq -cn --arg s "$TEST_DIR/evil" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", "ro"]}')"
     local cg=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
-    set_args /deep 2200 cgroup memory /tmp hold
+    set_args /home/user/deep 2200 cgroup memory /tmp hold
     rtc run -d --bundle "$BUNDLE" "$CID"
     assert_ok
     wait_for 20 test -d "$cg/$CID/a/a/a/a/a/a/a/a/a/a" || fail "the container made no cgroups"
@@ -126,7 +128,7 @@ test_deep_cgroup_tree_goes_with_the_container() {
     assert_ok
     [ -e "$cg/$CID" ] && fail "delete --force left the container's cgroup"
     [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left the container's state"
-    set_args /deep 2200 cgroup memory /tmp
+    set_args /home/user/deep 2200 cgroup memory /tmp
     rtc run --bundle "$BUNDLE" "$CID"
     assert_ok
     assert_contains "$OUT" "depth=2200" "the container's cgroups"
