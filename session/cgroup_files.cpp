@@ -1,6 +1,6 @@
 #include "session/cgroup_files.hpp"
+#include "fstree/remove_tree.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
@@ -169,110 +169,18 @@ void sub_cgroups(const std::string &dir, std::vector<std::string> &out) {
     }
 }
 
-namespace {
-
-struct CgroupLevel {
-    std::string name; // in its parent
-    dev_t dev;
-    ino_t ino;
-};
-
-[[noreturn]] void fail_cgroup(int err, const std::string &dir, const std::vector<CgroupLevel> &below,
-                              const std::string &name) {
-    std::string where = dir + (below.empty() ? "" : below.size() == 1 ? "/" + below[0].name : "/.../" + below.back().name);
-    throw std::system_error(err, std::generic_category(), "remove cgroup " + where + (name.empty() ? "" : "/" + name));
-}
-
-// One pass over the cgroup directory fd: the sub-cgroups that can go, go;
-// the name of the first that cannot (children, or processes still in it) is
-// returned in busy. Returns 0 or an errno.
-int remove_or_find_busy(int fd, std::string &busy) {
-    alignas(struct dirent64) char buf[8192];
-    busy.clear();
-    if (lseek(fd, 0, SEEK_SET) < 0) return errno;
-    for (;;) {
-        ssize_t n = getdents64(fd, buf, sizeof buf);
-        if (n < 0) return errno;
-        if (n == 0) return 0;
-        for (ssize_t off = 0; off < n;) {
-            auto *d = reinterpret_cast<struct dirent64 *>(buf + off);
-            off += d->d_reclen;
-            if (d->d_type != DT_DIR || d->d_name[0] == '.') continue;
-            if (unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT) continue;
-            if (errno != EBUSY && errno != ENOTEMPTY) return errno;
-            busy = d->d_name;
-            return 0;
-        }
-    }
-}
-
-} // namespace
-
 void remove_sub_cgroups(const std::string &dir) {
-    int cur = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cur < 0) {
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT) return;
         throw std::system_error(errno, std::generic_category(), "open " + dir);
     }
-    struct stat st;
-    if (fstat(cur, &st) < 0) {
-        int e = errno;
-        close(cur);
-        throw std::system_error(e, std::generic_category(), "stat " + dir);
-    }
-    std::vector<CgroupLevel> levels{{"", st.st_dev, st.st_ino}}; // dir, then the cgroups cur is below it
-    std::string busy;
-    int err = 0;
-    std::string failed;
-    for (;;) {
-        if ((err = remove_or_find_busy(cur, busy))) break;
-        if (!busy.empty()) {
-            // Into it: its own sub-cgroups first.
-            int next = openat(cur, busy.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (next < 0 || fstat(next, &st) < 0) {
-                err = errno;
-                failed = busy;
-                if (next >= 0) close(next);
-                break;
-            }
-            close(cur);
-            cur = next;
-            levels.push_back({busy, st.st_dev, st.st_ino});
-            continue;
-        }
-        if (levels.size() == 1) break; // dir itself: its own rmdir is the caller's
-        // Nothing below cur now: out of it (through "..", checked against the
-        // cgroup the walk came down from), and it goes once its processes have left.
-        std::string name = levels.back().name;
-        levels.pop_back();
-        int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (up < 0 || fstat(up, &st) < 0 || st.st_dev != levels.back().dev || st.st_ino != levels.back().ino) {
-            err = up < 0 ? errno : ESTALE;
-            failed = name;
-            if (up >= 0) close(up);
-            break;
-        }
-        close(cur);
-        cur = up;
-        for (int i = 0, wait = 50; i < 100; i++, wait = std::min(wait * 2, 20000)) {
-            if (unlinkat(cur, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) {
-                err = 0;
-                break;
-            }
-            err = errno;
-            if (err != EBUSY) break;
-            usleep(static_cast<useconds_t>(wait));
-        }
-        if (err) {
-            failed = name;
-            break;
-        }
-    }
-    close(cur);
-    if (err) {
-        levels.erase(levels.begin());
-        fail_cgroup(err, dir, levels, failed);
-    }
+    // Directories only (a cgroup's control files stay until its rmdir); a
+    // cgroup whose processes are still leaving is tried again for 2 s.
+    std::string where;
+    int err = fstree::remove_below(fd, {false, false, 2000}, &where);
+    close(fd);
+    if (err) throw std::system_error(err, std::generic_category(), "remove cgroup " + dir + "/" + where);
 }
 
 bool path_exists(const std::string &p) {

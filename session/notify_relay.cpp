@@ -27,12 +27,28 @@ socklen_t address(const std::string &path, struct sockaddr_un &a) {
     return static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
 }
 
-void send_to(const std::string &host_socket, const std::string &msg) {
+// One datagram to the manager's socket, with fd passed along (-1: none).
+void send_to(const std::string &host_socket, const std::string &msg, int fd = -1) {
     int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (out < 0) fail("socket");
     struct sockaddr_un a;
-    socklen_t alen = address(host_socket, a);
-    ssize_t sent = sendto(out, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&a), alen);
+    struct iovec iov = {const_cast<char *>(msg.data()), msg.size()};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr mh = {};
+    mh.msg_name = &a;
+    mh.msg_namelen = address(host_socket, a);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (fd >= 0) {
+        mh.msg_control = control;
+        mh.msg_controllen = sizeof control;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t sent = sendmsg(out, &mh, MSG_NOSIGNAL);
     int e = errno;
     close(out);
     if (sent < 0) {
@@ -121,34 +137,14 @@ void reclaim_main_pid(const std::string &host_socket, int barrier_timeout_ms) {
     // one, or another manager, drops the fd with a message it does not know).
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) fail("pipe");
-    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (out < 0) {
-        int e = errno;
-        close(p[0]), close(p[1]);
-        errno = e;
-        fail("socket");
+    bool sent = true;
+    try {
+        send_to(host_socket, "BARRIER=1", p[1]);
+    } catch (const std::system_error &) {
+        sent = false;
     }
-    struct sockaddr_un a;
-    socklen_t alen = address(host_socket, a);
-    char text[] = "BARRIER=1";
-    struct iovec iov = {text, sizeof text - 1};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr mh = {};
-    mh.msg_name = &a;
-    mh.msg_namelen = alen;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &p[1], sizeof(int));
-    ssize_t sent = sendmsg(out, &mh, MSG_NOSIGNAL);
-    close(out);
     close(p[1]);
-    if (sent >= 0) {
+    if (sent) {
         struct pollfd w = {p[0], 0, 0}; // POLLHUP once the last write end is closed
         long deadline = now_ms() + barrier_timeout_ms;
         for (;;) {

@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
-#include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,52 +99,4 @@ TEST_CASE("overlay layers: the work directory beside an --overlay-upper") {
     REQUIRE(stat(l.work.c_str(), &st) == 0);
     REQUIRE(stat(l.upper.c_str(), &st) == 0);
     for (auto p : {l.work, l.upper, d + "/layers", state, d + "/state", root, d}) rmdir(p.c_str());
-}
-
-// A layer nested deeper than the fd limit allows (here a soft limit of 32),
-// with a link out, a mode-000 directory and files on the way: removed whole,
-// and what the link points to untouched.
-TEST_CASE("overlay layers: a tree deeper than the fd limit is removed") {
-    char tmpl[] = "/tmp/burrow-ov-XXXXXX";
-    std::string d = mkdtemp(tmpl);
-    std::string outside = d + "/outside", top = d + "/upper";
-    REQUIRE(mkdir(outside.c_str(), 0755) == 0);
-    REQUIRE(close(open((outside + "/keep").c_str(), O_CREAT | O_WRONLY, 0644)) == 0);
-    REQUIRE(mkdir(top.c_str(), 0755) == 0);
-    int fd = open(top.c_str(), O_RDONLY | O_DIRECTORY);
-    REQUIRE(fd >= 0);
-    for (int i = 0; i < 200; i++) {
-        REQUIRE(mkdirat(fd, "d", 0755) == 0);
-        REQUIRE(close(openat(fd, "f", O_CREAT | O_WRONLY, 0644)) == 0);
-        REQUIRE(symlinkat(outside.c_str(), fd, "l") == 0);
-        if (i == 100) {
-            REQUIRE(mkdirat(fd, "z", 0755) == 0);
-            REQUIRE(mkdirat(fd, "z/y", 0755) == 0);
-            REQUIRE(fchmodat(fd, "z", 0, 0) == 0);
-        }
-        int next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
-        REQUIRE(next >= 0);
-        close(fd);
-        fd = next;
-    }
-    close(fd);
-    struct rlimit old;
-    REQUIRE(getrlimit(RLIMIT_NOFILE, &old) == 0);
-    struct rlimit low = old;
-    low.rlim_cur = 32;
-    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
-    bool threw = false;
-    try {
-        remove_tree_as_owner(top);
-    } catch (const std::exception &) {
-        threw = true;
-    }
-    setrlimit(RLIMIT_NOFILE, &old);
-    CHECK_FALSE(threw);
-    struct stat st;
-    CHECK(lstat(top.c_str(), &st) < 0);
-    CHECK(stat((outside + "/keep").c_str(), &st) == 0);
-    unlink((outside + "/keep").c_str());
-    rmdir(outside.c_str());
-    rmdir(d.c_str());
 }

@@ -148,7 +148,7 @@ OverlayLayers plan_overlay(const OverlayOptions &o, const std::string &rootfs, c
 
 void make_later_overlay_dirs(const OverlayLayers &l, const rootfs::OverlayMount &m) {
     make_dir(l.state_dir + "/overlay", 0700);
-    if (!m.layer_dir.empty()) make_dir(m.layer_dir, 0700);
+    if (!m.layer.dir.empty()) make_dir(m.layer.dir, 0700);
     make_dir(l.upper, 0755);
     make_dir(l.work, 0700);
     if (!l.image.empty()) make_image_dirs(l, m);
@@ -172,24 +172,22 @@ void make_overlay_dirs(OverlayLayers &l, rootfs::OverlayMount &m, bool in_userns
     // the layer's directories only if the child asks for them.
     m.dirs_later = l.own_upper && m.image_as_root && m.image_dir.empty();
     if (l.own_upper) {
-        // On a tmpfs state directory (rootfs/overlay.hpp's layer_dir): the
+        // On a tmpfs state directory (rootfs/overlay.hpp's LayerTmpfs): the
         // layer in a directory of its own, for a tmpfs of the container's
         // own (the kernel's overlay; fuse-overlayfs mounts one in its own
         // namespace). Not where the container's mounts may propagate to the host.
         if (std::string opts = private_mounts && owner.known ? layer_tmpfs_options(l.state_dir) : ""; !opts.empty()) {
-            l.layer_tmpfs = opts;
-            l.layer_uid = m.layer_uid = static_cast<uid_t>(owner.uid);
-            l.layer_gid = m.layer_gid = static_cast<gid_t>(owner.gid);
-            m.layer_dir = l.state_dir + "/overlay/layer";
-            m.layer_tmpfs = opts;
-            m.layer_user_xattr = in_userns;
-            l.upper = m.layer_upper = m.layer_dir + "/upper";
-            m.layer_work = m.layer_dir + "/work";
+            std::string dir = l.state_dir + "/overlay/layer";
+            m.layer = {dir, opts, dir + "/upper", dir + "/work", in_userns, static_cast<uid_t>(owner.uid),
+                       static_cast<gid_t>(owner.gid)};
+            l.layer_tmpfs = m.layer;
+            l.layer_tmpfs.user_xattr = true; // fuse-overlayfs keeps opaque directories and owners in them
+            l.upper = m.layer.upper;
         }
-        l.work = m.layer_dir.empty() ? l.state_dir + "/overlay/work" : m.layer_work;
+        l.work = m.layer.dir.empty() ? l.state_dir + "/overlay/work" : m.layer.work;
         if (!m.dirs_later) {
             make_dir(l.state_dir + "/overlay", 0700);
-            if (!m.layer_dir.empty()) make_dir(m.layer_dir, 0700);
+            if (!m.layer.dir.empty()) make_dir(m.layer.dir, 0700);
             make_dir(l.upper, 0755);
         }
     } else {
@@ -244,15 +242,13 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
     // upper's directory, which holds both (the state directory's overlay/, or
     // an --overlay-upper's directory, its work directory beside it), is what it may write.
     std::string dir = l.upper.substr(0, l.upper.rfind('/'));
-    ServerTmpfs tmpfs;
-    if (!l.layer_tmpfs.empty()) tmpfs = {l.layer_tmpfs, {l.upper, l.work}, l.layer_uid, l.layer_gid};
     return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, dir.empty() ? "/" : dir,
-                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", tmpfs);
+                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", l.layer_tmpfs);
 }
 
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
                         pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env,
-                        const ServerTmpfs &tmpfs) {
+                        const rootfs::LayerTmpfs &tmpfs) {
     const std::string name = args[0];
     const ServerConfinement confinement = plan_server_confinement(writable, tmpfs);
     std::vector<char *> argv;

@@ -36,9 +36,7 @@ struct OverlayLayers {
     std::string fuse_overlayfs; // the binary; empty when FUSE is not to be used
     std::string state_dir;
     std::string image, squashfuse; // --image: the file and the binary; lower.back() is its mount
-    std::string layer_tmpfs; // own layer on a tmpfs state directory: the options of its own tmpfs (rootfs/overlay.hpp)
-    uid_t layer_uid = static_cast<uid_t>(-1); // ... and its upper's owner there
-    gid_t layer_gid = static_cast<gid_t>(-1);
+    rootfs::LayerTmpfs layer_tmpfs; // own layer on a tmpfs state directory: fuse-overlayfs's (rootfs/overlay.hpp)
 };
 
 // Who owns a layer directory the parent makes, as the container sees it: the
@@ -91,7 +89,7 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 // on a tmpfs state directory).
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
                         pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "",
-                        const ServerTmpfs &tmpfs = {});
+                        const rootfs::LayerTmpfs &tmpfs = {});
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

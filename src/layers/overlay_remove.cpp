@@ -4,6 +4,7 @@
 // directly: those are removed from a user namespace mapping all the user's
 // ids (newuidmap/newgidmap), where the user is root over them.
 #include "error.hpp"
+#include "fstree/remove_tree.hpp"
 #include "layers/overlay.hpp"
 #include "log.hpp"
 #include "read_file.hpp"
@@ -22,112 +23,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <string>
-#include <vector>
-
 namespace burrow::layers {
 namespace {
 
-// A directory made readable and searchable for us (the container may have
-// left it at mode 000), opened without following a link: the fd or -errno.
-int open_dir(int at, const char *name, mode_t mode) {
-    if ((mode & 0700) != 0700) fchmodat(at, name, (mode & 07777) | 0700, 0);
-    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-// One pass over the open directory *cur: its files and empty directories
-// go; the first directory that is not empty is entered (*cur becomes it, its
-// name and identity pushed on path). Returns 0 or the first errno.
-struct Level {
-    std::string name; // in its parent
-    dev_t dev;
-    ino_t ino;
-};
-int empty_or_enter(int *cur, std::vector<Level> &path, bool *entered) {
-    alignas(struct dirent64) char buf[8192];
-    *entered = false;
-    if (lseek(*cur, 0, SEEK_SET) < 0) return errno;
-    for (;;) {
-        ssize_t n = getdents64(*cur, buf, sizeof buf);
-        if (n < 0) return errno;
-        if (n == 0) return 0;
-        for (ssize_t off = 0; off < n;) {
-            auto *d = reinterpret_cast<struct dirent64 *>(buf + off);
-            off += d->d_reclen;
-            const char *e = d->d_name;
-            if (e[0] == '.' && (e[1] == 0 || (e[1] == '.' && e[2] == 0))) continue;
-            struct stat st;
-            if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) {
-                if (unlinkat(*cur, e, 0) < 0 && errno != ENOENT) return errno;
-                continue;
-            }
-            if (fstatat(*cur, e, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                if (errno == ENOENT) continue;
-                return errno;
-            }
-            if (!S_ISDIR(st.st_mode)) {
-                if (unlinkat(*cur, e, 0) < 0 && errno != ENOENT) return errno;
-                continue;
-            }
-            if (unlinkat(*cur, e, AT_REMOVEDIR) == 0 || errno == ENOENT) continue;
-            if (errno != ENOTEMPTY && errno != EEXIST) return errno;
-            int next = open_dir(*cur, e, st.st_mode);
-            if (next < 0) return -next;
-            struct stat ns;
-            if (fstat(next, &ns) < 0) {
-                int err = errno;
-                close(next);
-                return err;
-            }
-            path.push_back({e, ns.st_dev, ns.st_ino});
-            close(*cur);
-            *cur = next;
-            *entered = true;
-            return 0;
-        }
-    }
-}
-
-// Bottom up, without following links, and with one directory open at a time:
-// a container can nest directories deeper than the fd limit (or a stack)
-// allows, and its layer must still go. The walk climbs back through "..",
-// checked against the directory it came down from (nothing else runs in the
-// layer now, but a ".." that leads elsewhere stops the walk rather than
-// removing anything there). Returns 0 or the first errno.
+// Bottom up, without following links, however deep the container nested it
+// (fstree/remove_tree.hpp); a directory we may chmod gets u+rwx first.
+// Returns 0 or the first errno.
 int remove_entry(int parent, const char *name) {
     struct stat st;
     if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : errno;
     if (!S_ISDIR(st.st_mode)) return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? errno : 0;
-    int cur = open_dir(parent, name, st.st_mode);
-    if (cur < 0) return -cur;
-    std::vector<Level> path; // the directories from name down to cur
-    if (fstat(cur, &st) < 0) {
-        int err = errno;
-        close(cur);
-        return err;
-    }
-    path.push_back({name, st.st_dev, st.st_ino});
-    int err = 0;
-    while (!err) {
-        bool entered = false;
-        if ((err = empty_or_enter(&cur, path, &entered)) || entered) continue;
-        // cur is empty now: out of it, and it goes.
-        std::string gone = std::move(path.back().name);
-        path.pop_back();
-        if (path.empty()) break;
-        int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (up < 0) {
-            err = errno;
-            break;
-        }
-        close(cur);
-        cur = up;
-        if (fstat(cur, &st) < 0) err = errno;
-        else if (st.st_dev != path.back().dev || st.st_ino != path.back().ino) err = ESTALE;
-        else if (unlinkat(cur, gone.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) err = errno;
-    }
-    close(cur);
+    if ((st.st_mode & 0700) != 0700) fchmodat(parent, name, (st.st_mode & 07777) | 0700, 0);
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int err = fstree::remove_below(fd, {});
+    close(fd);
     if (!err && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT) err = errno;
     return err;
 }

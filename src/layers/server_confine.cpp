@@ -10,9 +10,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace burrow::layers {
@@ -69,22 +67,9 @@ constexpr uint64_t kServerCaps = uint64_t{1} << CAP_CHOWN | uint64_t{1} << CAP_D
                                  uint64_t{1} << CAP_FSETID | uint64_t{1} << CAP_MKNOD | uint64_t{1} << CAP_SETUID |
                                  uint64_t{1} << CAP_SETGID | uint64_t{1} << CAP_SETFCAP;
 
-// The writable directory as a tmpfs of the server's own, with its
-// directories made; where that fails (or tmpfs has no user.* xattrs, in
-// which fuse-overlayfs keeps opaque directories and owners) the directory
-// itself stays.
-void own_tmpfs(const char *w, const ServerTmpfs &t) noexcept {
-    if (mount("tmpfs", w, "tmpfs", MS_NOSUID | MS_NODEV, t.options.c_str()) < 0) return;
-    bool ok = setxattr(w, "user.burrow.probe", "", 0, 0) == 0;
-    if (ok) removexattr(w, "user.burrow.probe");
-    for (size_t i = 0; ok && i < t.dirs.size(); ++i) ok = mkdir(t.dirs[i].c_str(), i == 0 ? 0755 : 0700) == 0;
-    ok = ok && (t.dirs.empty() || chown(t.dirs[0].c_str(), t.owner_uid, t.owner_gid) == 0);
-    if (!ok) umount2(w, MNT_DETACH);
-}
-
 } // namespace
 
-ServerConfinement plan_server_confinement(const std::string &writable, const ServerTmpfs &tmpfs) {
+ServerConfinement plan_server_confinement(const std::string &writable, const rootfs::LayerTmpfs &tmpfs) {
     ServerConfinement c;
     c.writable = writable;
     c.tmpfs = tmpfs;
@@ -133,7 +118,8 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
             if (r < 0 && r != -EACCES && r != -ENOENT) return fail(what, "make a mount read-only", -r);
         }
     }
-    if (w && !c.tmpfs.options.empty()) own_tmpfs(w, c.tmpfs);
+    // (where that fails, the writable directory itself serves)
+    if (w) rootfs::mount_layer_tmpfs(c.tmpfs);
     // The daemon the server forks to serve (the process that answers the
     // container's requests for as long as it runs) is born in a pid
     // namespace of its own, its first process: it can signal no process of

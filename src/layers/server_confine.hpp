@@ -13,6 +13,7 @@
 // first process of a pid namespace of its own, so it cannot signal the user's
 // processes either.
 #pragma once
+#include "rootfs/overlay.hpp"
 #include "security/seccomp.hpp"
 
 #include <cstdint>
@@ -22,21 +23,11 @@
 
 namespace burrow::layers {
 
-// The writable directory as a tmpfs of the server's own (fuse-overlayfs's
-// layer where the state directory is a tmpfs: the container fills only its
-// own, and it ends with the server): its options and the directories made in
-// it (the first 0755, the others 0700). Empty options: the directory itself.
-// Where tmpfs cannot hold user.* xattrs (before Linux 6.6) it is not used.
-struct ServerTmpfs {
-    std::string options;
-    std::vector<std::string> dirs;
-    uid_t owner_uid = static_cast<uid_t>(-1); // the first directory's owner (-1: the server's)
-    gid_t owner_gid = static_cast<gid_t>(-1);
-};
-
 struct ServerConfinement {
     std::string writable; // the absolute directory the server writes below ("": none)
-    ServerTmpfs tmpfs;
+    // fuse-overlayfs's layer on a tmpfs state directory: a tmpfs of the
+    // server's own on writable, which ends with it (dir empty: none).
+    rootfs::LayerTmpfs tmpfs;
     security::SeccompProgram filter;
     uint64_t keep_caps = 0; // its bounding set
     int last_cap = 0;
@@ -47,7 +38,7 @@ struct ServerConfinement {
 };
 
 // In the parent, before the server's fork. Throws Error.
-ServerConfinement plan_server_confinement(const std::string &writable, const ServerTmpfs &tmpfs = {});
+ServerConfinement plan_server_confinement(const std::string &writable, const rootfs::LayerTmpfs &tmpfs = {});
 
 // In the server's fork child, once it has joined the container's user
 // namespace and taken its ids, before exec. Returns 0, or -errno with *what

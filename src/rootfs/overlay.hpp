@@ -19,6 +19,26 @@ namespace burrow::rootfs {
 
 enum class OverlayDriver { none, kernel, fuse };
 
+// The container's own layer where the state directory is a tmpfs (a user's
+// /run/user/UID, root's /run): a tmpfs of its own, as large as that one, is
+// mounted on dir (upper and work's directory), in the container's mount
+// namespace before the kernel's overlay (fuse-overlayfs: in its server's),
+// so that the container fills only its own (and it goes with the
+// namespace). The upper directory is given to the caller's ids in the
+// container (-1: left to the container's root), as the parent's mkdir would
+// have. Not mounted (the state directory's directories below dir serve)
+// where it cannot be or where tmpfs lacks the user.* xattrs overlayfs needs
+// in a user namespace, and fuse-overlayfs always (before Linux 6.6).
+struct LayerTmpfs {
+    std::string dir, options, upper, work; // dir empty: none
+    bool user_xattr = false;               // probe for user.* xattrs first
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+};
+
+// Mounts t, makes its upper and work: true; false when it is not mounted.
+bool mount_layer_tmpfs(const LayerTmpfs &t) noexcept;
+
 struct OverlayMount {
     bool enabled = false;
     bool try_kernel = false; // kernel overlayfs first
@@ -33,20 +53,7 @@ struct OverlayMount {
     std::string image_root;
     std::vector<std::string> image_needs;
     bool dirs_later = false; // the overlay's directories are made when the child asks (overlay_dirs)
-    // The container's own layer where the state directory is a tmpfs (a
-    // user's /run/user/UID, root's /run): a tmpfs of its own, as large as
-    // that one, is mounted on layer_dir (upper and work's directory) in the
-    // container's mount namespace before the kernel's overlay, so that the
-    // container fills only its own (and it goes with the namespace). Not
-    // mounted (the state directory's directories below it serve) where it
-    // cannot be or where tmpfs lacks the user.* xattrs overlayfs needs in a
-    // user namespace (before Linux 6.6).
-    // The upper directory is then given to the caller's ids in the container
-    // (-1: left to the container's root), as the parent's mkdir would have.
-    std::string layer_dir, layer_tmpfs, layer_upper, layer_work;
-    bool layer_user_xattr = false;
-    uid_t layer_uid = static_cast<uid_t>(-1);
-    gid_t layer_gid = static_cast<gid_t>(-1);
+    LayerTmpfs layer;        // the own layer's tmpfs (dir empty: none)
 };
 
 struct Failure;

@@ -11,30 +11,24 @@
 namespace burrow::rootfs {
 
 
-namespace {
-
-// The layer's own tmpfs (OverlayMount::layer_dir): whether it is mounted
-// with upper and work made in it; false leaves the directories under it.
-bool mount_layer_tmpfs(const OverlayMount &o) noexcept {
-    if (o.layer_dir.empty()) return false;
-    const char *dir = o.layer_dir.c_str();
-    if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, o.layer_tmpfs.c_str()) < 0) return false;
+bool mount_layer_tmpfs(const LayerTmpfs &t) noexcept {
+    if (t.dir.empty()) return false;
+    const char *dir = t.dir.c_str();
+    if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, t.options.c_str()) < 0) return false;
     bool ok = true;
-    if (o.layer_user_xattr) {
+    if (t.user_xattr) {
         ok = setxattr(dir, "user.burrow.probe", "", 0, 0) == 0;
         if (ok) removexattr(dir, "user.burrow.probe");
     }
-    ok = ok && mkdir(o.layer_upper.c_str(), 0755) == 0 && mkdir(o.layer_work.c_str(), 0700) == 0 &&
-         chown(o.layer_upper.c_str(), o.layer_uid, o.layer_gid) == 0;
+    ok = ok && mkdir(t.upper.c_str(), 0755) == 0 && mkdir(t.work.c_str(), 0700) == 0 &&
+         chown(t.upper.c_str(), t.uid, t.gid) == 0;
     if (!ok) umount2(dir, MNT_DETACH);
     return ok;
 }
 
-} // namespace
-
 bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, Failure &f) noexcept {
     if (o.try_kernel) {
-        bool own_tmpfs = mount_layer_tmpfs(o);
+        bool own_tmpfs = mount_layer_tmpfs(o.layer);
         int m = mount("overlay", target, "overlay", 0, o.kernel_data.c_str());
         if (m < 0 && errno == EINVAL && !o.kernel_data_fallback.empty())
             m = mount("overlay", target, "overlay", 0, o.kernel_data_fallback.c_str());
@@ -48,7 +42,7 @@ bool mount_overlay(const OverlayMount &o, const char *target, OverlayResult &r, 
         }
         r.kernel_err = errno;
         // (fuse-overlayfs, outside this namespace, mounts a tmpfs of its own.)
-        if (own_tmpfs) umount2(o.layer_dir.c_str(), MNT_DETACH);
+        if (own_tmpfs) umount2(o.layer.dir.c_str(), MNT_DETACH);
         errno = r.kernel_err;
         if (!o.allow_fuse) {
             f.what = "mount";
