@@ -105,6 +105,7 @@ state::Record new_record(const spec::Config &cfg, const CreateOptions &o, const 
     if (!o.userns.empty()) rec.annotations[kUsernsAnnotation] = o.userns; // for exec
     rec.hooks_json = kept_hooks(cfg, o.bundle, o.config_text);
     rec.own_pidns = (plan.clone_flags | plan.unshare_flags) & CLONE_NEWPID;
+    rec.no_new_keyring = o.no_new_keyring;
     return rec;
 }
 

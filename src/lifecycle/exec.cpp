@@ -263,6 +263,8 @@ int exec(const Globals &g, const ExecOptions &o) {
         owned.fds.push_back(plan.seccomp_listener);
     }
     plan_joins(plan, rec.pid, pidfd, created_namespaces(cfg));
+    // As runc's exec: not the caller's session keyring (process/child.cpp).
+    if (!rec.no_new_keyring) plan.keyring = "_ses." + rec.id;
     for (auto &j : plan.joins) owned.fds.push_back(j.fd);
     process::use_exec_stub(plan);
     owned.fds.push_back(plan.exec_stub_fd);

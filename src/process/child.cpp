@@ -21,6 +21,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -242,6 +243,24 @@ void set_oom_score_adj(const Plan &p) noexcept {
 }
 
 // with_oom false: exec's child wrote oom_score_adj first (join_main).
+// A session keyring of the container's own (runc's `_ses.ID`), for create's
+// init and for every exec: the caller's holds the user's keys (Kerberos
+// tickets, AFS tokens), and a process of the container that holds it may read
+// them, or have them read through ptrace by the container's root. Only ENOSYS
+// (no keyrings in this kernel) lets the caller's stay. A seccomp filter or an
+// LSM refusing keyctl to us refuses it to the container too: that is checked,
+// not assumed. A full key quota is an error: a container's root, the user's
+// own uid, can fill it to make us keep the caller's keyring.
+void join_session_keyring(const char *name) noexcept {
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0 || errno == ENOSYS) return;
+    int err = errno;
+    if ((err == EPERM || err == EACCES) &&
+        syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) < 0)
+        return; // no keyring can be reached at all
+    if (err == EDQUOT) die("join a new session keyring (the user's key quota, sysctl kernel.keys.maxkeys, is full)", err);
+    die("join a new session keyring", err);
+}
+
 void set_process_attributes(const Plan &p, bool with_oom = true) noexcept {
     for (auto &[path, value] : p.sysctl)
         if (!write_proc(path.c_str() + 6, value.data(), value.size())) die_fmt(errno, "sysctl %s", path.c_str() + 10);
@@ -262,11 +281,7 @@ void set_process_attributes(const Plan &p, bool with_oom = true) noexcept {
     }
     if (p.ioprio >= 0 && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
         die("set the I/O priority", errno);
-    if (!p.keyring.empty()) {
-        long r = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, p.keyring.c_str());
-        if (r < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES && errno != EDQUOT)
-            die("join a new session keyring", errno);
-    }
+    if (!p.keyring.empty()) join_session_keyring(p.keyring.c_str());
 }
 
 void setup_terminal(const Plan &p) noexcept {

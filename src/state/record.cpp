@@ -40,6 +40,7 @@ Record parse_record(const std::string &text) {
         if (j.contains("annotations")) r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
         if (j.contains("hooks")) r.hooks_json = j["hooks"].dump();
         r.own_pidns = j.value("ownPidns", false);
+        r.no_new_keyring = j.value("noNewKeyring", false);
         auto runner = j.contains("runner") ? whole<int64_t>(j["runner"], "runner") : 0;
         if (runner < 0 || runner > 0x3fffffff) throw std::invalid_argument("runner out of range");
         r.runner = static_cast<pid_t>(runner);

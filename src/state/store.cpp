@@ -222,6 +222,7 @@ void Store::write(const Record &r) const {
     if (!r.annotations.empty()) j["annotations"] = r.annotations;
     if (!r.hooks_json.empty()) j["hooks"] = json::parse(r.hooks_json);
     j["ownPidns"] = r.own_pidns;
+    if (r.no_new_keyring) j["noNewKeyring"] = true;
     if (r.runner) {
         j["runner"] = r.runner;
         j["runnerStart"] = r.runner_start;

@@ -32,6 +32,7 @@ struct Record {
     std::map<std::string, std::string> annotations;
     std::string hooks_json; // the config's poststart and poststop hooks, for start and delete
     bool own_pidns = false; // the container has its own pid namespace
+    bool no_new_keyring = false; // create --no-new-keyring: exec keeps the caller's session keyring too
     std::string cgroup;     // session::CgroupRecord JSON (cgroup.json, written before the cgroup is made)
     // A foreground `run` without --keep, which deletes the container when it
     // exits: its pid and start time (0: none). If it was killed, the record is stale.
