@@ -48,9 +48,11 @@ TEST_CASE("the store claims ids once, writes and reads records, removes them") {
     r.annotations["k"] = "v";
     r.hooks_json = R"({"poststop":[{"path":"/bin/true"}]})";
     r.own_pidns = true;
+    r.no_new_keyring = true;
     s.write(r);
     REQUIRE(s.ids() == std::vector<std::string>{"c1"});
     auto back = s.read("c1");
+    REQUIRE(back.no_new_keyring); // exec keeps the caller's keyring only then
     REQUIRE(back.pid == r.pid);
     REQUIRE(back.pid_start == r.pid_start);
     REQUIRE(back.annotations == r.annotations);
