@@ -1,5 +1,6 @@
 #include "session/cgroup_files.hpp"
 #include "fstree/remove_tree.hpp"
+#include "fstree/visit_tree.hpp"
 
 #include <cerrno>
 #include <dirent.h>
@@ -156,17 +157,22 @@ std::vector<std::string> make_dirs(const std::string &under, const std::string &
     return made;
 }
 
-void sub_cgroups(const std::string &dir, std::vector<std::string> &out) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> kids;
-    while (auto *e = readdir(d))
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') kids.push_back(dir + "/" + e->d_name);
-    closedir(d);
-    for (auto &k : kids) {
-        sub_cgroups(k, out);
-        out.push_back(k);
-    }
+std::vector<pid_t> procs_in_tree(const std::string &dir) {
+    std::vector<pid_t> out;
+    int top = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (top < 0) return out;
+    fstree::visit_dirs(top, [&](int d) {
+        int fd = openat(d, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return;
+        std::string s;
+        char buf[8192];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+        close(fd);
+        for (auto &w : words(s)) out.push_back(static_cast<pid_t>(strtol(w.c_str(), nullptr, 10)));
+    });
+    close(top);
+    return out;
 }
 
 void remove_sub_cgroups(const std::string &dir) {

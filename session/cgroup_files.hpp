@@ -40,9 +40,11 @@ std::vector<std::string> make_dirs(const std::string &under, const std::string &
 // The caller may write this cgroup (create children, move processes in).
 bool writable_cgroup(const std::string &dir);
 
-// The cgroups below dir (made by the container inside its own), innermost
-// first, as far as a path can name them.
-void sub_cgroups(const std::string &dir, std::vector<std::string> &out);
+// The processes in dir and in every cgroup below it (made by the container
+// inside its own), however deep: a process a container hid in a cgroup
+// deeper than a path can name must still be listed by ps and killed by kill
+// --all and delete. One directory is open at a time (fstree::visit_dirs).
+std::vector<pid_t> procs_in_tree(const std::string &dir);
 // Removes every cgroup below dir (not dir), however deep: a container can
 // nest its cgroups deeper than a path can name (or a process hold fds for),
 // and its own must still go. One directory is open at a time; a cgroup whose

@@ -250,11 +250,7 @@ public:
         // Every process of the container joined all its hierarchies: the
         // freezer's (or the first) has them all.
         std::string top = dir_.count("freezer") ? dir_.at("freezer") : hierarchies().front().second;
-        std::vector<pid_t> out;
-        std::vector<std::string> dirs{top};
-        sub_cgroups(top, dirs);
-        for (auto &d : dirs)
-            for (pid_t p : read_procs(d)) out.push_back(p);
+        std::vector<pid_t> out = procs_in_tree(top);
         std::sort(out.begin(), out.end());
         out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;

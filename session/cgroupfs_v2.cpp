@@ -25,11 +25,7 @@ std::string dirname_of(const std::string &p) {
 
 // The container's processes, those in sub-cgroups it made too.
 void procs_recursive(const std::string &dir, std::vector<pid_t> &out) {
-    for (pid_t p : read_procs(dir)) out.push_back(p);
-    std::vector<std::string> subs;
-    sub_cgroups(dir, subs);
-    for (auto &s : subs)
-        for (pid_t p : read_procs(s)) out.push_back(p);
+    for (pid_t p : procs_in_tree(dir)) out.push_back(p);
 }
 
 class V2 : public CgroupManager {

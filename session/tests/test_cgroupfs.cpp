@@ -4,9 +4,11 @@
 #include <algorithm>
 #include "session/cgroup_files.hpp"
 #include "session/cgroupfs.hpp"
+#include "fstree/remove_tree.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sched.h>
@@ -459,4 +461,38 @@ TEST_CASE("v2 on a real cgroup2, in a private mount namespace") {
     waitpid(sleeper, nullptr, 0);
     REQUIRE(WIFEXITED(st));
     REQUIRE(WEXITSTATUS(st) == 0);
+}
+
+// A container's cgroups nested deeper than a path can name, with a process
+// in the deepest (here plain files stand for cgroup.procs): procs_in_tree
+// finds them all.
+TEST_CASE("procs_in_tree: processes in cgroups deeper than a path") {
+    char tmpl[] = "/tmp/burrow-procs-XXXXXX";
+    std::string top = mkdtemp(tmpl);
+    auto put = [](int dir, const char *text) {
+        int f = openat(dir, "cgroup.procs", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+        REQUIRE(f >= 0);
+        REQUIRE(write(f, text, strlen(text)) == static_cast<ssize_t>(strlen(text)));
+        close(f);
+    };
+    int fd = open(top.c_str(), O_RDONLY | O_DIRECTORY);
+    REQUIRE(fd >= 0);
+    put(fd, "10\n11\n");
+    for (int i = 0; i < 2100; i++) { // "a/" 2,100 times
+        REQUIRE(mkdirat(fd, "a", 0755) == 0);
+        int next = openat(fd, "a", O_RDONLY | O_DIRECTORY);
+        REQUIRE(next >= 0);
+        close(fd);
+        fd = next;
+        if (i == 5) put(fd, "20\n");
+    }
+    put(fd, "30\n");
+    close(fd);
+    auto pids = procs_in_tree(top);
+    std::sort(pids.begin(), pids.end());
+    CHECK(pids == std::vector<pid_t>{10, 11, 20, 30});
+    fd = open(top.c_str(), O_RDONLY | O_DIRECTORY);
+    REQUIRE(burrow::fstree::remove_below(fd, {}) == 0);
+    close(fd);
+    REQUIRE(rmdir(top.c_str()) == 0);
 }

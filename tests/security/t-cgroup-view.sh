@@ -138,4 +138,46 @@ test_deep_cgroup_tree_goes_with_the_container() {
     return 0
 }
 
+# The same attacker as a second process of the container, one that shares
+# the host's pid namespace (so the container's end does not take its
+# processes with it): burrow ps must list it and kill --all must end it,
+# though its cgroup is deeper than a path can name.
+_in_deepest() {  # PID: its freezer cgroup is deeper than a path can name (the kernel cuts /proc/PID/cgroup's line there)
+    [ "$(grep '^[0-9]*:freezer:' "/proc/$1/cgroup" | wc -c)" -gt 4000 ]
+}
+test_deep_cgroup_process_is_listed_and_killed() {
+    need_v1_memory
+    mkdir -p "$TEST_DIR/evil"
+    gcc -static -O2 -o "$TEST_DIR/evil/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
+        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
+    add_mount "$(jq -cn --arg s "$TEST_DIR/evil" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+    del_ns pid # and the host's /proc, bound
+    cfg '(.mounts[] | select(.destination == "/proc")) |= {destination: "/proc", type: "bind", source: "/proc",
+        options: ["rbind", "nosuid", "noexec", "nodev"]}'
+    # (in the freezer's hierarchy: the one whose cgroups burrow reads for ps and kill --all)
+    local cg=/sys/fs/cgroup/freezer$(awk -F: '$2 == "freezer" {print $3}' /proc/self/cgroup)
+    [ -w "$cg" ] || skip "no freezer cgroup of the user's"
+    set_args /bin/sh -c '/home/user/deep 2200 cgroup freezer /tmp hold > /dev/null & sleep 60'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_for 20 test -d "$cg/$CID/a/a/a/a/a/a/a/a/a/a" || fail "the container made no cgroups"
+    local deep="" n=0
+    while [ -z "$deep" ] && [ $n -lt 100 ]; do
+        deep=$(pgrep -u "$MY_UID" -f '^/home/user/deep 2200' | head -1); n=$((n + 1)); sleep 0.05
+    done
+    [ -n "$deep" ] || fail "the attacker is not running"
+    wait_for 20 _in_deepest "$deep" || fail "the attacker did not reach the deepest cgroup"
+    rtc ps --format json "$CID"
+    assert_ok
+    assert_contains "$OUT" "$deep" "burrow ps (the attacker is pid $deep)"
+    rtc kill --all "$CID" KILL
+    assert_ok
+    wait_for 10 proc_gone "$deep" || fail "kill --all left the attacker (pid $deep) running"
+    wait_for 10 _status_is "$CID" stopped
+    rtc delete --force "$CID"
+    assert_ok
+    [ -e "$cg/$CID" ] && fail "delete --force left the container's cgroup"
+    return 0
+}
+
 run_tests "$@"
