@@ -60,8 +60,8 @@ pid_t start_squashfuse(const OverlayLayers &l, pid_t child, int fuse_fd, int use
     // The caller's own GLIBC_TUNABLES come after ours and win.
     std::string tunables = "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=16777216";
     if (const char *t = getenv("GLIBC_TUNABLES"); t && *t) tunables += std::string(":") + t;
-    return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, "", child, fuse_fd, userns_fd, -1,
-                             tunables);
+    return start_fuse_server(l.squashfuse, {"squashfuse", l.image, "/dev/fd/3"}, "", {l.image}, child, fuse_fd,
+                             userns_fd, -1, tunables);
 }
 
 void record_image(const OverlayLayers &l, pid_t fuse_pid, std::map<std::string, std::string> &a) {

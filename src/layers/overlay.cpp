@@ -242,15 +242,17 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
     // upper's directory, which holds both (the state directory's overlay/, or
     // an --overlay-upper's directory, its work directory beside it), is what it may write.
     std::string dir = l.upper.substr(0, l.upper.rfind('/'));
+    std::vector<std::string> readable = l.lower;
+    if (!l.image.empty()) readable.back() = "/proc/self/fd/" + std::to_string(image_fd); // its fd 4 once it runs
     return start_fuse_server(l.fuse_overlayfs, {"fuse-overlayfs", "-o", data, "/dev/fd/3"}, dir.empty() ? "/" : dir,
-                             child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", l.layer_tmpfs);
+                             readable, child, fuse_fd, userns_fd, l.image.empty() ? -1 : image_fd, "", l.layer_tmpfs);
 }
 
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
-                        pid_t child, int fuse_fd, int userns_fd, int extra_fd, const std::string &env,
-                        const rootfs::LayerTmpfs &tmpfs) {
+                        const std::vector<std::string> &readable, pid_t child, int fuse_fd, int userns_fd,
+                        int extra_fd, const std::string &env, const rootfs::LayerTmpfs &tmpfs) {
     const std::string name = args[0];
-    const ServerConfinement confinement = plan_server_confinement(writable, tmpfs);
+    const ServerConfinement confinement = plan_server_confinement(writable, binary, readable, tmpfs);
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -80,7 +80,8 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 // What start_fuse_overlayfs does for any FUSE server taking the fd as
 // /dev/fd/3 (args[0] names it and its daemon's comm), confined so that it
 // can write only below the directory `writable` ("": nowhere;
-// layers/server_confine.hpp). userns_fd: the child's
+// layers/server_confine.hpp), and read only its programs and the
+// `readable` layers. userns_fd: the child's
 // user namespace, opened while the child still had the caller's ids (-1:
 // /proc/CHILD/ns/user now, which fails once the child became a subordinate
 // id and non-dumpable, as with --userns keep-id). extra_fd: passed on as fd 4.
@@ -88,8 +89,8 @@ pid_t start_fuse_overlayfs(const OverlayLayers &l, pid_t child, int fuse_fd, int
 // writable directory is a tmpfs of the server's own (fuse-overlayfs's layer
 // on a tmpfs state directory).
 pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args, const std::string &writable,
-                        pid_t child, int fuse_fd, int userns_fd = -1, int extra_fd = -1, const std::string &env = "",
-                        const rootfs::LayerTmpfs &tmpfs = {});
+                        const std::vector<std::string> &readable, pid_t child, int fuse_fd, int userns_fd = -1,
+                        int extra_fd = -1, const std::string &env = "", const rootfs::LayerTmpfs &tmpfs = {});
 
 // What the container got, for `burrow state` and for delete.
 void record_overlay(const OverlayLayers &l, rootfs::OverlayDriver d, pid_t fuse_pid,

@@ -69,8 +69,22 @@ constexpr uint64_t kServerCaps = uint64_t{1} << CAP_CHOWN | uint64_t{1} << CAP_D
 
 } // namespace
 
-ServerConfinement plan_server_confinement(const std::string &writable, const rootfs::LayerTmpfs &tmpfs) {
+ServerConfinement plan_server_confinement(const std::string &writable, const std::string &binary,
+                                          const std::vector<std::string> &readable, const rootfs::LayerTmpfs &tmpfs) {
     ServerConfinement c;
+    using security::FsAccess;
+    // The system's programs, libraries and configuration (ld.so.cache,
+    // fuse.conf), where a user keeps no secrets; /proc for its own entries
+    // (another user namespace's processes are closed to it there anyway);
+    // the two devices it opens; the program itself, wherever it is; its layers.
+    for (const char *d : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc"})
+        c.paths.push_back({d, FsAccess::read_exec});
+    c.paths.push_back({"/proc", FsAccess::read});
+    c.paths.push_back({"/dev/null", FsAccess::write});
+    c.paths.push_back({"/dev/fuse", FsAccess::write});
+    c.paths.push_back({binary, FsAccess::read_exec});
+    for (auto &r : readable) c.paths.push_back({r, FsAccess::read});
+    if (!writable.empty()) c.paths.push_back({writable, FsAccess::write});
     c.writable = writable;
     c.tmpfs = tmpfs;
     spec::Seccomp s;
@@ -129,6 +143,10 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
     if (int r = security::drop_bounding(c.keep_caps, c.last_cap); r < 0)
         return fail(what, "drop capabilities from the bounding set", -r);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(what, "set no_new_privs", errno);
+    // After the layer's tmpfs is mounted: its rule is on that mount's root.
+    bool landlocked = false;
+    if (int r = security::restrict_paths(c.paths, &landlocked); r < 0)
+        return fail(what, "restrict its file access (Landlock)", -r);
     if (int r = security::load_seccomp(c.filter); r < 0) return fail(what, "load the seccomp filter", -r);
     return 0;
 }

@@ -11,9 +11,13 @@
 // a seccomp filter that refuses new sockets, io_uring (whose operations
 // seccomp cannot see) and the keyrings; the daemon it forks to serve is the
 // first process of a pid namespace of its own, so it cannot signal the user's
-// processes either.
+// processes either. And where the kernel has Landlock, it may read only its
+// layers and the system's programs and libraries, not the user's files (a
+// server taken over could put ~/.ssh's keys in a file it serves the
+// container), and write only below that one directory.
 #pragma once
 #include "rootfs/overlay.hpp"
+#include "security/landlock.hpp"
 #include "security/seccomp.hpp"
 
 #include <cstdint>
@@ -29,6 +33,7 @@ struct ServerConfinement {
     // server's own on writable, which ends with it (dir empty: none).
     rootfs::LayerTmpfs tmpfs;
     security::SeccompProgram filter;
+    std::vector<security::PathRule> paths; // what it may reach of the file system (Landlock)
     uint64_t keep_caps = 0; // its bounding set
     int last_cap = 0;
     // Kernels without mount_setattr (before 5.12) and valgrind: each mount
@@ -37,8 +42,12 @@ struct ServerConfinement {
     std::vector<std::string> mount_points;
 };
 
-// In the parent, before the server's fork. Throws Error.
-ServerConfinement plan_server_confinement(const std::string &writable, const rootfs::LayerTmpfs &tmpfs = {});
+// In the parent, before the server's fork. binary: the server's program;
+// readable: its layers (an image file, lower directories; "/proc/self/fd/N"
+// for what fd N is when it is confined). Throws Error.
+ServerConfinement plan_server_confinement(const std::string &writable, const std::string &binary,
+                                          const std::vector<std::string> &readable,
+                                          const rootfs::LayerTmpfs &tmpfs = {});
 
 // In the server's fork child, once it has joined the container's user
 // namespace and taken its ids, before exec. Returns 0, or -errno with *what
