@@ -4,6 +4,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "lifecycle/members.hpp"
 #include "session/cgroup_files.hpp"
+#include "userns/helper.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +17,12 @@ namespace burrow::lifecycle {
 namespace {
 
 std::string run_ps(const std::vector<std::string> &options) {
+    // From PATH's absolute directories only: a relative entry (".", or an
+    // empty one) would run a ps that the directory we were started in holds,
+    // and that may be a volume a container writes (as Go's exec.LookPath
+    // refuses for runc).
+    std::string ps = userns::find_helper("ps");
+    if (ps.empty()) throw Error("ps: not found in PATH's absolute directories or /usr/bin");
     int out[2];
     if (pipe2(out, O_CLOEXEC) < 0) throw_errno("pipe");
     pid_t pid = fork();
@@ -25,7 +32,7 @@ std::string run_ps(const std::vector<std::string> &options) {
         std::vector<char *> argv{const_cast<char *>("ps")};
         for (auto &o : options) argv.push_back(const_cast<char *>(o.c_str()));
         argv.push_back(nullptr);
-        execvp("ps", argv.data());
+        execv(ps.c_str(), argv.data());
         _exit(127);
     }
     close(out[1]);
