@@ -5,6 +5,7 @@
 #include "unit/unit.hpp"
 #include "error.hpp"
 #include "read_file.hpp"
+#include "userns/helper.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -48,7 +49,9 @@ void systemctl(const std::vector<std::string> &args) {
     posix_spawnattr_setsigdefault(&attr, &def);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int err = posix_spawnp(&pid, "systemctl", &fa, &attr, argv.data(), environ);
+    // PATH's absolute directories only (src/lifecycle/ps.cpp says why).
+    std::string systemctl = userns::find_helper("systemctl");
+    int err = systemctl.empty() ? ENOENT : posix_spawn(&pid, systemctl.c_str(), &fa, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(pipefd[1]);
