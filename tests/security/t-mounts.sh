@@ -57,4 +57,28 @@ test_mount_destination_symlink_out_of_rootfs() {
     assert_match "$(pvs mount)" "$TEST_DIR/outside tmpfs" "the container's mounts"
 }
 
+# A read-only volume (":ro", "options": ["ro"]): the container writes it,
+# remounts it read-write, and tries again from a user and mount namespace of
+# its own (where it has every capability, and the copied mounts are locked
+# read-only). With the default capabilities all of it is refused. (A config
+# that gives the container CAP_SYS_ADMIN lets its root remount the volume
+# read-write, in runc as in burrow: docs/security.md says so.)
+test_read_only_volume_stays_read_only() {
+    mkdir -p "$TEST_DIR/vol"
+    echo kept > "$TEST_DIR/vol/f"
+    add_mount "$(jq -cn --arg s "$TEST_DIR/vol" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+    probe_args write /home/user/f syscall remount-rw /home/user write /home/user/f \
+        echo nested syscall unshare user,mnt syscall remount-rw /home/user write /home/user/f
+    probe_ok
+    local outer nested
+    outer=$(sed '/^nested$/,$d' <<< "$OUT")
+    nested=$(sed -n '/^nested$/,$p' <<< "$OUT")
+    assert_eq "$(pv syscall:unshare "$nested")" ok:0 "the attack's own user namespace"
+    assert_eq "$(pvs write:/home/user/f "$outer" | sort -u)" EROFS "writing the volume as the container's root"
+    assert_eq "$(pv syscall:remount-rw "$outer")" EPERM "the remount as the container's root"
+    assert_eq "$(pv syscall:remount-rw "$nested")" EPERM "the remount from a namespace of its own (locked read-only)"
+    assert_eq "$(pv write:/home/user/f "$nested")" EROFS "writing the volume from a namespace of its own"
+    assert_eq "$(cat "$TEST_DIR/vol/f")" kept "the volume's file"
+}
+
 run_tests "$@"
