@@ -471,7 +471,10 @@ Launch make_launch(const spec::Config &c, const CreateOptions &o, netless::Netwo
                 p.envp = process::c_array(p.env);
             }
         }
-        if (!o.no_new_keyring) p.keyring = "_ses." + o.id;
+        if (!o.no_new_keyring) {
+            p.keyring = "_ses." + o.id;
+            p.keyring_searchable = in_userns;
+        }
         if (o.hold) process::use_hold_stub(p);
         else process::use_exec_stub(p); // last: needs the final argv and filter
 

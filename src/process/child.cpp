@@ -251,8 +251,22 @@ void set_oom_score_adj(const Plan &p) noexcept {
 // LSM refusing keyctl to us refuses it to the container too: that is checked,
 // not assumed. A full key quota is an error: a container's root, the user's
 // own uid, can fill it to make us keep the caller's keyring.
-void join_session_keyring(const char *name) noexcept {
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0 || errno == ENOSYS) return;
+// searchable (create's, in a user namespace of the container's): its root
+// may then find it by name, so each exec joins it (as runc's does) instead of
+// taking one more key of the user's quota (200 by default: a node's MPI ranks
+// in one container would run out). The kernel keeps a keyring's name to the
+// user namespace it was made in: another container cannot find it.
+void join_session_keyring(const char *name, bool searchable) noexcept {
+    long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
+    if (id >= 0) {
+        // keyrings(7)'s bits (keyutils.h, not the kernel's headers): the
+        // possessor's all, the user's view, read, search and link.
+        constexpr unsigned long kPerm = 0x3f000000 | 0x00010000 | 0x00020000 | 0x00080000 | 0x00100000;
+        if (searchable && syscall(SYS_keyctl, KEYCTL_SETPERM, id, kPerm) < 0)
+            die("make the session keyring searchable", errno);
+        return;
+    }
+    if (errno == ENOSYS) return;
     int err = errno;
     if ((err == EPERM || err == EACCES) &&
         syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) < 0)
@@ -281,7 +295,7 @@ void set_process_attributes(const Plan &p, bool with_oom = true) noexcept {
     }
     if (p.ioprio >= 0 && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
         die("set the I/O priority", errno);
-    if (!p.keyring.empty()) join_session_keyring(p.keyring.c_str());
+    if (!p.keyring.empty()) join_session_keyring(p.keyring.c_str(), p.keyring_searchable);
 }
 
 void setup_terminal(const Plan &p) noexcept {

@@ -87,6 +87,10 @@ struct Plan {
     } sched{};
     int ioprio = -1; // ioprio_set value, -1 = leave
     std::string keyring; // session keyring name, empty = keep the caller's
+    // create's keyring searchable by the container's root, so that exec joins
+    // it rather than make one more (only in a user namespace of the
+    // container's, whose keyring names no other container's processes see)
+    bool keyring_searchable = false;
 
     // User.
     uint32_t uid = 0, gid = 0;

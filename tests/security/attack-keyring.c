@@ -4,6 +4,9 @@
 //   attack-keyring fill FILE         (in a container) add keys until the
 //                                    user's key quota is full, say so in
 //                                    FILE, then wait
+//   attack-keyring show              its session keyring: "keyring=ID NAME"
+//   attack-keyring join NAME         join the session keyring NAME (another
+//                                    container's?), then as show
 //   attack-keyring                   (in a container) look for the secret in
 //                                    the session keyring: "LEAK: ..." or "safe: ..."
 #define _GNU_SOURCE
@@ -40,6 +43,22 @@ int main(int argc, char **argv) {
         fprintf(f, "filled: %d keys, then %s\n", n, strerror(errno));
         fclose(f);
         pause();
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[1], "join") == 0 &&
+        keyctl(KEYCTL_JOIN_SESSION_KEYRING, (long)argv[2], 0, 0) < 0) {
+        printf("join: %s\n", strerror(errno));
+        return 0;
+    }
+    if (argc > 1 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "join") == 0)) {
+        long ring = keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0);
+        char desc[256] = {0};
+        if (ring < 0 || keyctl(KEYCTL_DESCRIBE, ring, (long)desc, sizeof desc - 1) < 0) {
+            printf("keyring: %s\n", strerror(errno));
+            return 0;
+        }
+        const char *name = strrchr(desc, ';');
+        printf("keyring=%ld %s\n", ring, name ? name + 1 : desc);
         return 0;
     }
     long id = keyctl(KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, (long)"user", (long)"burrow-secret");

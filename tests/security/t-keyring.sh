@@ -83,8 +83,8 @@ _user_keys() {  # the number of keys the user holds (/proc/key-users)
 _keys_freed() { [ "$(_user_keys)" -lt 100 ]; }
 
 # A container fills the user's key quota (kernel.keys.maxkeys), then a run and
-# an exec come: each must fail with one line, not start with the caller's
-# keyring.
+# an exec come: the run must fail with one line, not start with the caller's
+# keyring; the exec joins its container's keyring.
 test_full_key_quota_is_an_error() {
     burrow_only "the error's wording"
     _attacker
@@ -110,11 +110,34 @@ STEPS
     assert_contains "$(cat "$EVIL/filled")" "Disk quota exceeded" "the filler"
     assert_not_contains "$OUT" LEAK "run and exec with the quota full"
     assert_contains "$OUT" "run rc=1" "run with the quota full"
-    assert_contains "$OUT" "exec rc=255" "exec with the quota full (255: runc's exit for an exec that failed)"
+    # exec joins the container's own keyring, which takes no key of the quota
+    assert_contains "$OUT" "exec rc=0" "exec with the quota full (it joins the container's keyring)"
     RC=1 ERR=$(cat "$TEST_DIR/run.err")
     assert_fail_with "burrow: run $CID-new: join a new session keyring (the user's key quota, sysctl kernel.keys.maxkeys, is full): Disk quota exceeded"
-    RC=255 ERR=$(cat "$TEST_DIR/exec.err")
-    assert_fail_with "burrow: exec $CID: join a new session keyring"
+    kill_and_delete "$CID"
+}
+
+# exec joins the keyring create made for the container (as runc's exec does):
+# a node's MPI ranks in one container do not take a key of the user's quota
+# each. And another container cannot join that keyring by its name.
+test_exec_joins_the_containers_keyring() {
+    burrow_only "the attacker's result"
+    _attacker
+    set_args /bin/sh -c '/home/user/attack show > /home/user/init.txt; sleep 60'
+    rtc run -d --bundle "$BUNDLE" "$CID"
+    assert_ok
+    wait_for 10 test -s "$EVIL/init.txt" || fail "the container's process did not say its keyring"
+    local init
+    init=$(cat "$EVIL/init.txt")
+    assert_contains "$init" " _ses.$CID" "the container's keyring"
+    rtc exec "$CID" /home/user/attack show
+    assert_ok
+    assert_eq "$OUT" "$init" "exec's keyring"
+    set_args /home/user/attack join "_ses.$CID"
+    rtc run --bundle "$BUNDLE" "$CID-2"
+    assert_ok
+    assert_contains "$OUT" "keyring=" "the other container's join"
+    assert_ne "$OUT" "$init" "the keyring another container joined by the first one's name"
     kill_and_delete "$CID"
 }
 
