@@ -1,4 +1,5 @@
 #include "fstree/remove_tree.hpp"
+#include "fstree/entries.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -49,41 +50,27 @@ int open_dir(int at, const char *name, const Removal &how, struct stat &st) {
 // directory that cannot (children, or a cgroup's processes) is put in busy.
 // Returns 0 or an errno (the entry's name in busy).
 int pass(int cur, const Removal &how, std::string &busy) {
-    alignas(struct dirent64) char buf[8192];
     busy.clear();
-    if (lseek(cur, 0, SEEK_SET) < 0) return errno;
-    for (;;) {
-        ssize_t n = getdents64(cur, buf, sizeof buf);
-        if (n < 0) return errno;
-        if (n == 0) return 0;
-        for (ssize_t off = 0; off < n;) {
-            auto *d = reinterpret_cast<struct dirent64 *>(buf + off);
-            off += d->d_reclen;
-            const char *e = d->d_name;
-            if (e[0] == '.' && (e[1] == 0 || (e[1] == '.' && e[2] == 0))) continue;
-            bool dir = d->d_type == DT_DIR;
-            if (d->d_type == DT_UNKNOWN) {
-                struct stat st;
-                if (fstatat(cur, e, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                    if (errno == ENOENT) continue;
-                    busy = e;
-                    return errno;
-                }
-                dir = S_ISDIR(st.st_mode);
-            }
-            if (!dir) {
-                if (how.files && unlinkat(cur, e, 0) < 0 && errno != ENOENT) {
-                    busy = e;
-                    return errno;
-                }
-                continue;
-            }
-            if (unlinkat(cur, e, AT_REMOVEDIR) == 0 || errno == ENOENT) continue;
+    constexpr int kInto = -1; // stop: busy names the directory to go into
+    int r = each_entry(cur, [&](const char *e, int type) {
+        if (type == -ENOENT) return 0; // gone meanwhile
+        if (type < 0) {
             busy = e;
-            if (errno != ENOTEMPTY && errno != EEXIST && errno != EBUSY) return errno;
+            return -type;
+        }
+        if (type != DT_DIR) {
+            if (how.files && unlinkat(cur, e, 0) < 0 && errno != ENOENT) {
+                busy = e;
+                return errno;
+            }
             return 0;
         }
-    }
+        if (unlinkat(cur, e, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
+        busy = e;
+        if (errno != ENOTEMPTY && errno != EEXIST && errno != EBUSY) return errno;
+        return kInto;
+    });
+    return r == kInto ? 0 : r;
 }
 
 // rmdir of name in at, tried again while it is busy for how.busy_ms.
@@ -99,13 +86,9 @@ int remove_dir(int at, const std::string &name, const Removal &how) {
 } // namespace
 
 int remove_below(int fd, const Removal &how, std::string *where) {
-    int cur = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     struct stat st;
-    if (cur < 0 || fstat(cur, &st) < 0) {
-        int e = errno;
-        if (cur >= 0) close(cur);
-        return e;
-    }
+    int cur = own_copy(fd, st);
+    if (cur < 0) return -cur;
     std::vector<Level> levels{{"", st.st_dev, st.st_ino}}; // fd's directory, then those cur is below it
     std::string busy;
     int err = 0;
@@ -126,15 +109,7 @@ int remove_below(int fd, const Removal &how, std::string *where) {
         // Nothing below cur now: out of it through "..", and it goes.
         busy = levels.back().name;
         levels.pop_back();
-        int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (up < 0 || fstat(up, &st) < 0 || st.st_dev != levels.back().dev || st.st_ino != levels.back().ino) {
-            err = up < 0 ? errno : ESTALE;
-            if (up >= 0) close(up);
-            break;
-        }
-        close(cur);
-        cur = up;
-        if ((err = remove_dir(cur, busy, how))) break;
+        if ((err = climb(cur, levels.back().dev, levels.back().ino)) || (err = remove_dir(cur, busy, how))) break;
     }
     close(cur);
     if (err && where) *where = place(levels, busy);

@@ -1,4 +1,5 @@
 #include "fstree/visit_tree.hpp"
+#include "fstree/entries.hpp"
 
 #include <cerrno>
 #include <dirent.h>
@@ -19,37 +20,18 @@ struct Level {
 
 // The names of dir's subdirectories (links are not directories here).
 int subdirs(int dir, std::vector<std::string> &out) {
-    alignas(struct dirent64) char buf[8192];
-    if (lseek(dir, 0, SEEK_SET) < 0) return errno;
-    for (;;) {
-        ssize_t n = getdents64(dir, buf, sizeof buf);
-        if (n < 0) return errno;
-        if (n == 0) return 0;
-        for (ssize_t off = 0; off < n;) {
-            auto *d = reinterpret_cast<struct dirent64 *>(buf + off);
-            off += d->d_reclen;
-            const char *e = d->d_name;
-            if (e[0] == '.' && (e[1] == 0 || (e[1] == '.' && e[2] == 0))) continue;
-            bool is_dir = d->d_type == DT_DIR;
-            if (d->d_type == DT_UNKNOWN) {
-                struct stat st;
-                is_dir = fstatat(dir, e, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-            }
-            if (is_dir) out.emplace_back(e);
-        }
-    }
+    return each_entry(dir, [&](const char *name, int type) {
+        if (type == DT_DIR) out.emplace_back(name);
+        return 0;
+    });
 }
 
 } // namespace
 
 int visit_dirs(int fd, const std::function<void(int dirfd)> &visit) {
-    int cur = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     struct stat st;
-    if (cur < 0 || fstat(cur, &st) < 0) {
-        int e = errno;
-        if (cur >= 0) close(cur);
-        return e;
-    }
+    int cur = own_copy(fd, st);
+    if (cur < 0) return -cur;
     std::vector<Level> levels{{{}, st.st_dev, st.st_ino}}; // fd's directory, then those cur is below it
     visit(cur);
     int err = subdirs(cur, levels.back().pending);
@@ -78,14 +60,7 @@ int visit_dirs(int fd, const std::function<void(int dirfd)> &visit) {
         }
         if (levels.size() == 1) break; // fd's own directory: done
         levels.pop_back();
-        int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (up < 0 || fstat(up, &st) < 0 || st.st_dev != levels.back().dev || st.st_ino != levels.back().ino) {
-            err = up < 0 ? errno : ESTALE;
-            if (up >= 0) close(up);
-            break;
-        }
-        close(cur);
-        cur = up;
+        if ((err = climb(cur, levels.back().dev, levels.back().ino))) break;
     }
     close(cur);
     return err;

@@ -354,6 +354,26 @@ layer_on_disk() {
 
 # add_mount JSON
 add_mount() { cfg --argjson m "$1" '.mounts += [$m]'; }
+
+# static_attacker C-FILE [ro]: tests/security/C-FILE built static as
+# $EVIL/attack, $EVIL bound on /home/user (a directory the test rootfs has:
+# a bind's mount point would be made in the shared rootfs), rw unless ro.
+static_attacker() {
+    EVIL=$TEST_DIR/evil
+    mkdir -p "$EVIL"
+    gcc -static -O2 -o "$EVIL/attack" "$REPO_DIR/tests/security/$1" 2>"$TEST_DIR/gcc.log" ||
+        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
+    add_mount "$(jq -cn --arg s "$EVIL" --arg o "${2:-rw}" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", $o]}')"
+}
+
+# split_nested: OUTER and NESTED, the probe's lines ($OUT) before and from
+# its "echo nested" (an attack repeated from a namespace of its own), and
+# requires that the attack's own user namespace was made.
+split_nested() {
+    OUTER=$(sed '/^nested$/,$d' <<< "$OUT")
+    NESTED=$(sed -n '/^nested$/,$p' <<< "$OUT")
+    assert_eq "$(pv syscall:unshare "$NESTED")" ok:0 "the attack's own user namespace"
+}
 # del_mount DEST
 del_mount() { cfg --arg d "$1" '.mounts |= map(select(.destination != $d))'; }
 

@@ -3,7 +3,7 @@
 //                                    the user's secret in it, then exec CMD
 //   attack-keyring fill FILE         (in a container) add keys until the
 //                                    user's key quota is full, say so in
-//                                    FILE, then wait
+//                                    FILE, and keep it full until killed
 //   attack-keyring show              its session keyring: "keyring=ID NAME"
 //   attack-keyring join NAME         join the session keyring NAME (another
 //                                    container's?), then as show
@@ -42,8 +42,11 @@ int main(int argc, char **argv) {
         if (!f) return 2;
         fprintf(f, "filled: %d keys, then %s\n", n, strerror(errno));
         fclose(f);
-        pause();
-        return 0;
+        for (;; n++) { // and kept full: keys of the user's that end meanwhile free their room
+            usleep(5000);
+            snprintf(desc, sizeof desc, "fill-%d", n);
+            add_key(desc, "x");
+        }
     }
     if (argc > 2 && strcmp(argv[1], "join") == 0 &&
         keyctl(KEYCTL_JOIN_SESSION_KEYRING, (long)argv[2], 0, 0) < 0) {

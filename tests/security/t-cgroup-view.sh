@@ -68,12 +68,11 @@ attack() {
 test_default_caps_cannot_uncover_the_host_hierarchies() {
     need_v1_memory
     sibling
-    local outer nested sib=/sys/fs/cgroup/memory$SIB_PATH
+    local sib=/sys/fs/cgroup/memory$SIB_PATH
     attack
     probe_ok
-    outer=$(sed '/^nested$/,$d' <<< "$OUT")
-    nested=$(sed -n '/^nested$/,$p' <<< "$OUT")
-    assert_eq "$(pv syscall:unshare "$nested")" ok:0 "the attack's own user namespace"
+    split_nested
+    local outer=$OUTER nested=$NESTED
     assert_eq "$(pv syscall:umount-detach "$outer")" EPERM "unmounting the view as the container's root"
     assert_eq "$(pv syscall:umount-detach "$nested")" EINVAL "unmounting the view from a namespace of its own (locked)"
     assert_eq "$(pv syscall:remount-rw "$outer")" EPERM "the remount as the container's root"
@@ -113,13 +112,9 @@ test_cap_sys_admin_with_own_sysfs_finds_nothing_under_the_view() {
 # cgroups and the container's state behind.
 test_deep_cgroup_tree_goes_with_the_container() {
     need_v1_memory
-    mkdir -p "$TEST_DIR/evil"
-    gcc -static -O2 -o "$TEST_DIR/evil/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
-        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
-    # (on a directory the test rootfs has: a bind's mount point would be made in it)
-    add_mount "$(jq -cn --arg s "$TEST_DIR/evil" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+    static_attacker attack-deep-cgroup.c ro
     local cg=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
-    set_args /home/user/deep 2200 cgroup memory /tmp hold
+    set_args /home/user/attack 2200 cgroup memory /tmp hold
     rtc run -d --bundle "$BUNDLE" "$CID"
     assert_ok
     wait_for 20 test -d "$cg/$CID/a/a/a/a/a/a/a/a/a/a" || fail "the container made no cgroups"
@@ -128,7 +123,7 @@ test_deep_cgroup_tree_goes_with_the_container() {
     assert_ok
     [ -e "$cg/$CID" ] && fail "delete --force left the container's cgroup"
     [ -e "$STATE_ROOT/$CID" ] && fail "delete --force left the container's state"
-    set_args /home/user/deep 2200 cgroup memory /tmp
+    set_args /home/user/attack 2200 cgroup memory /tmp
     rtc run --bundle "$BUNDLE" "$CID"
     assert_ok
     assert_contains "$OUT" "depth=2200" "the container's cgroups"
@@ -147,23 +142,20 @@ _in_deepest() {  # PID: its freezer cgroup is deeper than a path can name (the k
 }
 test_deep_cgroup_process_is_listed_and_killed() {
     need_v1_memory
-    mkdir -p "$TEST_DIR/evil"
-    gcc -static -O2 -o "$TEST_DIR/evil/deep" "$REPO_DIR/tests/security/attack-deep-cgroup.c" 2>"$TEST_DIR/gcc.log" ||
-        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
-    add_mount "$(jq -cn --arg s "$TEST_DIR/evil" '{destination: "/home/user", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+    static_attacker attack-deep-cgroup.c ro
     del_ns pid # and the host's /proc, bound
     cfg '(.mounts[] | select(.destination == "/proc")) |= {destination: "/proc", type: "bind", source: "/proc",
         options: ["rbind", "nosuid", "noexec", "nodev"]}'
     # (in the freezer's hierarchy: the one whose cgroups burrow reads for ps and kill --all)
     local cg=/sys/fs/cgroup/freezer$(awk -F: '$2 == "freezer" {print $3}' /proc/self/cgroup)
     [ -w "$cg" ] || skip "no freezer cgroup of the user's"
-    set_args /bin/sh -c '/home/user/deep 2200 cgroup freezer /tmp hold > /dev/null & sleep 60'
+    set_args /bin/sh -c '/home/user/attack 2200 cgroup freezer /tmp hold > /dev/null & sleep 60'
     rtc run -d --bundle "$BUNDLE" "$CID"
     assert_ok
     wait_for 20 test -d "$cg/$CID/a/a/a/a/a/a/a/a/a/a" || fail "the container made no cgroups"
     local deep="" n=0
     while [ -z "$deep" ] && [ $n -lt 100 ]; do
-        deep=$(pgrep -u "$MY_UID" -f '^/home/user/deep 2200' | head -1); n=$((n + 1)); sleep 0.05
+        deep=$(pgrep -u "$MY_UID" -f '^/home/user/attack 2200' | head -1); n=$((n + 1)); sleep 0.05
     done
     [ -n "$deep" ] || fail "the attacker is not running"
     wait_for 20 _in_deepest "$deep" || fail "the attacker did not reach the deepest cgroup"

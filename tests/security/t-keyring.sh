@@ -11,14 +11,7 @@
 # docs/security.md: how this test was shown to fail on the vulnerable build.
 . "$(dirname "${BASH_SOURCE[0]}")/../rootless/lib.sh"
 
-# The attacker, bound on /home/user.
-_attacker() {
-    EVIL=$TEST_DIR/evil
-    mkdir -p "$EVIL"
-    gcc -static -O2 -o "$EVIL/attack" "$REPO_DIR/tests/security/attack-keyring.c" 2>"$TEST_DIR/gcc.log" ||
-        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
-    add_mount "{\"destination\": \"/home/user\", \"type\": \"bind\", \"source\": \"$EVIL\", \"options\": [\"rbind\", \"rw\"]}"
-}
+_attacker() { static_attacker attack-keyring.c; }
 
 # planted CMD...: CMD in a session keyring holding the user's secret (OUT, ERR, RC).
 planted() { capture "$EVIL/attack" host "$@"; }
@@ -96,6 +89,7 @@ rt=("$RUNTIME" --root "$STATE_ROOT")
 "${rt[@]}" run -d --bundle "$BUNDLE" "$CID-fill" -- /home/user/attack fill /home/user/filled || exit 3
 n=0
 until [ -s "$EVIL/filled" ]; do n=$((n + 1)); [ $n -lt 500 ] || exit 4; sleep 0.02; done
+sleep 0.3 # the keys of earlier tests' containers, freed meanwhile, taken up again
 "${rt[@]}" run --bundle "$BUNDLE" "$CID-new" -- /home/user/attack 2>"$TEST_DIR/run.err"
 echo "run rc=$?"
 "${rt[@]}" exec "$CID" /home/user/attack 2>"$TEST_DIR/exec.err"

@@ -12,13 +12,7 @@
 # docs/security.md: how this test was shown to fail on the vulnerable build.
 . "$(dirname "${BASH_SOURCE[0]}")/../rootless/lib.sh"
 
-_attacker() {
-    EVIL=$TEST_DIR/evil
-    mkdir -p "$EVIL"
-    gcc -static -O2 -o "$EVIL/attack" "$REPO_DIR/tests/security/attack-session.c" 2>"$TEST_DIR/gcc.log" ||
-        fail "cannot build the attacker: $(cat "$TEST_DIR/gcc.log")"
-    add_mount "{\"destination\": \"/home/user\", \"type\": \"bind\", \"source\": \"$EVIL\", \"options\": [\"rbind\", \"rw\"]}"
-}
+_attacker() { static_attacker attack-session.c; }
 
 # on_a_terminal SCRIPT: runs the bash SCRIPT in a new session whose
 # controlling terminal is a pty (script(1)), as a user's shell runs commands.
