@@ -1,7 +1,7 @@
 // The pieces the walks share: the entries of an open directory (read with
-// getdents64 into a buffer on
-// the stack; no DIR stream: the walks keep one fd of their own and rewind
-// it), the climb back through "..", the walk's own fd. Internal to fstree.
+// getdents64 into a buffer on the stack; no DIR stream: the walks keep one fd
+// of their own and rewind it), the climb back through "..", the walk's own
+// fd. Internal to fstree.
 #pragma once
 #include <cerrno>
 #include <dirent.h>
