@@ -623,8 +623,10 @@ leak_check() {
             [ -w "$m/cgroup.procs" ] || continue
             [ -f "$m/freezer.state" ] && echo THAWED > "$m/freezer.state" 2>/dev/null
             [ -f "$m/cgroup.freeze" ] && echo 0 > "$m/cgroup.freeze" 2>/dev/null
-            xargs -r kill -KILL < "$m/cgroup.procs" 2>/dev/null
-            find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+            # (relative to each directory: a container may nest its cgroups
+            # deeper than a path can name)
+            find "$m" -name cgroup.procs -execdir cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+            find "$m" -depth -type d -delete 2>/dev/null || { sleep 0.5; find "$m" -depth -type d -delete 2>/dev/null; }
         done < <(find /sys/fs/cgroup -maxdepth 7 -type d -name "*$CID*" -prune 2>/dev/null)
     fi
 
