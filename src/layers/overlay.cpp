@@ -340,6 +340,9 @@ pid_t start_fuse_server(const std::string &binary, std::vector<std::string> args
         if (size_t nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);
         if (text.empty()) text = WIFSIGNALED(st) ? "killed by signal " + std::to_string(WTERMSIG(st))
                                                  : "exited with status " + std::to_string(WEXITSTATUS(st));
+        if (text.find("error while loading shared libraries") != std::string::npos)
+            text += " (confined by Landlock, it may load libraries only from the system's directories, beside "
+                    "its own bin/ and on LD_LIBRARY_PATH)";
         throw Error(name + ": " + text);
     }
     // The daemon: our child now that its parent exited.

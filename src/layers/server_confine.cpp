@@ -5,6 +5,7 @@
 #include "security/caps.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -74,11 +75,28 @@ ServerConfinement plan_server_confinement(const std::string &writable, const std
     ServerConfinement c;
     using security::FsAccess;
     // The system's programs, libraries and configuration (ld.so.cache,
-    // fuse.conf), where a user keeps no secrets; /proc for its own entries
-    // (another user namespace's processes are closed to it there anyway);
-    // the two devices it opens; the program itself, wherever it is; its layers.
-    for (const char *d : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc"})
+    // fuse.conf), where a user keeps no secrets, and the trees software is
+    // installed in besides (/opt, Nix's and Guix's stores); /proc for its
+    // own entries (another user namespace's processes are closed to it there
+    // anyway); the two devices it opens; the program itself, wherever it is,
+    // and the libraries beside it or on LD_LIBRARY_PATH (an HPC site's
+    // build); its layers.
+    for (const char *d : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc", "/opt", "/nix/store",
+                          "/gnu/store"})
         c.paths.push_back({d, FsAccess::read_exec});
+    if (size_t slash = binary.rfind('/'); slash != std::string::npos && slash > 0) {
+        std::string dir = binary.substr(0, slash); // its bin/, and the lib/ beside it: not the whole prefix (~/.local)
+        c.paths.push_back({dir, FsAccess::read_exec});
+        if (size_t up = dir.rfind('/'); up != std::string::npos && up > 0)
+            for (const char *lib : {"/lib", "/lib64"}) c.paths.push_back({dir.substr(0, up) + lib, FsAccess::read_exec});
+    }
+    if (const char *ld = getenv("LD_LIBRARY_PATH"))
+        for (std::string_view rest = ld; !rest.empty();) {
+            size_t colon = rest.find(':');
+            std::string_view d = rest.substr(0, colon);
+            if (!d.empty() && d.front() == '/') c.paths.push_back({std::string(d), FsAccess::read_exec});
+            rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+        }
     c.paths.push_back({"/proc", FsAccess::read});
     c.paths.push_back({"/dev/null", FsAccess::write});
     c.paths.push_back({"/dev/fuse", FsAccess::write});
