@@ -26,8 +26,11 @@ void write_cgroup(const std::string &dir, const std::string &name, const std::st
     if (n < 0) throw std::system_error(e, std::generic_category(), "write \"" + value + "\" to " + path);
 }
 
-std::optional<std::string> read_cgroup(const std::string &path) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// A cgroup file of at's (AT_FDCWD: a path), whole.
+std::optional<std::string> read_at(int at, const char *name) {
+    int fd = openat(at, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     std::string s;
     char buf[8192];
@@ -37,6 +40,16 @@ std::optional<std::string> read_cgroup(const std::string &path) {
     if (n < 0) return std::nullopt;
     return s;
 }
+
+// The pids of a cgroup.procs, appended to out.
+void add_procs(const std::optional<std::string> &text, std::vector<pid_t> &out) {
+    if (!text) return;
+    for (auto &w : words(*text)) out.push_back(static_cast<pid_t>(strtol(w.c_str(), nullptr, 10)));
+}
+
+} // namespace
+
+std::optional<std::string> read_cgroup(const std::string &path) { return read_at(AT_FDCWD, path.c_str()); }
 
 uint64_t read_u64(const std::string &path) {
     auto s = read_cgroup(path);
@@ -80,9 +93,7 @@ std::map<std::string, uint64_t> read_keyed(const std::string &path) {
 
 std::vector<pid_t> read_procs(const std::string &dir) {
     std::vector<pid_t> out;
-    auto s = read_cgroup(dir + "/cgroup.procs");
-    if (!s) return out;
-    for (auto &w : words(*s)) out.push_back(static_cast<pid_t>(strtol(w.c_str(), nullptr, 10)));
+    add_procs(read_cgroup(dir + "/cgroup.procs"), out);
     return out;
 }
 
@@ -161,16 +172,7 @@ std::vector<pid_t> procs_in_tree(const std::string &dir) {
     std::vector<pid_t> out;
     int top = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (top < 0) return out;
-    fstree::visit_dirs(top, [&](int d) {
-        int fd = openat(d, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return;
-        std::string s;
-        char buf[8192];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
-        close(fd);
-        for (auto &w : words(s)) out.push_back(static_cast<pid_t>(strtol(w.c_str(), nullptr, 10)));
-    });
+    fstree::visit_dirs(top, [&](int d) { add_procs(read_at(d, "cgroup.procs"), out); });
     close(top);
     return out;
 }

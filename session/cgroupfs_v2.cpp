@@ -23,11 +23,6 @@ std::string dirname_of(const std::string &p) {
     return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
 }
 
-// The container's processes, those in sub-cgroups it made too.
-void procs_recursive(const std::string &dir, std::vector<pid_t> &out) {
-    for (pid_t p : procs_in_tree(dir)) out.push_back(p);
-}
-
 class V2 : public CgroupManager {
 public:
     explicit V2(CgroupRecord r) : rec_(std::move(r)), dir_(join_path(rec_.root, rec_.path)) {}
@@ -148,8 +143,7 @@ public:
     }
 
     std::vector<pid_t> pids() const override {
-        std::vector<pid_t> out;
-        procs_recursive(dir_, out);
+        std::vector<pid_t> out = procs_in_tree(dir_); // those in sub-cgroups it made too
         std::sort(out.begin(), out.end());
         return out;
     }

@@ -78,9 +78,9 @@ ServerConfinement plan_server_confinement(const std::string &writable, const std
     // fuse.conf), where a user keeps no secrets, and the trees software is
     // installed in besides (/opt, Nix's and Guix's stores); /proc for its
     // own entries (another user namespace's processes are closed to it there
-    // anyway); the two devices it opens; the program itself, wherever it is,
-    // and the libraries beside it or on LD_LIBRARY_PATH (an HPC site's
-    // build); its layers.
+    // anyway); the two devices it opens; the program's own directory,
+    // wherever it is, and the libraries beside it or on LD_LIBRARY_PATH (an
+    // HPC site's build); its layers.
     for (const char *d : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc", "/opt", "/nix/store",
                           "/gnu/store"})
         c.paths.push_back({d, FsAccess::read_exec});
@@ -100,7 +100,6 @@ ServerConfinement plan_server_confinement(const std::string &writable, const std
     c.paths.push_back({"/proc", FsAccess::read});
     c.paths.push_back({"/dev/null", FsAccess::write});
     c.paths.push_back({"/dev/fuse", FsAccess::write});
-    c.paths.push_back({binary, FsAccess::read_exec});
     for (auto &r : readable) c.paths.push_back({r, FsAccess::read});
     if (!writable.empty()) c.paths.push_back({writable, FsAccess::write});
     c.writable = writable;
@@ -162,8 +161,7 @@ int confine_server(const ServerConfinement &c, const char **what) noexcept {
         return fail(what, "drop capabilities from the bounding set", -r);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(what, "set no_new_privs", errno);
     // After the layer's tmpfs is mounted: its rule is on that mount's root.
-    bool landlocked = false;
-    if (int r = security::restrict_paths(c.paths, &landlocked); r < 0)
+    if (int r = security::restrict_paths(c.paths); r < 0)
         return fail(what, "restrict its file access (Landlock)", -r);
     if (int r = security::load_seccomp(c.filter); r < 0) return fail(what, "load the seccomp filter", -r);
     return 0;

@@ -38,8 +38,7 @@ struct RulesetAttr { // struct landlock_ruleset_attr as of ABI 6
 
 } // namespace
 
-int restrict_paths(const std::vector<PathRule> &rules, bool *applied) noexcept {
-    *applied = false;
+int restrict_paths(const std::vector<PathRule> &rules) noexcept {
     long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 0) return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
     uint64_t handled = handled_by(abi);
@@ -72,9 +71,7 @@ int restrict_paths(const std::vector<PathRule> &rules, bool *applied) noexcept {
     long ok = syscall(SYS_landlock_restrict_self, rs, 0);
     int e = errno;
     close(rs);
-    if (ok < 0) return -e;
-    *applied = true;
-    return 0;
+    return ok < 0 ? -e : 0;
 }
 
 } // namespace burrow::security

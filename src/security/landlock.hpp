@@ -27,7 +27,7 @@ struct PathRule {
 // (fds it holds stay as they are). Handles every file system right the
 // running kernel knows, and where it can (Landlock ABI 6) keeps signals
 // inside. Returns 0, or -errno; a kernel without Landlock (or with it
-// disabled at boot) is 0 with *applied false. No allocation.
-int restrict_paths(const std::vector<PathRule> &rules, bool *applied) noexcept;
+// disabled at boot) is 0, nothing restricted. No allocation.
+int restrict_paths(const std::vector<PathRule> &rules) noexcept;
 
 } // namespace burrow::security
